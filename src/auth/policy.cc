@@ -1,0 +1,103 @@
+#include "auth/policy.h"
+
+#include <algorithm>
+
+namespace homeroom::auth {
+namespace {
+
+// True when two sorted-or-not small id lists share an element.
+bool Intersects(const std::vector<int64_t>& a, const std::vector<int64_t>& b) {
+  for (int64_t x : a) {
+    if (std::find(b.begin(), b.end(), x) != b.end()) return true;
+  }
+  return false;
+}
+
+bool Contains(const std::vector<int64_t>& ids, int64_t id) {
+  return std::find(ids.begin(), ids.end(), id) != ids.end();
+}
+
+Status Deny(const char* what) {
+  return Status::PermissionDenied(std::string("your role may not ") + what);
+}
+
+Status Hidden() { return Status::NotFound("no such user"); }
+
+bool IsAdmin(const Principal& who) {
+  return who.role == Role::kSchoolAdmin || who.role == Role::kDistrictAdmin;
+}
+
+// School admins act within their schools; district admins everywhere.
+bool AdminOf(const Principal& who, const std::vector<int64_t>& school_ids) {
+  if (who.role == Role::kDistrictAdmin) return true;
+  return who.role == Role::kSchoolAdmin && Intersects(who.school_ids, school_ids);
+}
+
+Status ViewSection(const Principal& who, const Target& t) {
+  if (AdminOf(who, t.school_ids)) return Status::Ok();
+  switch (who.role) {
+    case Role::kStudent:
+    case Role::kTeacher:
+      if (Intersects(who.section_ids, t.section_ids)) return Status::Ok();
+      break;
+    case Role::kGuardian:
+      if (Intersects(who.child_ids, t.student_ids)) return Status::Ok();
+      break;
+    default: break;
+  }
+  return Deny("view a section it is not part of");
+}
+
+Status ViewUser(const Principal& who, const Target& t) {
+  if (who.user_id == t.user_id) return Status::Ok();
+  if (AdminOf(who, t.school_ids)) return Status::Ok();
+  switch (who.role) {
+    case Role::kGuardian:
+      if (Contains(who.child_ids, t.user_id)) return Status::Ok();
+      break;
+    case Role::kTeacher:
+      // The students of the teacher's own sections.
+      if (t.user_role == "student" && Intersects(who.section_ids, t.section_ids)) {
+        return Status::Ok();
+      }
+      break;
+    default: break;
+  }
+  return Hidden();
+}
+
+}  // namespace
+
+bool SeesAllSchools(const Principal& who) { return who.role == Role::kDistrictAdmin; }
+
+Status Authorize(const Principal& who, Action action, const Target& t) {
+  switch (action) {
+    case Action::kListSchools:
+      return Status::Ok();  // the list itself is filtered by SeesAllSchools
+    case Action::kViewSchool:
+      if (SeesAllSchools(who) || Intersects(who.school_ids, t.school_ids)) return Status::Ok();
+      return Deny("view a school it does not belong to");
+    case Action::kListSchoolSections:
+      if (AdminOf(who, t.school_ids)) return Status::Ok();
+      return Deny("list the sections of a school (administrators only)");
+    case Action::kViewSection:
+      return ViewSection(who, t);
+    case Action::kViewSectionRoster:
+      if (AdminOf(who, t.school_ids)) return Status::Ok();
+      if (who.role == Role::kTeacher && Intersects(who.section_ids, t.section_ids)) {
+        return Status::Ok();
+      }
+      return Deny("view the roster of a section it does not teach");
+    case Action::kViewUser:
+      return ViewUser(who, t);
+    case Action::kSearchUsers:
+      if (IsAdmin(who)) return Status::Ok();
+      return Deny("search users (administrators only)");
+    case Action::kViewOwnChildren:
+      if (who.role == Role::kGuardian) return Status::Ok();
+      return Deny("list children (guardians only)");
+  }
+  return Deny("do that");
+}
+
+}  // namespace homeroom::auth

@@ -1,0 +1,46 @@
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "auth/principal.h"
+#include "core/status.h"
+
+namespace homeroom::auth {
+
+// What a request wants to do. Every handler names one and asks the policy before it answers.
+enum class Action {
+  kListSchools,         // GET /schools (filtered to the caller's schools unless district admin)
+  kViewSchool,          // GET /schools/{id}
+  kListSchoolSections,  // GET /schools/{id}/sections
+  kViewSection,         // GET /sections/{id}
+  kViewSectionRoster,   // GET /sections/{id}/roster
+  kViewUser,            // GET /users/{id}
+  kSearchUsers,         // GET /users?q=
+  kViewOwnChildren,     // GET /me/children
+};
+
+// The facts about the resource that the decision needs, loaded by the handler from the store.
+struct Target {
+  int64_t user_id = 0;                 // kViewUser: the user asked about
+  std::string user_role;               // kViewUser: that user's role
+  std::vector<int64_t> school_ids;     // schools the resource belongs to
+  std::vector<int64_t> section_ids;    // the section itself, or the user's active sections
+  std::vector<int64_t> student_ids;    // students enrolled in the section / the user if a student
+};
+
+// The one authorization policy (docs/security.md, "Who sees what"):
+// - a student sees their own data and the sections they are enrolled in;
+// - a guardian sees their own data, their linked children and their children's sections;
+// - a teacher sees their sections, those sections' rosters and the students enrolled in them;
+// - a school admin sees their schools, those schools' sections, rosters and users;
+// - a district admin sees everything.
+// Returns OK to allow; kPermissionDenied (403) to refuse; kNotFound (404) when the caller has no
+// relationship to a user and must not learn whether that user exists. Pure and thread-safe.
+Status Authorize(const Principal& who, Action action, const Target& target);
+
+// True when the caller may read every school (district admins); others see only their own.
+bool SeesAllSchools(const Principal& who);
+
+}  // namespace homeroom::auth
