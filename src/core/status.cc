@@ -12,6 +12,7 @@ std::string_view StatusCodeName(StatusCode code) {
     case StatusCode::kUnauthenticated: return "unauthenticated";
     case StatusCode::kPermissionDenied: return "permission_denied";
     case StatusCode::kNotFound: return "not_found";
+    case StatusCode::kMethodNotAllowed: return "method_not_allowed";
     case StatusCode::kConflict: return "conflict";
     case StatusCode::kPayloadTooLarge: return "payload_too_large";
     case StatusCode::kUnsupportedMedia: return "unsupported_media_type";

@@ -16,6 +16,7 @@ enum class StatusCode {
   kUnauthenticated,     // 401: no valid session or wrong credentials
   kPermissionDenied,    // 403: signed in, but not allowed
   kNotFound,            // 404: absent, or hidden because existence must not leak
+  kMethodNotAllowed,    // 405: the path exists, but not with this method
   kConflict,            // 409: already exists, or the state does not allow it
   kPayloadTooLarge,     // 413: over a named size limit
   kUnsupportedMedia,    // 415: wrong content type
@@ -40,6 +41,7 @@ class Status {
   static Status Unauthenticated(std::string m) { return {StatusCode::kUnauthenticated, std::move(m)}; }
   static Status PermissionDenied(std::string m) { return {StatusCode::kPermissionDenied, std::move(m)}; }
   static Status NotFound(std::string m) { return {StatusCode::kNotFound, std::move(m)}; }
+  static Status MethodNotAllowed(std::string m) { return {StatusCode::kMethodNotAllowed, std::move(m)}; }
   static Status Conflict(std::string m) { return {StatusCode::kConflict, std::move(m)}; }
   static Status PayloadTooLarge(std::string m) { return {StatusCode::kPayloadTooLarge, std::move(m)}; }
   static Status Internal(std::string m) { return {StatusCode::kInternal, std::move(m)}; }
