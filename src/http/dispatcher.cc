@@ -1,0 +1,146 @@
+#include "http/dispatcher.h"
+
+#include <boost/beast/http/field.hpp>
+#include <boost/json/object.hpp>
+#include <boost/url/parse.hpp>
+#include <exception>
+#include <optional>
+#include <utility>
+
+#include "core/log.h"
+#include "http/error_mapping.h"
+#include "http/request_id.h"
+
+namespace homeroom::http {
+
+namespace beast_http = boost::beast::http;
+
+namespace {
+
+constexpr std::string_view kUnmatched = "unmatched";
+
+}  // namespace
+
+Dispatcher::Dispatcher(const Router& router, Authenticator& authenticator,
+                       metrics::Registry& metrics, DispatcherOptions options)
+    : router_(router), authenticator_(authenticator), metrics_(metrics), options_(options) {}
+
+RouteMatch Dispatcher::Match(beast_http::verb method, std::string_view target,
+                             bool* bad_target) const {
+  *bad_target = false;
+  auto url = boost::urls::parse_origin_form(target);
+  if (!url) {
+    *bad_target = true;
+    return RouteMatch();
+  }
+  return router_.Find(method, url->encoded_path());
+}
+
+Response Dispatcher::Unmatched(const RouteMatch& match, bool bad_target) const {
+  if (bad_target) return ErrorResponse(Status::InvalidArgument("invalid request target"));
+  if (match.kind == RouteMatch::Kind::kMethodNotAllowed) {
+    Response res = ErrorResponse(Status::MethodNotAllowed("method not allowed on this path"));
+    res.set(beast_http::field::allow, match.AllowHeader());
+    return res;
+  }
+  return ErrorResponse(Status::NotFound("no such path"));
+}
+
+net::HeadDecision Dispatcher::OnHead(const net::RequestHeader& head,
+                                     const net::ConnectionInfo& conn) {
+  const auto start = Clock::now();
+  net::HeadDecision decision;
+  bool bad_target = false;
+  RouteMatch match = Match(head.method(), head.target(), &bad_target);
+  if (match.kind == RouteMatch::Kind::kFound) {
+    size_t limit = match.route->options.body_limit;
+    decision.body_limit = limit ? limit : options_.default_body_limit;
+    return decision;
+  }
+  Response res = Unmatched(match, bad_target);
+  Finish(res, NewRequestId(), head.method(), kUnmatched, conn.RemoteIp(), start);
+  decision.reject = std::move(res);
+  return decision;
+}
+
+boost::asio::awaitable<Response> Dispatcher::Handle(Request&& request,
+                                                    const net::ConnectionInfo& conn) {
+  const auto start = Clock::now();
+  const Request req = std::move(request);  // owned by this frame for the handler's duration
+  bool bad_target = false;
+  RouteMatch match = Match(req.method(), req.target(), &bad_target);
+  RequestContext ctx{
+      req,         conn, NewRequestId(), conn.RemoteIp(), match.route, std::move(match.path_params),
+      std::nullopt};
+  if (match.kind != RouteMatch::Kind::kFound) {  // OnHead normally answered these already
+    Response res = Unmatched(match, bad_target);
+    Finish(res, ctx.request_id, req.method(), kUnmatched, ctx.client_ip, start);
+    co_return res;
+  }
+
+  std::optional<Response> res;
+  std::string failure;
+  try {
+    res = co_await Run(ctx);
+  } catch (const std::exception& e) {
+    failure = e.what();
+  } catch (...) {
+    failure = "unknown exception";
+  }
+  if (!res) {
+    // Handlers return Status values; an exception here is a bug, which must not kill the process.
+    log::Error("http_handler_exception",
+               {{"request_id", ctx.request_id}, {"route", ctx.route->pattern}, {"what", failure}});
+    res = ErrorResponse(Status::Internal("internal error"));
+  }
+  Finish(*res, ctx.request_id, req.method(), ctx.route->pattern, ctx.client_ip, start);
+  co_return std::move(*res);
+}
+
+boost::asio::awaitable<Response> Dispatcher::Run(RequestContext& ctx) {
+  if (ctx.route->options.access == Access::kSignedIn) {
+    Result<auth::Principal> principal = co_await authenticator_.Authenticate(ctx);
+    if (!principal.ok()) co_return ErrorResponse(principal.status());
+    ctx.principal = std::move(principal).value();
+  }
+  Result<Response> result = co_await ctx.route->handler(ctx);
+  if (!result.ok()) co_return ErrorResponse(result.status());
+  co_return std::move(result).value();
+}
+
+void Dispatcher::Finish(Response& res, const std::string& request_id, beast_http::verb method,
+                        std::string_view route, const std::string& client_ip,
+                        Clock::time_point start) {
+  res.set("X-Request-Id", request_id);
+  if (res.find(beast_http::field::cache_control) == res.end()) {
+    res.set(beast_http::field::cache_control, "no-store");
+  }
+  res.set("X-Content-Type-Options", "nosniff");
+  res.set("Referrer-Policy", "no-referrer");
+  res.set("X-Frame-Options", "DENY");
+
+  const double seconds = std::chrono::duration<double>(Clock::now() - start).count();
+  const std::string route_label(route);
+  const std::string method_name(beast_http::to_string(method));
+  const std::string status = std::to_string(res.result_int());
+  metrics_
+      .GetCounter("homeroom_http_requests_total", "HTTP requests by route, method and status.",
+                  {{"route", route_label}, {"method", method_name}, {"status", status}})
+      .Inc();
+  metrics_
+      .GetHistogram("homeroom_http_request_duration_seconds",
+                    "Time from the complete request to the response, by route.",
+                    {{"route", route_label}})
+      .Observe(seconds);
+  if (options_.access_log) {
+    log::Info("http_request", {{"request_id", request_id},
+                               {"method", method_name},
+                               {"route", route_label},
+                               {"status", res.result_int()},
+                               {"duration_ms", seconds * 1000.0},
+                               {"client_ip", client_ip},
+                               {"bytes", res.body().size()}});
+  }
+}
+
+}  // namespace homeroom::http

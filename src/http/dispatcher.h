@@ -1,0 +1,65 @@
+#pragma once
+
+#include <boost/asio/awaitable.hpp>
+#include <chrono>
+#include <cstddef>
+#include <string>
+#include <string_view>
+
+#include "core/metrics.h"
+#include "http/authenticator.h"
+#include "http/context.h"
+#include "http/router.h"
+#include "net/http_handler.h"
+
+namespace homeroom::http {
+
+struct DispatcherOptions {
+  // Body bytes allowed for routes whose RouteOptions::body_limit is 0.
+  size_t default_body_limit = 64 << 10;
+  // One JSON access-log line per request (core/log.h, event "http_request").
+  bool access_log = true;
+};
+
+// The application's net::HttpHandler: routes each request, authenticates kSignedIn routes, runs
+// the handler, maps a Status error through ErrorResponse(), and adds what every API response
+// carries (X-Request-Id, Cache-Control: no-store unless the handler set one,
+// X-Content-Type-Options, Referrer-Policy, X-Frame-Options). Unknown paths are answered 404 and
+// wrong methods 405 (with Allow) from the head alone, before any body is read.
+//
+// Per request it writes one access-log line (time, level, request_id, method, route pattern,
+// status, duration_ms, client_ip, bytes; never a credential, cookie or raw path) and records
+//   homeroom_http_requests_total{route,method,status}     counter
+//   homeroom_http_request_duration_seconds{route}         histogram
+// where route is the pattern, or "unmatched".
+//
+// Thread-safe: called concurrently by every I/O thread. `router`, `authenticator` and `metrics`
+// must outlive it; the router must not change while it serves.
+class Dispatcher final : public net::HttpHandler {
+ public:
+  Dispatcher(const Router& router, Authenticator& authenticator, metrics::Registry& metrics,
+             DispatcherOptions options = {});
+
+  net::HeadDecision OnHead(const net::RequestHeader& head,
+                           const net::ConnectionInfo& conn) override;
+  boost::asio::awaitable<Response> Handle(Request&& request,
+                                          const net::ConnectionInfo& conn) override;
+
+ private:
+  using Clock = std::chrono::steady_clock;
+  // Routes a target; a target that is not origin-form is kNotFound with *bad_target set.
+  RouteMatch Match(boost::beast::http::verb method, std::string_view target,
+                   bool* bad_target) const;
+  Response Unmatched(const RouteMatch& match, bool bad_target) const;
+  boost::asio::awaitable<Response> Run(RequestContext& ctx);
+  // Adds the common headers, logs the request and records its metrics.
+  void Finish(Response& res, const std::string& request_id, boost::beast::http::verb method,
+              std::string_view route, const std::string& client_ip, Clock::time_point start);
+
+  const Router& router_;
+  Authenticator& authenticator_;
+  metrics::Registry& metrics_;
+  const DispatcherOptions options_;
+};
+
+}  // namespace homeroom::http

@@ -1,0 +1,83 @@
+#include "http/json_codec.h"
+
+#include <boost/beast/core/string.hpp>
+#include <boost/beast/http/field.hpp>
+#include <boost/json/error.hpp>
+#include <boost/json/parse.hpp>
+#include <boost/json/parse_options.hpp>
+#include <boost/json/serialize.hpp>
+#include <string>
+#include <string_view>
+
+namespace homeroom::http {
+
+namespace beast_http = boost::beast::http;
+
+namespace {
+
+std::string_view Trim(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+  return s;
+}
+
+// True for "application/json" with no parameters or only charset=utf-8 (any case, quoted or not).
+bool IsJsonContentType(std::string_view value) {
+  size_t semi = value.find(';');
+  if (!boost::beast::iequals(Trim(value.substr(0, semi)), "application/json")) return false;
+  while (semi != std::string_view::npos) {
+    value = value.substr(semi + 1);
+    semi = value.find(';');
+    std::string_view param = Trim(value.substr(0, semi));
+    if (param.empty()) continue;
+    size_t eq = param.find('=');
+    if (eq == std::string_view::npos) return false;
+    if (!boost::beast::iequals(Trim(param.substr(0, eq)), "charset")) continue;
+    std::string_view charset = Trim(param.substr(eq + 1));
+    if (charset.size() >= 2 && charset.front() == '"' && charset.back() == '"') {
+      charset = charset.substr(1, charset.size() - 2);
+    }
+    if (!boost::beast::iequals(charset, "utf-8")) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+Result<boost::json::object> ParseJsonObject(const Request& request, const JsonLimits& limits) {
+  if (!IsJsonContentType(request[beast_http::field::content_type])) {
+    return Status(StatusCode::kUnsupportedMedia, "Content-Type must be application/json");
+  }
+  const std::string& body = request.body();
+  if (body.size() > limits.max_bytes) {
+    return Status::PayloadTooLarge("JSON body larger than " + std::to_string(limits.max_bytes) +
+                                   " bytes");
+  }
+  boost::json::parse_options options;
+  options.max_depth = limits.max_depth;
+  options.allow_comments = false;
+  options.allow_trailing_commas = false;
+  options.allow_invalid_utf8 = false;
+  boost::system::error_code ec;
+  boost::json::value value = boost::json::parse(body, ec, {}, options);
+  if (ec == boost::json::error::too_deep) {
+    return Status::InvalidArgument("JSON nested deeper than " + std::to_string(limits.max_depth) +
+                                   " levels");
+  }
+  if (ec) {
+    return Status::InvalidArgument("request body is not valid UTF-8 JSON: " + ec.message());
+  }
+  if (!value.is_object()) return Status::InvalidArgument("request body must be a JSON object");
+  return std::move(value.as_object());
+}
+
+Response JsonResponse(beast_http::status status, const boost::json::value& body) {
+  Response res(status, 11);
+  res.set(beast_http::field::content_type, "application/json");
+  res.set(beast_http::field::cache_control, "no-store");
+  res.body() = boost::json::serialize(body);
+  res.prepare_payload();
+  return res;
+}
+
+}  // namespace homeroom::http

@@ -1,0 +1,28 @@
+#pragma once
+
+#include <boost/beast/http/status.hpp>
+#include <boost/json/object.hpp>
+#include <boost/json/value.hpp>
+#include <cstddef>
+
+#include "core/status.h"
+#include "http/router.h"
+
+namespace homeroom::http {
+
+// Limits on a JSON request body (threats.md: deep JSON, bad UTF-8).
+struct JsonLimits {
+  size_t max_bytes = 64 << 10;  // body bytes; larger bodies are kPayloadTooLarge (413)
+  size_t max_depth = 32;        // nesting of arrays and objects; deeper is kInvalidArgument (400)
+};
+
+// Decodes a request body that must be a JSON object. Checks, in order: Content-Type is
+// application/json (a charset parameter other than utf-8 is refused) -> kUnsupportedMedia (415);
+// size -> kPayloadTooLarge (413); valid JSON, valid UTF-8, depth -> kInvalidArgument (400); the top
+// level is an object -> kInvalidArgument. Never throws. Thread-safe (pure function).
+Result<boost::json::object> ParseJsonObject(const Request& request, const JsonLimits& limits);
+
+// A response with `body` serialized, Content-Type application/json and Cache-Control no-store.
+Response JsonResponse(boost::beast::http::status status, const boost::json::value& body);
+
+}  // namespace homeroom::http

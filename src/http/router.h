@@ -1,0 +1,84 @@
+#pragma once
+
+#include <boost/asio/awaitable.hpp>
+#include <boost/beast/http/verb.hpp>
+#include <cstddef>
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "core/status.h"
+#include "net/http_handler.h"
+
+namespace homeroom::http {
+
+using Request = net::Request;
+using Response = net::Response;
+
+struct RequestContext;
+
+// Who may call a route: anyone, or only a request the Authenticator accepts.
+enum class Access { kPublic, kSignedIn };
+
+struct RouteOptions {
+  Access access = Access::kSignedIn;
+  // Bytes allowed in the request body; 0 means the dispatcher's default (64 KiB).
+  size_t body_limit = 0;
+};
+
+// A route's handler: decodes the request from the context, calls a service, encodes the answer.
+// Errors are Status values; the dispatcher maps them to HTTP in one place (error_mapping.h).
+using Handler = std::function<boost::asio::awaitable<Result<Response>>(RequestContext&)>;
+
+struct Route {
+  boost::beast::http::verb method;
+  std::string pattern;  // "/api/v1/sections/{id}": literal segments and {name} parameters
+  Handler handler;
+  RouteOptions options;
+};
+
+// The result of Router::Find().
+struct RouteMatch {
+  enum class Kind { kFound, kNotFound, kMethodNotAllowed };
+  Kind kind = Kind::kNotFound;
+  const Route* route = nullptr;                                  // kFound only
+  std::vector<std::pair<std::string, std::string>> path_params;  // kFound only, percent-decoded
+  std::vector<boost::beast::http::verb> allowed;                 // kMethodNotAllowed, sorted
+
+  // "GET, POST": the Allow header of a 405.
+  std::string AllowHeader() const;
+};
+
+// Maps (method, path) to a Route. Literal segments win over parameters ("/sections/mine" before
+// "/sections/{id}"), with backtracking. A path that matches only with other methods is a 405.
+//
+// Built once at start-up with Add(), then read concurrently: Find() and routes() are thread-safe
+// as long as no Add() runs at the same time. Pointers to routes stay valid until the next Add().
+class Router {
+ public:
+  Router();
+  ~Router();
+  Router(Router&&) noexcept;
+  Router& operator=(Router&&) noexcept;
+
+  // Registers a route. A malformed pattern (not starting with '/', an empty or unclosed {param})
+  // or a duplicate (method, pattern) is a programming error and crashes loudly at start-up.
+  void Add(boost::beast::http::verb method, std::string pattern, Handler handler,
+           RouteOptions options = {});
+  // Matches an origin-form path without the query ("/api/v1/sections/12"), percent-encoded as
+  // received. Never fails: an unparsable path is kNotFound.
+  RouteMatch Find(boost::beast::http::verb method, std::string_view path) const;
+  const std::vector<Route>& routes() const { return routes_; }
+
+ private:
+  struct Node;
+  std::vector<Route> routes_;
+  std::vector<std::vector<std::string>> param_names_;  // per route, in path order
+  std::unique_ptr<Node> root_;
+};
+
+}  // namespace homeroom::http

@@ -1,0 +1,56 @@
+#pragma once
+
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/ip/address.hpp>
+#include <boost/beast/http/message.hpp>
+#include <boost/beast/http/string_body.hpp>
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string>
+
+namespace homeroom::net {
+
+// Who is on the other end of a connection. A plain value, copied into each request's context.
+struct ConnectionInfo {
+  boost::asio::ip::address remote;
+  uint16_t remote_port = 0;
+  uint64_t id = 0;   // unique per Server, in accept order
+  bool tls = false;  // TLS is not implemented yet: always false
+
+  // "127.0.0.1", "::1" (IPv4-mapped IPv6 addresses are shown as IPv4).
+  std::string RemoteIp() const;
+};
+
+using Request = boost::beast::http::request<boost::beast::http::string_body>;
+using Response = boost::beast::http::response<boost::beast::http::string_body>;
+using RequestHeader = boost::beast::http::request_header<>;
+
+// What the server asks the handler once a request head has arrived, before reading any body.
+// (A later issue adds a WebSocket upgrade decision here; the session keeps its stream and buffer
+// so that it can be handed over.)
+struct HeadDecision {
+  // Bytes allowed for this request's body. A Content-Length above it is answered 413 before the
+  // body is read; a chunked body is cut at it with 413.
+  size_t body_limit = 0;
+  // Set to answer at once without reading the body. The connection is closed afterwards when the
+  // request announced a body (it was not read), and kept alive otherwise.
+  std::optional<Response> reject;
+};
+
+// The application side of a Server: what to do with each request. Both methods are called on the
+// connection's I/O strand and must not block (hand blocking work to a pool, e.g. core/offload.h).
+// One handler serves every connection of a Server concurrently, so implementations must be
+// thread-safe. The server sets the response's version, Connection and Content-Length headers.
+class HttpHandler {
+ public:
+  virtual ~HttpHandler() = default;
+  // Decides from the head alone: the body limit, or an immediate answer (404, 405, 401...).
+  virtual HeadDecision OnHead(const RequestHeader& head, const ConnectionInfo& conn) = 0;
+  // Answers one complete request. Should not throw; an escaped exception becomes a 500 and a log
+  // line, never a crash.
+  virtual boost::asio::awaitable<Response> Handle(Request&& request,
+                                                  const ConnectionInfo& conn) = 0;
+};
+
+}  // namespace homeroom::net

@@ -1,0 +1,54 @@
+#include "net/net_metrics.h"
+
+namespace homeroom::net {
+namespace {
+
+constexpr const char* kOpen = "homeroom_net_open_connections";
+constexpr const char* kAccepted = "homeroom_net_connections_accepted_total";
+constexpr const char* kRefused = "homeroom_net_connections_refused_total";
+constexpr const char* kTimeouts = "homeroom_net_timeouts_total";
+constexpr const char* kBad = "homeroom_net_bad_requests_total";
+constexpr const char* kAcceptErrors = "homeroom_net_accept_errors_total";
+constexpr const char* kRequests = "homeroom_net_requests_total";
+
+}  // namespace
+
+NetMetrics::NetMetrics(metrics::Registry& r, const std::string& s)
+    : open_connections(r.GetGauge(kOpen, "Open client connections.", {{"server", s}})),
+      accepted(r.GetCounter(kAccepted, "Connections accepted.", {{"server", s}})),
+      refused_global_cap(r.GetCounter(kRefused, "Connections refused at accept, by reason.",
+                                      {{"server", s}, {"reason", "global_cap"}})),
+      refused_per_ip_cap(r.GetCounter(kRefused, "Connections refused at accept, by reason.",
+                                      {{"server", s}, {"reason", "per_ip_cap"}})),
+      refused_shutting_down(r.GetCounter(kRefused, "Connections refused at accept, by reason.",
+                                         {{"server", s}, {"reason", "shutting_down"}})),
+      timeout_head(r.GetCounter(kTimeouts, "Connections closed by a deadline, by kind.",
+                                {{"server", s}, {"kind", "head"}})),
+      timeout_idle(r.GetCounter(kTimeouts, "Connections closed by a deadline, by kind.",
+                                {{"server", s}, {"kind", "idle"}})),
+      timeout_body(r.GetCounter(kTimeouts, "Connections closed by a deadline, by kind.",
+                                {{"server", s}, {"kind", "body"}})),
+      timeout_write(r.GetCounter(kTimeouts, "Connections closed by a deadline, by kind.",
+                                 {{"server", s}, {"kind", "write"}})),
+      bad_header_too_large(r.GetCounter(kBad, "Requests refused by the server, by reason.",
+                                        {{"server", s}, {"reason", "header_too_large"}})),
+      bad_too_many_headers(r.GetCounter(kBad, "Requests refused by the server, by reason.",
+                                        {{"server", s}, {"reason", "too_many_headers"}})),
+      bad_body_too_large(r.GetCounter(kBad, "Requests refused by the server, by reason.",
+                                      {{"server", s}, {"reason", "body_too_large"}})),
+      bad_length_with_encoding(
+          r.GetCounter(kBad, "Requests refused by the server, by reason.",
+                       {{"server", s}, {"reason", "content_length_with_transfer_encoding"}})),
+      bad_duplicate_length(r.GetCounter(kBad, "Requests refused by the server, by reason.",
+                                        {{"server", s}, {"reason", "duplicate_content_length"}})),
+      bad_framing(r.GetCounter(kBad, "Requests refused by the server, by reason.",
+                               {{"server", s}, {"reason", "bad_framing"}})),
+      bad_malformed(r.GetCounter(kBad, "Requests refused by the server, by reason.",
+                                 {{"server", s}, {"reason", "malformed"}})),
+      accept_fd_exhausted(r.GetCounter(kAcceptErrors, "Failed accepts, by reason.",
+                                       {{"server", s}, {"reason", "fd_exhausted"}})),
+      accept_other(r.GetCounter(kAcceptErrors, "Failed accepts, by reason.",
+                                {{"server", s}, {"reason", "other"}})),
+      requests(r.GetCounter(kRequests, "Requests handed to the handler.", {{"server", s}})) {}
+
+}  // namespace homeroom::net

@@ -1,0 +1,44 @@
+#pragma once
+
+#include <string>
+
+#include "core/metrics.h"
+
+namespace homeroom::net {
+
+// Every metric of one Server, declared in this one list and labelled {server="<name>"}. Looked up
+// once at construction; the references stay valid for the registry's life. Thread-safe (the
+// metrics themselves are atomic).
+//
+//   homeroom_net_open_connections{server}                  gauge
+//   homeroom_net_connections_accepted_total{server}
+//   homeroom_net_connections_refused_total{server,reason}  global_cap | per_ip_cap | shutting_down
+//   homeroom_net_timeouts_total{server,kind}               head | idle | body | write
+//   homeroom_net_bad_requests_total{server,reason}         see BadRequest below
+//   homeroom_net_accept_errors_total{server,reason}        fd_exhausted | other
+//   homeroom_net_requests_total{server}                    requests handed to the handler
+struct NetMetrics {
+  NetMetrics(metrics::Registry& registry, const std::string& server);
+
+  metrics::Gauge& open_connections;
+  metrics::Counter& accepted;
+  metrics::Counter& refused_global_cap;
+  metrics::Counter& refused_per_ip_cap;
+  metrics::Counter& refused_shutting_down;
+  metrics::Counter& timeout_head;
+  metrics::Counter& timeout_idle;
+  metrics::Counter& timeout_body;
+  metrics::Counter& timeout_write;
+  metrics::Counter& bad_header_too_large;      // 431: head over max_header_bytes
+  metrics::Counter& bad_too_many_headers;      // 431: over max_header_count fields
+  metrics::Counter& bad_body_too_large;        // 413: body over the handler's limit
+  metrics::Counter& bad_length_with_encoding;  // 400: Content-Length and Transfer-Encoding
+  metrics::Counter& bad_duplicate_length;      // 400: repeated or conflicting Content-Length
+  metrics::Counter& bad_framing;               // 400: invalid Content-Length / Transfer-Encoding
+  metrics::Counter& bad_malformed;             // 400: anything else the parser refused
+  metrics::Counter& accept_fd_exhausted;
+  metrics::Counter& accept_other;
+  metrics::Counter& requests;
+};
+
+}  // namespace homeroom::net

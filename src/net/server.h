@@ -1,0 +1,143 @@
+#pragma once
+
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
+#include <chrono>
+#include <condition_variable>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+#include <unordered_map>
+#include <vector>
+
+#include "core/metrics.h"
+#include "core/status.h"
+#include "net/connection_limiter.h"
+#include "net/http_handler.h"
+#include "net/net_metrics.h"
+
+namespace homeroom::net {
+
+// Every limit of the HTTP server (docs/security.md, "HTTP connection hygiene"). The defaults are
+// safe for the public API port; tests shrink the timeouts to milliseconds.
+struct ServerOptions {
+  // Threads running the server's io_context (one per core is the usual choice).
+  int io_threads = 2;
+  // The complete request head must arrive within this, counted from accept (first request) or from
+  // the first byte of the request (keep-alive): a slowloris is closed when it runs out.
+  std::chrono::milliseconds head_timeout{10'000};
+  // A keep-alive connection may wait this long for the first byte of its next request.
+  std::chrono::milliseconds idle_timeout{30'000};
+  // The whole request body must arrive within this after the head (slow POST).
+  std::chrono::milliseconds body_timeout{30'000};
+  // Writing one response may take this long; a client reading slower is closed (slow read).
+  std::chrono::milliseconds write_timeout{30'000};
+  // Request line plus header fields, in bytes; larger heads get 431 and the connection is closed.
+  size_t max_header_bytes = 8 * 1024;
+  // Header fields per request; more get 431 and the connection is closed.
+  size_t max_header_count = 100;
+  // Requests served on one keep-alive connection before the server answers Connection: close.
+  size_t max_requests_per_connection = 1000;
+  // Open connections on this server; connections beyond it are refused at accept.
+  size_t max_connections = 10'000;
+  // Open connections from one remote address; beyond it refused at accept. Generous because a
+  // whole school may share one NAT address; finer per-client limits live above this layer.
+  size_t max_connections_per_ip = 1024;
+  // Pause of the accept loop after EMFILE/ENFILE (out of file descriptors) or another accept error,
+  // so that a full descriptor table never turns into a busy loop.
+  std::chrono::milliseconds accept_error_backoff{50};
+  // After an error answer that closes the connection (400, 413, 431), the server half-closes and
+  // reads and discards what the client still sends, for at most this long and...
+  std::chrono::milliseconds linger_timeout{1'000};
+  // ...at most this many bytes, so that the client reads the answer instead of a TCP reset.
+  size_t linger_max_bytes = 256 * 1024;
+  // After Shutdown()'s deadline has force-closed every connection, the io_context is stopped once
+  // this much more time has passed even if a handler is still awaiting something (Wait() returns).
+  std::chrono::milliseconds shutdown_stop_grace{1'000};
+  // Backlog passed to listen().
+  int listen_backlog = 1024;
+};
+
+class Session;
+
+// A hardened HTTP/1.1 server (Boost.Beast on Asio, C++20 coroutines) that hands each request to an
+// HttpHandler; it knows nothing of routes. It enforces the connection hygiene of ServerOptions and
+// counts what it refuses under homeroom_net_* (net_metrics.h).
+//
+// Thread-safety: Listen() before Start(); Start(), Shutdown(), Wait() and port() may be called
+// from any thread, Shutdown() and Wait() more than once. The destructor shuts down and waits.
+class Server {
+ public:
+  // `handler` and `metrics` must outlive the Server. `name` labels metrics ("api", "metrics").
+  Server(ServerOptions options, HttpHandler& handler, metrics::Registry& metrics, std::string name);
+  ~Server();
+  Server(const Server&) = delete;
+  Server& operator=(const Server&) = delete;
+
+  // Binds and listens on "host:port" ("127.0.0.1:0" binds an ephemeral port, "[::1]:8080" for
+  // IPv6). Returns kInvalidArgument for an unparsable address and kUnavailable when the address
+  // cannot be bound. Call once, before Start().
+  Status Listen(const std::string& host_port);
+  // The bound port (0 before a successful Listen()).
+  uint16_t port() const { return port_; }
+  // Starts the accept loop and spawns `io_threads` threads running io_context(). Call once.
+  void Start();
+  // Stops accepting and closes idle connections at once; requests already being handled may
+  // finish (their responses carry Connection: close) until `deadline`, then every connection is
+  // closed. Returns without waiting; Wait() returns when it is done.
+  void Shutdown(std::chrono::milliseconds deadline);
+  // Joins the I/O threads (after Shutdown(), or forever). Returns at once when never started.
+  void Wait();
+
+  boost::asio::io_context& io_context() { return *ioc_; }
+  const ServerOptions& options() const { return options_; }
+  const std::string& name() const { return name_; }
+
+ private:
+  friend class Session;
+  using Strand = boost::asio::strand<boost::asio::io_context::executor_type>;
+
+  boost::asio::awaitable<void> AcceptLoop();
+  void StartSession(boost::asio::ip::tcp::socket socket);
+  void RefuseConnection(boost::asio::ip::tcp::socket& socket, std::string_view why);
+  // Called by sessions (any thread).
+  void Unregister(uint64_t id, const boost::asio::ip::address& remote);
+  void OnDeadline();
+  void FinishShutdownLocked();
+
+  const ServerOptions options_;
+  HttpHandler& handler_;
+  const std::string name_;
+  NetMetrics metrics_;
+  ConnectionLimiter limiter_;
+
+  // Destroyed explicitly in ~Server, I/O objects first, then the io_context (whose pending
+  // coroutine frames call back into the members above and below while being destroyed).
+  std::unique_ptr<boost::asio::io_context> ioc_;
+  Strand control_;  // runs the accept loop and the shutdown timers
+  std::unique_ptr<boost::asio::ip::tcp::acceptor> acceptor_;
+  std::unique_ptr<boost::asio::steady_timer> shutdown_timer_;
+  uint16_t port_ = 0;
+
+  mutable std::mutex mu_;
+  std::condition_variable done_cv_;
+  std::unordered_map<uint64_t, std::weak_ptr<Session>> sessions_;  // guarded by mu_
+  uint64_t next_id_ = 1;                                           // guarded by mu_
+  bool started_ = false;                                           // guarded by mu_
+  bool draining_ = false;                                          // guarded by mu_
+  bool finished_ = false;                                          // guarded by mu_
+  bool destroying_ = false;                                        // guarded by mu_
+  std::optional<boost::asio::executor_work_guard<boost::asio::io_context::executor_type>>
+      work_;                          // guarded by mu_
+  std::vector<std::thread> threads_;  // guarded by mu_
+  std::mutex wait_mu_;                // serializes Wait()
+};
+
+}  // namespace homeroom::net

@@ -1,0 +1,73 @@
+#pragma once
+
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http/parser.hpp>
+#include <boost/beast/http/status.hpp>
+#include <boost/beast/http/string_body.hpp>
+#include <memory>
+#include <optional>
+#include <string_view>
+
+#include "net/http_handler.h"
+
+namespace homeroom::net {
+
+class Server;
+
+// One HTTP/1.1 connection of a Server: reads requests one at a time under the server's deadlines
+// and limits, asks the handler, writes the responses in order. Private to src/net.
+//
+// Everything runs on the connection's strand (the socket's executor): Run(), BeginDrain() and
+// ForceClose() must be called there. The stream and buffer stay members so that a later WebSocket
+// upgrade can take them over.
+class Session : public std::enable_shared_from_this<Session> {
+ public:
+  Session(Server& server, boost::asio::ip::tcp::socket socket, ConnectionInfo conn);
+  ~Session();
+
+  // The connection's loop; ends when the connection is closed.
+  static boost::asio::awaitable<void> Run(std::shared_ptr<Session> self);
+  // Shutdown: a connection waiting for a request is closed now; one whose request is being handled
+  // answers it with Connection: close.
+  void BeginDrain();
+  // Shutdown deadline: closes the socket whatever the state.
+  void ForceClose();
+
+  boost::asio::any_io_executor executor() { return stream_.get_executor(); }
+  const ConnectionInfo& connection() const { return conn_; }
+
+ private:
+  enum class State { kWaiting, kBusy, kClosed };
+  using Parser = boost::beast::http::request_parser<boost::beast::http::string_body>;
+
+  boost::asio::awaitable<void> Loop();
+  // Waits for the first byte of the next keep-alive request; false when the connection should end.
+  boost::asio::awaitable<bool> WaitForNextRequest();
+  // Writes `res` with the version and keep-alive given; false when the write failed.
+  boost::asio::awaitable<bool> Write(Response& res, unsigned version, bool keep_alive);
+  // Answers an error that ends the connection, then lingers and closes.
+  boost::asio::awaitable<void> FailAndClose(boost::beast::http::status status,
+                                            std::string_view code, std::string_view message,
+                                            unsigned version);
+  // Half-closes, discards what the client still sends (bounded), and closes.
+  boost::asio::awaitable<void> LingerAndClose();
+  // Checks a parsed head against the framing rules and header count; on failure answers and
+  // returns false.
+  boost::asio::awaitable<bool> CheckHead(unsigned version);
+  boost::asio::awaitable<void> OnReadHeaderError(boost::system::error_code ec);
+  void Close();
+
+  Server& server_;
+  boost::beast::tcp_stream stream_;
+  boost::beast::flat_buffer buffer_;
+  std::optional<Parser> parser_;
+  const ConnectionInfo conn_;
+  State state_ = State::kWaiting;
+  bool draining_ = false;
+  size_t requests_ = 0;
+};
+
+}  // namespace homeroom::net
