@@ -1,0 +1,514 @@
+#include "net/server.h"
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/http/field.hpp>
+#include <chrono>
+#include <stdexcept>
+#include <string>
+#include <thread>
+
+#include "core/metrics.h"
+#include "net/error_response.h"
+#include "unit/net/test_client.h"
+
+namespace homeroom::net {
+namespace {
+
+namespace http = boost::beast::http;
+using std::chrono::milliseconds;
+using testing::RawClient;
+
+// A handler that answers by target:
+//   /slow    waits `slow_delay` (on a timer, not blocking) then 200
+//   /throw   throws from Handle
+//   /big     a 16 MiB body
+//   /reject  answered from OnHead with 403
+//   else     200 "ok:<body bytes>"
+class TestHandler : public HttpHandler {
+ public:
+  size_t body_limit = 1024;
+  milliseconds slow_delay{300};
+  std::atomic<int> in_slow{0};
+  std::atomic<int> handled{0};
+
+  HeadDecision OnHead(const RequestHeader& head, const ConnectionInfo&) override {
+    HeadDecision d;
+    d.body_limit = body_limit;
+    if (head.target() == "/reject") {
+      d.reject = MakeErrorResponse(http::status::forbidden, "permission_denied", "no");
+    }
+    return d;
+  }
+
+  boost::asio::awaitable<Response> Handle(Request&& req, const ConnectionInfo& conn) override {
+    ++handled;
+    Response res(http::status::ok, 11);
+    if (req.target() == "/slow") {
+      ++in_slow;
+      boost::asio::steady_timer timer(co_await boost::asio::this_coro::executor, slow_delay);
+      co_await timer.async_wait(boost::asio::use_awaitable);
+      res.body() = "slow done";
+    } else if (req.target() == "/throw") {
+      throw std::runtime_error("handler bug");
+    } else if (req.target() == "/big") {
+      res.body() = std::string(16 << 20, 'x');
+    } else if (req.target() == "/ip") {
+      res.body() = conn.RemoteIp();
+    } else {
+      res.body() = "ok:" + std::to_string(req.body().size());
+    }
+    co_return res;
+  }
+};
+
+ServerOptions FastOptions() {
+  ServerOptions o;
+  o.io_threads = 2;
+  o.head_timeout = milliseconds(300);
+  o.idle_timeout = milliseconds(300);
+  o.body_timeout = milliseconds(300);
+  o.write_timeout = milliseconds(300);
+  o.linger_timeout = milliseconds(200);
+  return o;
+}
+
+// A started server on 127.0.0.1:0 with its own registry and handler.
+struct Fixture {
+  explicit Fixture(ServerOptions options = FastOptions())
+      : server(options, handler, registry, "api") {
+    Status s = server.Listen("127.0.0.1:0");
+    EXPECT_TRUE(s.ok()) << s.ToString();
+    server.Start();
+  }
+  ~Fixture() {
+    server.Shutdown(milliseconds(1000));
+    server.Wait();
+  }
+  uint64_t Counter(const std::string& name, metrics::Labels labels) {
+    labels.insert(labels.begin(), {"server", "api"});
+    return registry.CounterValue(name, labels);
+  }
+  uint64_t BadRequests(const std::string& reason) {
+    return Counter("homeroom_net_bad_requests_total", {{"reason", reason}});
+  }
+  uint64_t Timeouts(const std::string& kind) {
+    return Counter("homeroom_net_timeouts_total", {{"kind", kind}});
+  }
+  int64_t OpenConnections() {
+    return registry.GaugeValue("homeroom_net_open_connections", {{"server", "api"}});
+  }
+
+  metrics::Registry registry;
+  TestHandler handler;
+  Server server;
+};
+
+// Waits (bounded) until `done` holds; the server's bookkeeping runs on its own threads.
+template <typename Fn>
+bool Eventually(Fn done, milliseconds limit = milliseconds(3000)) {
+  auto deadline = std::chrono::steady_clock::now() + limit;
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (done()) return true;
+    std::this_thread::sleep_for(milliseconds(5));
+  }
+  return done();
+}
+
+TEST(Server, ListenOnPortZeroBindsAnEphemeralPort) {
+  Fixture f;
+  EXPECT_NE(f.server.port(), 0);
+}
+
+TEST(Server, ListenRejectsAnUnparsableAddress) {
+  metrics::Registry registry;
+  TestHandler handler;
+  Server server(FastOptions(), handler, registry, "api");
+  EXPECT_EQ(server.Listen("nonsense").code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(server.Listen("127.0.0.1:99999").code(), StatusCode::kInvalidArgument);
+}
+
+TEST(Server, KeepAliveServesSeveralRequestsOnOneConnection) {
+  Fixture f;
+  RawClient c(f.server.port());
+  ASSERT_TRUE(c.connected());
+  for (int i = 0; i < 3; ++i) {
+    ASSERT_TRUE(c.Send(RawClient::Get("/hello")));
+    auto res = c.Read();
+    ASSERT_TRUE(res) << "request " << i;
+    EXPECT_EQ(res->result(), http::status::ok);
+    EXPECT_EQ(res->body(), "ok:0");
+    EXPECT_TRUE(res->keep_alive());
+  }
+  EXPECT_EQ(f.Counter("homeroom_net_connections_accepted_total", {}), 1u);
+  EXPECT_EQ(f.Counter("homeroom_net_requests_total", {}), 3u);
+  EXPECT_EQ(f.OpenConnections(), 1);
+}
+
+TEST(Server, PipelinedRequestsAreAnsweredInOrder) {
+  Fixture f;
+  RawClient c(f.server.port());
+  ASSERT_TRUE(c.Send(RawClient::Get("/a") + "POST /b HTTP/1.1\r\nContent-Length: 3\r\n\r\nabc"));
+  auto first = c.Read();
+  auto second = c.Read();
+  ASSERT_TRUE(first && second);
+  EXPECT_EQ(first->body(), "ok:0");
+  EXPECT_EQ(second->body(), "ok:3");
+}
+
+TEST(Server, ConnectionInfoCarriesTheRemoteAddress) {
+  Fixture f;
+  RawClient c(f.server.port(), "127.0.0.2");
+  ASSERT_TRUE(c.Send(RawClient::Get("/ip")));
+  auto res = c.Read();
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->body(), "127.0.0.2");
+}
+
+TEST(Server, Http10ClosesUnlessKeepAliveIsAsked) {
+  Fixture f;
+  RawClient plain(f.server.port());
+  ASSERT_TRUE(plain.Send("GET / HTTP/1.0\r\n\r\n"));
+  auto res = plain.Read();
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->version(), 10u);
+  EXPECT_FALSE(res->keep_alive());
+  EXPECT_TRUE(plain.WaitClosed());
+
+  RawClient kept(f.server.port());
+  ASSERT_TRUE(kept.Send("GET / HTTP/1.0\r\nConnection: keep-alive\r\n\r\n"));
+  res = kept.Read();
+  ASSERT_TRUE(res);
+  EXPECT_TRUE(res->keep_alive());
+  ASSERT_TRUE(kept.Send("GET / HTTP/1.0\r\nConnection: keep-alive\r\n\r\n"));
+  EXPECT_TRUE(kept.Read());
+}
+
+TEST(Server, SlowlorisIsClosedAtTheHeadDeadlineWhileANormalClientIsServed) {
+  Fixture f;
+  RawClient slow(f.server.port());
+  ASSERT_TRUE(slow.Send("GET / HTTP/1.1\r\nHost: x\r\n"));
+  auto start = std::chrono::steady_clock::now();
+  bool closed = false;
+  // One header byte every 50 ms: each byte arrives well within any idle timer, but the head never
+  // completes.
+  for (int i = 0; i < 60 && !closed; ++i) {
+    if (!slow.Send("X")) closed = true;
+    if (i == 2) {
+      RawClient normal(f.server.port());
+      ASSERT_TRUE(normal.Send(RawClient::Get("/")));
+      auto res = normal.Read();
+      ASSERT_TRUE(res);
+      EXPECT_EQ(res->result(), http::status::ok);
+    }
+    std::this_thread::sleep_for(milliseconds(50));
+    if (f.Timeouts("head") == 1) closed = true;
+  }
+  EXPECT_TRUE(closed);
+  EXPECT_TRUE(slow.WaitClosed(milliseconds(2000)));
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(2));
+  EXPECT_TRUE(Eventually([&] { return f.Timeouts("head") == 1; }));
+}
+
+TEST(Server, ConnectionThatSendsNothingIsClosedAtTheHeadDeadline) {
+  Fixture f;
+  RawClient c(f.server.port());
+  EXPECT_TRUE(c.WaitClosed(milliseconds(3000)));
+  EXPECT_TRUE(Eventually([&] { return f.Timeouts("head") == 1; }));
+}
+
+TEST(Server, HugeHeaderGets431AndTheConnectionIsClosed) {
+  Fixture f;
+  RawClient c(f.server.port());
+  c.Send("GET / HTTP/1.1\r\nX-Big: " + std::string(100 * 1024, 'a') + "\r\n\r\n");
+  auto res = c.Read();
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->result(), http::status::request_header_fields_too_large);
+  EXPECT_EQ(
+      res->body(),
+      R"({"error":{"code":"header_too_large","message":"request head larger than 8192 bytes"}})");
+  EXPECT_EQ((*res)[http::field::content_type], "application/json");
+  EXPECT_FALSE(res->keep_alive());
+  EXPECT_TRUE(c.WaitClosed());
+  EXPECT_EQ(f.BadRequests("header_too_large"), 1u);
+}
+
+TEST(Server, TooManyHeaderFieldsGet431) {
+  ServerOptions o = FastOptions();
+  o.max_header_count = 10;
+  Fixture f(o);
+  std::string req = "GET / HTTP/1.1\r\n";
+  for (int i = 0; i < 11; ++i) req += "X-H" + std::to_string(i) + ": v\r\n";
+  RawClient c(f.server.port());
+  c.Send(req + "\r\n");
+  auto res = c.Read();
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->result(), http::status::request_header_fields_too_large);
+  EXPECT_NE(res->body().find("more than 10 header fields"), std::string::npos);
+  EXPECT_EQ(f.BadRequests("too_many_headers"), 1u);
+}
+
+TEST(Server, TooLargeContentLengthGets413BeforeTheBodyIsSent) {
+  Fixture f;
+  RawClient c(f.server.port());
+  ASSERT_TRUE(c.Send("POST /upload HTTP/1.1\r\nHost: x\r\nContent-Length: 1000000\r\n\r\n"));
+  auto res = c.Read(milliseconds(2000));
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->result(), http::status::payload_too_large);
+  EXPECT_NE(res->body().find("request body larger than 1024 bytes"), std::string::npos);
+  EXPECT_TRUE(c.WaitClosed());
+  EXPECT_EQ(f.BadRequests("body_too_large"), 1u);
+  EXPECT_EQ(f.handler.handled.load(), 0);
+}
+
+TEST(Server, ChunkedBodyIsCutAtTheLimitWith413) {
+  Fixture f;
+  RawClient c(f.server.port());
+  std::string chunk(800, 'z');
+  std::string req = "POST /upload HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n";
+  req += "320\r\n" + chunk + "\r\n320\r\n" + chunk + "\r\n0\r\n\r\n";
+  c.Send(req);
+  auto res = c.Read();
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->result(), http::status::payload_too_large);
+  EXPECT_TRUE(c.WaitClosed());
+  EXPECT_EQ(f.BadRequests("body_too_large"), 1u);
+}
+
+TEST(Server, ChunkedBodyWithinTheLimitIsDelivered) {
+  Fixture f;
+  RawClient c(f.server.port());
+  c.Send("POST /upload HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n");
+  auto res = c.Read();
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->body(), "ok:5");
+}
+
+TEST(Server, ContentLengthWithTransferEncodingGets400AndClose) {
+  Fixture f;
+  for (std::string head : {"Content-Length: 5\r\nTransfer-Encoding: chunked\r\n",
+                           "Transfer-Encoding: chunked\r\nContent-Length: 5\r\n",
+                           "Transfer-Encoding: gzip\r\nContent-Length: 5\r\n"}) {
+    RawClient c(f.server.port());
+    c.Send("POST / HTTP/1.1\r\nHost: x\r\n" + head + "\r\nhello");
+    auto res = c.Read();
+    ASSERT_TRUE(res) << head;
+    EXPECT_EQ(res->result(), http::status::bad_request) << head;
+    EXPECT_NE(res->body().find("\"code\":\"invalid_argument\""), std::string::npos);
+    EXPECT_TRUE(c.WaitClosed()) << head;
+  }
+  EXPECT_EQ(f.BadRequests("content_length_with_transfer_encoding"), 3u);
+  EXPECT_EQ(f.handler.handled.load(), 0);
+}
+
+TEST(Server, DuplicateOrConflictingContentLengthGets400AndClose) {
+  Fixture f;
+  for (std::string head :
+       {"Content-Length: 5\r\nContent-Length: 5\r\n", "Content-Length: 5\r\nContent-Length: 6\r\n",
+        "Content-Length: 5, 5\r\n"}) {
+    RawClient c(f.server.port());
+    c.Send("POST / HTTP/1.1\r\nHost: x\r\n" + head + "\r\nhello!");
+    auto res = c.Read();
+    ASSERT_TRUE(res) << head;
+    EXPECT_EQ(res->result(), http::status::bad_request) << head;
+    EXPECT_TRUE(c.WaitClosed()) << head;
+  }
+  EXPECT_EQ(f.BadRequests("duplicate_content_length"), 3u);
+}
+
+TEST(Server, MalformedRequestGets400WithAJsonErrorAndClose) {
+  Fixture f;
+  RawClient c(f.server.port());
+  c.Send("THIS IS NOT HTTP\r\n\r\n");
+  auto res = c.Read();
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->result(), http::status::bad_request);
+  EXPECT_EQ(res->body().rfind(R"({"error":{"code":"invalid_argument","message":)", 0), 0u);
+  EXPECT_TRUE(c.WaitClosed());
+  EXPECT_EQ(f.BadRequests("malformed"), 1u);
+}
+
+TEST(Server, HeadRejectWithoutBodyKeepsTheConnection) {
+  Fixture f;
+  RawClient c(f.server.port());
+  c.Send(RawClient::Get("/reject"));
+  auto res = c.Read();
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->result(), http::status::forbidden);
+  EXPECT_TRUE(res->keep_alive());
+  c.Send(RawClient::Get("/"));
+  res = c.Read();
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->result(), http::status::ok);
+}
+
+TEST(Server, HeadRejectWithAnAnnouncedBodyClosesTheConnection) {
+  Fixture f;
+  RawClient c(f.server.port());
+  c.Send("POST /reject HTTP/1.1\r\nContent-Length: 5\r\n\r\nhello");
+  auto res = c.Read();
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->result(), http::status::forbidden);
+  EXPECT_FALSE(res->keep_alive());
+  EXPECT_TRUE(c.WaitClosed());
+}
+
+TEST(Server, HandlerExceptionBecomes500AndTheServerKeepsServing) {
+  Fixture f;
+  RawClient c(f.server.port());
+  c.Send(RawClient::Get("/throw"));
+  auto res = c.Read();
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->result(), http::status::internal_server_error);
+  RawClient d(f.server.port());
+  d.Send(RawClient::Get("/"));
+  res = d.Read();
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->result(), http::status::ok);
+}
+
+TEST(Server, MaxRequestsPerConnectionEndsWithConnectionClose) {
+  ServerOptions o = FastOptions();
+  o.max_requests_per_connection = 2;
+  Fixture f(o);
+  RawClient c(f.server.port());
+  c.Send(RawClient::Get("/"));
+  auto res = c.Read();
+  ASSERT_TRUE(res);
+  EXPECT_TRUE(res->keep_alive());
+  c.Send(RawClient::Get("/"));
+  res = c.Read();
+  ASSERT_TRUE(res);
+  EXPECT_FALSE(res->keep_alive());
+  EXPECT_TRUE(c.WaitClosed());
+}
+
+TEST(Server, IdleKeepAliveConnectionIsClosedAfterTheIdleTimeout) {
+  Fixture f;
+  RawClient c(f.server.port());
+  c.Send(RawClient::Get("/"));
+  ASSERT_TRUE(c.Read());
+  auto start = std::chrono::steady_clock::now();
+  EXPECT_TRUE(c.WaitClosed(milliseconds(3000)));
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(3));
+  EXPECT_TRUE(Eventually([&] { return f.Timeouts("idle") == 1; }));
+  EXPECT_TRUE(Eventually([&] { return f.OpenConnections() == 0; }));
+}
+
+TEST(Server, BodyTrickledPastTheBodyDeadlineIsClosed) {
+  Fixture f;
+  RawClient c(f.server.port());
+  c.Send("POST / HTTP/1.1\r\nContent-Length: 100\r\n\r\nonly a little");
+  EXPECT_TRUE(c.WaitClosed(milliseconds(3000)));
+  EXPECT_TRUE(Eventually([&] { return f.Timeouts("body") == 1; }));
+  EXPECT_EQ(f.handler.handled.load(), 0);
+}
+
+TEST(Server, SlowReaderIsClosedAtTheWriteDeadline) {
+  Fixture f;
+  RawClient c(f.server.port(), "127.0.0.1", /*rcvbuf=*/4096);
+  c.Send(RawClient::Get("/big"));
+  // Never read: the 16 MiB response cannot fit in the socket buffers.
+  EXPECT_TRUE(Eventually([&] { return f.Timeouts("write") == 1; }, milliseconds(5000)));
+  EXPECT_TRUE(Eventually([&] { return f.OpenConnections() == 0; }));
+}
+
+TEST(Server, PerIpCapRefusesTheExtraConnectionWhileAnotherAddressIsServed) {
+  ServerOptions o = FastOptions();
+  o.max_connections_per_ip = 2;
+  o.idle_timeout = milliseconds(5000);
+  Fixture f(o);
+  RawClient a(f.server.port()), b(f.server.port());
+  for (RawClient* c : {&a, &b}) {
+    ASSERT_TRUE(c->Send(RawClient::Get("/")));
+    ASSERT_TRUE(c->Read());
+  }
+  RawClient extra(f.server.port());
+  // Refused at accept: a best-effort 503, then closed.
+  auto res = extra.Read(milliseconds(3000));
+  if (res) {
+    EXPECT_EQ(res->result(), http::status::service_unavailable);
+  }
+  EXPECT_TRUE(extra.WaitClosed());
+  EXPECT_EQ(f.Counter("homeroom_net_connections_refused_total", {{"reason", "per_ip_cap"}}), 1u);
+
+  RawClient other(f.server.port(), "127.0.0.2");
+  ASSERT_TRUE(other.Send(RawClient::Get("/")));
+  res = other.Read();
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->result(), http::status::ok);
+  // The capped address is still served on the connections it has.
+  ASSERT_TRUE(a.Send(RawClient::Get("/")));
+  EXPECT_TRUE(a.Read());
+}
+
+TEST(Server, GlobalCapRefusesConnectionsBeyondIt) {
+  ServerOptions o = FastOptions();
+  o.max_connections = 1;
+  o.idle_timeout = milliseconds(5000);
+  Fixture f(o);
+  RawClient a(f.server.port());
+  ASSERT_TRUE(a.Send(RawClient::Get("/")));
+  ASSERT_TRUE(a.Read());
+  RawClient b(f.server.port(), "127.0.0.3");
+  EXPECT_TRUE(b.WaitClosed());
+  EXPECT_EQ(f.Counter("homeroom_net_connections_refused_total", {{"reason", "global_cap"}}), 1u);
+}
+
+TEST(Server, GracefulShutdownLetsAnInFlightSlowHandlerFinish) {
+  ServerOptions o = FastOptions();
+  o.idle_timeout = milliseconds(5000);
+  Fixture f(o);
+  RawClient idle(f.server.port());
+  ASSERT_TRUE(idle.Send(RawClient::Get("/")));
+  ASSERT_TRUE(idle.Read());
+  RawClient busy(f.server.port());
+  ASSERT_TRUE(busy.Send(RawClient::Get("/slow")));
+  ASSERT_TRUE(Eventually([&] { return f.handler.in_slow.load() == 1; }));
+
+  f.server.Shutdown(milliseconds(5000));
+  EXPECT_TRUE(idle.WaitClosed(milliseconds(2000)));  // idle connections go at once
+  auto res = busy.Read();
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->result(), http::status::ok);
+  EXPECT_EQ(res->body(), "slow done");
+  EXPECT_FALSE(res->keep_alive());
+  auto start = std::chrono::steady_clock::now();
+  f.server.Wait();
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(3));
+  EXPECT_EQ(f.OpenConnections(), 0);
+  RawClient late(f.server.port());
+  EXPECT_FALSE(late.connected() && late.Send(RawClient::Get("/")) && late.Read(milliseconds(500)));
+}
+
+TEST(Server, ShutdownDeadlineClosesAHandlerThatTakesTooLong) {
+  ServerOptions o = FastOptions();
+  o.shutdown_stop_grace = milliseconds(200);
+  Fixture f(o);
+  f.handler.slow_delay = milliseconds(10000);
+  RawClient busy(f.server.port());
+  ASSERT_TRUE(busy.Send(RawClient::Get("/slow")));
+  ASSERT_TRUE(Eventually([&] { return f.handler.in_slow.load() == 1; }));
+  auto start = std::chrono::steady_clock::now();
+  f.server.Shutdown(milliseconds(100));
+  f.server.Wait();
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(5));
+  EXPECT_TRUE(busy.WaitClosed(milliseconds(2000)));
+}
+
+TEST(Server, ShutdownFromSeveralThreadsIsSafe) {
+  Fixture f;
+  std::thread t1([&] { f.server.Shutdown(milliseconds(100)); });
+  std::thread t2([&] { f.server.Shutdown(milliseconds(100)); });
+  t1.join();
+  t2.join();
+  f.server.Wait();
+  f.server.Wait();
+}
+
+}  // namespace
+}  // namespace homeroom::net
