@@ -1,0 +1,3 @@
+#include "roster/csv_reader.h"
+
+#include <gtest/gtest.h>

@@ -1,0 +1,3 @@
+#include "roster/importer.h"
+
+#include <gtest/gtest.h>
