@@ -136,7 +136,7 @@ void Dispatcher::Finish(Response& res, const std::string& request_id, beast_http
     log::Info("http_request", {{"request_id", request_id},
                                {"method", method_name},
                                {"route", route_label},
-                               {"status", res.result_int()},
+                               {"status", static_cast<int>(res.result_int())},
                                {"duration_ms", seconds * 1000.0},
                                {"client_ip", client_ip},
                                {"bytes", res.body().size()}});

@@ -1,0 +1,311 @@
+#include "http/dispatcher.h"
+
+#include <gtest/gtest.h>
+
+#include <boost/beast/http/field.hpp>
+#include <boost/json/parse.hpp>
+#include <memory>
+#include <sstream>
+#include <stdexcept>
+#include <string>
+
+#include "core/log.h"
+#include "http/error_mapping.h"
+#include "http/json_codec.h"
+#include "http/metrics_handler.h"
+#include "net/server.h"
+#include "unit/net/test_client.h"
+
+namespace homeroom::http {
+namespace {
+
+namespace beast_http = boost::beast::http;
+using beast_http::verb;
+using testing::RawClient;
+using Awaitable = boost::asio::awaitable<Result<Response>>;
+
+// The test double of the Authenticator: "Authorization: Bearer good" is user 1.
+class TokenAuthenticator : public Authenticator {
+ public:
+  boost::asio::awaitable<Result<auth::Principal>> Authenticate(RequestContext& ctx) override {
+    if (ctx.request[beast_http::field::authorization] != "Bearer good") {
+      co_return Status::Unauthenticated("sign in first");
+    }
+    auth::Principal p;
+    p.user_id = 1;
+    p.username = "ada";
+    co_return p;
+  }
+};
+
+Router MakeRouter() {
+  Router r;
+  r.Add(verb::get, "/api/v1/public",
+        [](RequestContext&) -> Awaitable {
+          co_return JsonResponse(beast_http::status::ok, {{"hello", "world"}});
+        },
+        {Access::kPublic});
+  r.Add(verb::get, "/api/v1/me", [](RequestContext& ctx) -> Awaitable {
+    co_return JsonResponse(beast_http::status::ok, {{"username", ctx.principal->username}});
+  });
+  r.Add(verb::post, "/api/v1/items",
+        [](RequestContext& ctx) -> Awaitable {
+          auto body = ParseJsonObject(ctx.request, {});
+          if (!body.ok()) co_return body.status();
+          co_return JsonResponse(beast_http::status::created, *body);
+        },
+        {Access::kSignedIn, 32});
+  r.Add(verb::get, "/api/v1/items/{id}", [](RequestContext& ctx) -> Awaitable {
+    auto parsed = ctx.PathInt("id");
+    if (!parsed.ok()) co_return parsed.status();
+    int64_t id = *parsed;
+    if (id != 5) co_return Status::NotFound("no item " + std::to_string(id));
+    co_return JsonResponse(beast_http::status::ok, {{"id", id}});
+  });
+  r.Add(verb::delete_, "/api/v1/items/{id}",
+        [](RequestContext&) -> Awaitable { co_return Status::PermissionDenied("no"); });
+  r.Add(verb::get, "/api/v1/boom",
+        [](RequestContext&) -> Awaitable {
+          throw std::runtime_error("bug in a handler");
+          co_return Response();
+        },
+        {Access::kPublic});
+  r.Add(verb::get, "/api/v1/busy",
+        [](RequestContext&) -> Awaitable { co_return Status::Unavailable("database is busy", 3); },
+        {Access::kPublic});
+  r.Add(verb::get, "/api/v1/cached",
+        [](RequestContext&) -> Awaitable {
+          Response res = JsonResponse(beast_http::status::ok, {});
+          res.set(beast_http::field::cache_control, "max-age=60");
+          co_return res;
+        },
+        {Access::kPublic});
+  return r;
+}
+
+net::ServerOptions Options() {
+  net::ServerOptions o;
+  o.io_threads = 2;
+  o.head_timeout = std::chrono::milliseconds(2000);
+  o.linger_timeout = std::chrono::milliseconds(200);
+  return o;
+}
+
+struct Fixture {
+  Fixture()
+      : router(MakeRouter()),
+        dispatcher(router, authenticator, registry, {}),
+        server(Options(), dispatcher, registry, "api") {
+    log::Options lo;
+    lo.capture = log_text;
+    log::Init(lo);
+    EXPECT_TRUE(server.Listen("127.0.0.1:0").ok());
+    server.Start();
+  }
+  ~Fixture() {
+    server.Shutdown(std::chrono::milliseconds(500));
+    server.Wait();
+    log::Init({});
+  }
+  std::optional<Response> Call(const std::string& request) {
+    RawClient c(server.port());
+    c.Send(request);
+    return c.Read();
+  }
+  uint64_t Requests(const std::string& route, const std::string& method, const std::string& st) {
+    return registry.CounterValue("homeroom_http_requests_total",
+                                 {{"route", route}, {"method", method}, {"status", st}});
+  }
+  std::string Logged() {
+    log::Flush();
+    return log_text->str();
+  }
+
+  metrics::Registry registry;
+  TokenAuthenticator authenticator;
+  Router router;
+  Dispatcher dispatcher;
+  net::Server server;
+  std::shared_ptr<std::ostringstream> log_text = std::make_shared<std::ostringstream>();
+};
+
+std::string ErrorCode(const Response& res) {
+  return std::string(boost::json::parse(res.body()).at("error").at("code").as_string());
+}
+
+TEST(Dispatcher, PublicRouteAnswersWithSecurityHeadersAndRequestId) {
+  Fixture f;
+  auto res = f.Call(RawClient::Get("/api/v1/public"));
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->result(), beast_http::status::ok);
+  EXPECT_EQ(res->body(), R"({"hello":"world"})");
+  std::string id((*res)["X-Request-Id"]);
+  EXPECT_EQ(id.size(), 16u);
+  EXPECT_EQ(id.find_first_not_of("0123456789abcdef"), std::string::npos);
+  EXPECT_EQ((*res)[beast_http::field::cache_control], "no-store");
+  EXPECT_EQ((*res)["X-Content-Type-Options"], "nosniff");
+  EXPECT_EQ((*res)["Referrer-Policy"], "no-referrer");
+  EXPECT_EQ(f.Requests("/api/v1/public", "GET", "200"), 1u);
+}
+
+TEST(Dispatcher, HandlerCacheControlIsKept) {
+  Fixture f;
+  auto res = f.Call(RawClient::Get("/api/v1/cached"));
+  ASSERT_TRUE(res);
+  EXPECT_EQ((*res)[beast_http::field::cache_control], "max-age=60");
+}
+
+TEST(Dispatcher, UnknownPathIs404BeforeTheBodyIsRead) {
+  Fixture f;
+  RawClient c(f.server.port());
+  c.Send("POST /api/v1/nope HTTP/1.1\r\nContent-Length: 1000000\r\n\r\n");
+  auto res = c.Read(std::chrono::milliseconds(2000));
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->result(), beast_http::status::not_found);
+  EXPECT_EQ(ErrorCode(*res), "not_found");
+  EXPECT_FALSE((*res)["X-Request-Id"].empty());
+  EXPECT_EQ(f.Requests("unmatched", "POST", "404"), 1u);
+}
+
+TEST(Dispatcher, WrongMethodIs405WithAllow) {
+  Fixture f;
+  auto res = f.Call("PUT /api/v1/items/5 HTTP/1.1\r\nContent-Length: 0\r\n\r\n");
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->result(), beast_http::status::method_not_allowed);
+  EXPECT_EQ((*res)[beast_http::field::allow], "DELETE, GET");
+  EXPECT_EQ(ErrorCode(*res), "method_not_allowed");
+}
+
+TEST(Dispatcher, SignedInRouteNeedsTheAuthenticator) {
+  Fixture f;
+  auto denied = f.Call(RawClient::Get("/api/v1/me"));
+  ASSERT_TRUE(denied);
+  EXPECT_EQ(denied->result(), beast_http::status::unauthorized);
+  EXPECT_EQ(ErrorCode(*denied), "unauthenticated");
+  auto ok = f.Call(RawClient::Get("/api/v1/me", "Authorization: Bearer good\r\n"));
+  ASSERT_TRUE(ok);
+  EXPECT_EQ(ok->result(), beast_http::status::ok);
+  EXPECT_EQ(ok->body(), R"({"username":"ada"})");
+  EXPECT_EQ(f.Requests("/api/v1/me", "GET", "401"), 1u);
+  EXPECT_EQ(f.Requests("/api/v1/me", "GET", "200"), 1u);
+}
+
+TEST(Dispatcher, StatusErrorsAreMappedInOnePlace) {
+  Fixture f;
+  auto missing = f.Call(RawClient::Get("/api/v1/items/6", "Authorization: Bearer good\r\n"));
+  ASSERT_TRUE(missing);
+  EXPECT_EQ(missing->result(), beast_http::status::not_found);
+  auto bad = f.Call(RawClient::Get("/api/v1/items/abc", "Authorization: Bearer good\r\n"));
+  ASSERT_TRUE(bad);
+  EXPECT_EQ(bad->result(), beast_http::status::bad_request);
+  auto busy = f.Call(RawClient::Get("/api/v1/busy"));
+  ASSERT_TRUE(busy);
+  EXPECT_EQ(busy->result(), beast_http::status::service_unavailable);
+  EXPECT_EQ((*busy)[beast_http::field::retry_after], "3");
+}
+
+TEST(Dispatcher, JsonBodyWithinTheRouteLimitIsDecoded) {
+  Fixture f;
+  std::string body = R"({"name":"x"})";
+  auto res = f.Call(
+      "POST /api/v1/items HTTP/1.1\r\nAuthorization: Bearer good\r\n"
+      "Content-Type: application/json\r\nContent-Length: " +
+      std::to_string(body.size()) + "\r\n\r\n" + body);
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->result(), beast_http::status::created);
+  EXPECT_EQ(res->body(), body);
+}
+
+TEST(Dispatcher, BodyOverTheRouteLimitIs413UpFront) {
+  Fixture f;
+  RawClient c(f.server.port());
+  c.Send(
+      "POST /api/v1/items HTTP/1.1\r\nContent-Type: application/json\r\n"
+      "Content-Length: 100\r\n\r\n");
+  auto res = c.Read(std::chrono::milliseconds(2000));
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->result(), beast_http::status::payload_too_large);
+  EXPECT_NE(res->body().find("larger than 32 bytes"), std::string::npos);
+}
+
+TEST(Dispatcher, EscapedExceptionBecomes500AndIsLogged) {
+  Fixture f;
+  auto res = f.Call(RawClient::Get("/api/v1/boom"));
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->result(), beast_http::status::internal_server_error);
+  EXPECT_EQ(ErrorCode(*res), "internal");
+  std::string logged = f.Logged();
+  EXPECT_NE(logged.find("\"event\":\"http_handler_exception\""), std::string::npos) << logged;
+  EXPECT_NE(logged.find("bug in a handler"), std::string::npos);
+  EXPECT_EQ(f.Requests("/api/v1/boom", "GET", "500"), 1u);
+}
+
+TEST(Dispatcher, AccessLogLineHasTheRoutePatternAndNoCredentials) {
+  Fixture f;
+  auto res =
+      f.Call(RawClient::Get("/api/v1/items/5?token=querysecret",
+                            "Authorization: Bearer good\r\nCookie: hr_session=cookiesecret\r\n"));
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->result(), beast_http::status::ok);
+  std::string logged = f.Logged();
+  std::string line;
+  std::istringstream lines(logged);
+  while (std::getline(lines, line)) {
+    if (line.find("\"event\":\"http_request\"") != std::string::npos) break;
+  }
+  ASSERT_NE(line.find("http_request"), std::string::npos) << logged;
+  auto entry = boost::json::parse(line).as_object();
+  EXPECT_EQ(entry.at("level").as_string(), "info");
+  EXPECT_TRUE(entry.contains("time"));
+  EXPECT_EQ(entry.at("request_id").as_string(), (*res)["X-Request-Id"]);
+  EXPECT_EQ(entry.at("method").as_string(), "GET");
+  EXPECT_EQ(entry.at("route").as_string(), "/api/v1/items/{id}");
+  EXPECT_EQ(entry.at("status").as_int64(), 200);
+  EXPECT_TRUE(entry.at("duration_ms").is_double());
+  EXPECT_EQ(entry.at("client_ip").as_string(), "127.0.0.1");
+  EXPECT_EQ(entry.at("bytes").to_number<size_t>(), res->body().size());
+  EXPECT_EQ(logged.find("good"), std::string::npos);
+  EXPECT_EQ(logged.find("cookiesecret"), std::string::npos);
+  EXPECT_EQ(logged.find("querysecret"), std::string::npos);
+}
+
+TEST(Dispatcher, RecordsTheDurationHistogramPerRoute) {
+  Fixture f;
+  ASSERT_TRUE(f.Call(RawClient::Get("/api/v1/public")));
+  ASSERT_TRUE(f.Call(RawClient::Get("/api/v1/public")));
+  std::string text = f.registry.RenderPrometheus();
+  EXPECT_NE(text.find("homeroom_http_request_duration_seconds_count{route=\"/api/v1/public\"} 2"),
+            std::string::npos)
+      << text;
+}
+
+TEST(MetricsHandler, ServesPrometheusTextOnGetMetricsOnly) {
+  metrics::Registry registry;
+  registry.GetCounter("homeroom_test_total", "A test counter.").Inc(5);
+  MetricsHandler handler(registry);
+  net::Server server(Options(), handler, registry, "metrics");
+  ASSERT_TRUE(server.Listen("127.0.0.1:0").ok());
+  server.Start();
+  RawClient c(server.port());
+  c.Send(RawClient::Get("/metrics"));
+  auto res = c.Read();
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->result(), beast_http::status::ok);
+  EXPECT_EQ((*res)[beast_http::field::content_type], "text/plain; version=0.0.4");
+  EXPECT_NE(res->body().find("homeroom_test_total 5"), std::string::npos);
+  EXPECT_NE(res->body().find("homeroom_net_open_connections{server=\"metrics\"} 1"),
+            std::string::npos);
+  c.Send(RawClient::Get("/other"));
+  res = c.Read();
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->result(), beast_http::status::not_found);
+  c.Send("POST /metrics HTTP/1.1\r\nContent-Length: 0\r\n\r\n");
+  res = c.Read();
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->result(), beast_http::status::not_found);
+  server.Shutdown(std::chrono::milliseconds(500));
+  server.Wait();
+}
+
+}  // namespace
+}  // namespace homeroom::http
