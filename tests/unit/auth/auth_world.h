@@ -33,8 +33,8 @@ inline AuthOptions TestOptions() {
 // A real SQLite database in a temp dir, a manual clock and an AuthService over them, plus helpers
 // to insert roster rows and to drive coroutines to completion.
 struct AuthWorld {
-  explicit AuthWorld(AuthOptions options = TestOptions()) {
-    auto opened = store::Database::Open({.path = dir.path() + "/auth.db"}, &metrics);
+  explicit AuthWorld(AuthOptions options = TestOptions(), const std::string& file = "/auth.db") {
+    auto opened = store::Database::Open({.path = dir.path() + file}, &metrics);
     EXPECT_TRUE(opened.ok()) << opened.status().ToString();
     db = std::move(opened).value();
     auth = std::make_unique<AuthService>(*db, clock, metrics, std::move(options));
