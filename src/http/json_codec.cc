@@ -6,6 +6,7 @@
 #include <boost/json/parse.hpp>
 #include <boost/json/parse_options.hpp>
 #include <boost/json/serialize.hpp>
+#include <cmath>
 #include <string>
 #include <string_view>
 
@@ -42,6 +43,27 @@ bool IsJsonContentType(std::string_view value) {
   return true;
 }
 
+// False when a number overflowed to infinity ("1e999"): Boost.JSON would serialize it as
+// "Infinity", which is not JSON. Recursion is bounded by the depth limit.
+bool AllNumbersFinite(const boost::json::value& v) {
+  switch (v.kind()) {
+    case boost::json::kind::double_:
+      return std::isfinite(v.get_double());
+    case boost::json::kind::array:
+      for (const auto& e : v.get_array()) {
+        if (!AllNumbersFinite(e)) return false;
+      }
+      return true;
+    case boost::json::kind::object:
+      for (const auto& kv : v.get_object()) {
+        if (!AllNumbersFinite(kv.value())) return false;
+      }
+      return true;
+    default:
+      return true;
+  }
+}
+
 }  // namespace
 
 Result<boost::json::object> ParseJsonObject(const Request& request, const JsonLimits& limits) {
@@ -68,6 +90,7 @@ Result<boost::json::object> ParseJsonObject(const Request& request, const JsonLi
     return Status::InvalidArgument("request body is not valid UTF-8 JSON: " + ec.message());
   }
   if (!value.is_object()) return Status::InvalidArgument("request body must be a JSON object");
+  if (!AllNumbersFinite(value)) return Status::InvalidArgument("JSON number out of range");
   return std::move(value.as_object());
 }
 

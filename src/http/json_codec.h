@@ -19,7 +19,8 @@ struct JsonLimits {
 // Decodes a request body that must be a JSON object. Checks, in order: Content-Type is
 // application/json (a charset parameter other than utf-8 is refused) -> kUnsupportedMedia (415);
 // size -> kPayloadTooLarge (413); valid JSON, valid UTF-8, depth -> kInvalidArgument (400); the top
-// level is an object -> kInvalidArgument. Never throws. Thread-safe (pure function).
+// level is an object, every number finite ("1e999" overflows) -> kInvalidArgument. Never throws.
+// Thread-safe (pure function).
 Result<boost::json::object> ParseJsonObject(const Request& request, const JsonLimits& limits);
 
 // A response with `body` serialized, Content-Type application/json and Cache-Control no-store.

@@ -83,6 +83,14 @@ TEST(JsonCodec, InvalidJsonIs400) {
   }
 }
 
+TEST(JsonCodec, NumberThatOverflowsToInfinityIs400) {
+  // Found by fuzz_json_request: Boost.JSON would serialize it back as "Infinity", not JSON.
+  auto r = ParseJsonObject(JsonRequest(R"({"a":[1,{"b":100e00000000001727595426}]})"), {});
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().message(), "JSON number out of range");
+  EXPECT_TRUE(ParseJsonObject(JsonRequest(R"({"a":1.5e300,"b":-12})"), {}).ok());
+}
+
 TEST(JsonCodec, TopLevelThatIsNotAnObjectIs400) {
   for (std::string body : {"[]", "1", "\"s\"", "null", "true"}) {
     auto r = ParseJsonObject(JsonRequest(body), {});
