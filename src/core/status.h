@@ -123,3 +123,17 @@ class Result {
 namespace homeroom {
 void CheckFailed(bool ok, const char* cond, const char* msg, const char* file, int line);
 }
+
+// The same two macros for coroutines (co_return instead of return):
+//   HR_CO_ASSIGN_OR_RETURN(auto section, co_await roster.GetSection(id));
+#define HR_CO_RETURN_IF_ERROR(expr)             \
+  do {                                          \
+    ::homeroom::Status hr_status_ = (expr);     \
+    if (!hr_status_.ok()) co_return hr_status_; \
+  } while (0)
+#define HR_CO_ASSIGN_OR_RETURN(decl, expr) \
+  HR_CO_ASSIGN_OR_RETURN_IMPL(HR_CONCAT(hr_result_, __LINE__), decl, expr)
+#define HR_CO_ASSIGN_OR_RETURN_IMPL(tmp, decl, expr) \
+  auto tmp = (expr);                                 \
+  if (!tmp.ok()) co_return tmp.status();             \
+  decl = std::move(tmp).value()

@@ -1,0 +1,33 @@
+// GET /healthz (the process answers) and /readyz (the store answers and its schema is current).
+#include "api/routes.h"
+#include "http/json_codec.h"
+#include "store/database.h"
+
+namespace homeroom::api {
+namespace {
+
+namespace bhttp = boost::beast::http;
+using http::RequestContext;
+using http::Response;
+using Task = boost::asio::awaitable<Result<Response>>;
+
+Task Healthz(Services&, RequestContext&) {
+  co_return http::JsonResponse(bhttp::status::ok, boost::json::object{{"status", "alive"}});
+}
+
+Task Readyz(Services& s, RequestContext&) {
+  Status store = co_await s.db.Read([](sql::Connection& c) { return store::Database::CheckReady(c); });
+  if (!store.ok()) co_return Status::Unavailable("not ready: " + store.message(), 5);
+  co_return http::JsonResponse(bhttp::status::ok,
+                               boost::json::object{{"status", "ready"}, {"store", "ok"}});
+}
+
+}  // namespace
+
+void AddHealthRoutes(http::Router& router, Services& s) {
+  http::RouteOptions open{.access = http::Access::kPublic};
+  router.Add(bhttp::verb::get, "/healthz", [&s](RequestContext& c) { return Healthz(s, c); }, open);
+  router.Add(bhttp::verb::get, "/readyz", [&s](RequestContext& c) { return Readyz(s, c); }, open);
+}
+
+}  // namespace homeroom::api

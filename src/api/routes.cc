@@ -1,0 +1,12 @@
+#include "api/routes.h"
+
+namespace homeroom::api {
+
+void AddRoutes(http::Router& router, Services& services) {
+  AddHealthRoutes(router, services);
+  AddAuthRoutes(router, services);
+  AddMeRoutes(router, services);
+  AddRosterRoutes(router, services);
+}
+
+}  // namespace homeroom::api

@@ -1,0 +1,17 @@
+#pragma once
+
+#include "api/services.h"
+#include "http/context.h"
+#include "http/router.h"
+
+namespace homeroom::api {
+
+// Registers every route of REST API v1 (docs/openapi.yaml). One function per resource file.
+void AddRoutes(http::Router& router, Services& services);
+
+void AddHealthRoutes(http::Router& router, Services& services);  // health_api.cc
+void AddAuthRoutes(http::Router& router, Services& services);    // auth_api.cc
+void AddMeRoutes(http::Router& router, Services& services);      // me_api.cc
+void AddRosterRoutes(http::Router& router, Services& services);  // roster_api.cc
+
+}  // namespace homeroom::api

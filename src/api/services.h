@@ -1,0 +1,38 @@
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace homeroom::store {
+class Database;
+}
+namespace homeroom::auth {
+class AuthService;
+}
+namespace homeroom::domain {
+class RosterService;
+}
+
+namespace homeroom::api {
+
+// Settings of the API layer (homeroom serve --help lists them).
+struct ApiOptions {
+  // Origins allowed to send cookie-authenticated state-changing requests, besides the server's
+  // own (the request's Host). E.g. "https://homeroom.district.example".
+  std::vector<std::string> allowed_origins;
+  // Largest JSON body of the sign-in routes.
+  size_t auth_body_limit = 4 << 10;
+};
+
+// What the handlers call. Owned by the app; outlives the router.
+struct Services {
+  store::Database& db;
+  auth::AuthService& auth;
+  domain::RosterService& roster;
+  const ApiOptions& options;
+};
+
+// The session cookie's name.
+inline constexpr const char* kSessionCookie = "homeroom_session";
+
+}  // namespace homeroom::api

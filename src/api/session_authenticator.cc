@@ -1,0 +1,65 @@
+#include "api/session_authenticator.h"
+
+#include <algorithm>
+
+#include "auth/auth_service.h"
+
+namespace homeroom::api {
+namespace {
+
+namespace bhttp = boost::beast::http;
+
+bool IsSafeMethod(bhttp::verb method) {
+  return method == bhttp::verb::get || method == bhttp::verb::head ||
+         method == bhttp::verb::options;
+}
+
+// "https://host:port/path" -> "host:port"
+std::string_view HostOf(std::string_view origin) {
+  auto scheme = origin.find("://");
+  if (scheme == std::string_view::npos) return {};
+  origin.remove_prefix(scheme + 3);
+  return origin.substr(0, origin.find('/'));
+}
+
+}  // namespace
+
+Status CheckSameOrigin(const http::RequestContext& ctx, const ApiOptions& options) {
+  const auto& req = ctx.request;
+  std::string_view origin = req[bhttp::field::origin];
+  if (origin.empty()) origin = req[bhttp::field::referer];
+  if (origin.empty()) {
+    return Status::PermissionDenied(
+        "a signed-in request that changes something must carry an Origin header");
+  }
+  std::string_view host = req[bhttp::field::host];
+  if (!host.empty() && HostOf(origin) == host) return Status::Ok();
+  for (const std::string& allowed : options.allowed_origins) {
+    if (origin == allowed || origin.starts_with(allowed + "/")) return Status::Ok();
+  }
+  return Status::PermissionDenied("cross-site request refused: origin " + std::string(origin) +
+                                  " is not allowed");
+}
+
+boost::asio::awaitable<Result<auth::Principal>> SessionAuthenticator::Authenticate(
+    http::RequestContext& ctx) {
+  std::string token;
+  bool via_cookie = false;
+  std::string_view authorization = ctx.request[bhttp::field::authorization];
+  if (authorization.starts_with("Bearer ")) {
+    token = authorization.substr(7);
+  } else if (auto cookie = ctx.Cookie(kSessionCookie)) {
+    token = std::move(*cookie);
+    via_cookie = true;
+  }
+  if (token.empty()) co_return Status::Unauthenticated("sign in first");
+  if (via_cookie && !IsSafeMethod(ctx.request.method())) {
+    HR_CO_RETURN_IF_ERROR(CheckSameOrigin(ctx, services_.options));
+  }
+  HR_CO_ASSIGN_OR_RETURN(auth::Principal who,
+                         co_await services_.auth.Authenticate(std::move(token), ctx.client_ip));
+  who.via_cookie = via_cookie;
+  co_return who;
+}
+
+}  // namespace homeroom::api

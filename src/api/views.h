@@ -1,0 +1,53 @@
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include <boost/json/object.hpp>
+#include <boost/json/value.hpp>
+
+#include "auth/principal.h"
+#include "core/status.h"
+#include "store/roster_records.h"
+
+namespace homeroom::api {
+
+// How the API shows the district's roster: one function per type, so every route encodes a thing
+// the same way (docs/openapi.yaml has the schemas).
+boost::json::object SchoolJson(const store::School& school);
+boost::json::object SectionJson(const store::Section& section);
+boost::json::object UserJson(const store::User& user);
+boost::json::object RosterEntryJson(const store::RosterEntry& entry);
+boost::json::object PrincipalJson(const auth::Principal& who);
+
+// A grade level as its OneRoster code ("KG", "05"), or null.
+boost::json::value GradeJson(const std::optional<int>& grade_level);
+
+// Paging: `?limit=N&cursor=C`. Clients treat the cursor as opaque; it names the last id seen.
+struct PageRequest {
+  int64_t after_id = 0;
+  int limit = 0;  // 0: the service's default
+};
+// Parses limit (1..200) and cursor; kInvalidArgument says which is wrong.
+Result<PageRequest> ParsePageRequest(const std::optional<std::string>& limit,
+                                     const std::optional<std::string>& cursor);
+std::string EncodeCursor(int64_t after_id);
+
+// {"items": [...], "next_cursor": "..." | null}
+template <typename Page, typename ToJson>
+boost::json::object PageJson(const Page& page, ToJson to_json) {
+  boost::json::array items;
+  items.reserve(page.items.size());
+  for (const auto& item : page.items) items.push_back(to_json(item));
+  boost::json::object out;
+  out["items"] = std::move(items);
+  if (page.next_after) {
+    out["next_cursor"] = EncodeCursor(*page.next_after);
+  } else {
+    out["next_cursor"] = nullptr;
+  }
+  return out;
+}
+
+}  // namespace homeroom::api
