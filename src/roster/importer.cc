@@ -256,6 +256,8 @@ class ImportRun {
   ImportReport report_;
   std::optional<std::string> source_system_;
   bool manifest_ok_ = false;
+  // The columns every entity file shares, of the file being read.
+  std::optional<size_t> col_sourced_id_, col_status_, col_modified_;
 
   Table<OrgIn> orgs_;
   Table<SessionIn> sessions_;
@@ -407,6 +409,9 @@ std::unique_ptr<CsvReader> ImportRun::OpenFile(const std::string& file, Mode mod
       ok = false;
     }
   }
+  col_sourced_id_ = r->ColumnIndex("sourcedId");
+  col_status_ = r->ColumnIndex("status");
+  col_modified_ = r->ColumnIndex("dateLastModified");
   return ok ? std::move(r) : nullptr;
 }
 
@@ -443,9 +448,9 @@ std::optional<std::string> ImportRun::Optional(CsvReader& r, std::optional<size_
 template <typename In>
 bool ImportRun::ReadBase(CsvReader& r, Table<In>& t, Base* base, std::string* sourced_id) {
   base->line = r.line();
-  std::string_view sid = r.Field(r.ColumnIndex("sourcedId"));
-  std::string_view status = r.Field(r.ColumnIndex("status"));
-  std::string_view modified = r.Field(r.ColumnIndex("dateLastModified"));
+  std::string_view sid = r.Field(col_sourced_id_);
+  std::string_view status = r.Field(col_status_);
+  std::string_view modified = r.Field(col_modified_);
   bool delta = t.mode == Mode::kDelta;
   if (status.empty()) {
     if (delta) Problem(t.file, base->line, "status", "missing required value (delta file)");
@@ -1187,6 +1192,13 @@ Result<ImportReport> ImportRun::Run() {
   if (!manifest_ok_) return std::move(report_);
   // The transaction starts before the stored roster is read, so that what is validated against is
   // what is written to.
+  HR_ASSIGN_OR_RETURN(int64_t previous_cache,
+                      writer_.SetPageCacheKiB(static_cast<int64_t>(options_.db_cache_bytes >> 10)));
+  struct CacheRestorer {
+    store::RosterWriter& writer;
+    int64_t previous;
+    ~CacheRestorer() { (void)writer.RestorePageCache(previous); }
+  } restore_cache{writer_, previous_cache};
   HR_RETURN_IF_ERROR(conn_.Begin());
   auto fail = [&](Status s) -> Status {
     (void)conn_.Rollback();
@@ -1199,6 +1211,7 @@ Result<ImportReport> ImportRun::Run() {
   ReadClasses();
   ReadUsers();
   CheckUsernames();
+  stored_usernames_ = {};  // no longer needed: free it before the biggest file
   ResolveAgents();
   ReadEnrollments();
   if (report_.problem_count > 0) {

@@ -1,5 +1,7 @@
 #include "store/roster_writer.h"
 
+#include <fmt/format.h>
+
 namespace homeroom::store {
 namespace {
 
@@ -611,6 +613,21 @@ Result<std::vector<int64_t>> RosterWriter::RefreshSchoolGradeRanges(int64_t now_
     changed.push_back(st->Int(0));
   }
   return changed;
+}
+
+Result<int64_t> RosterWriter::SetPageCacheKiB(int64_t kib) {
+  if (conn_.Dialect() != "sqlite") return int64_t{0};
+  HR_ASSIGN_OR_RETURN(auto* st, conn_.Prepare("PRAGMA cache_size"));
+  HR_ASSIGN_OR_RETURN(bool row, st->Step());
+  int64_t previous = row ? st->Int(0) : -2000;
+  st->Reset();
+  HR_RETURN_IF_ERROR(conn_.Exec(fmt::format("PRAGMA cache_size = {}", -kib)));
+  return previous;
+}
+
+Status RosterWriter::RestorePageCache(int64_t previous) {
+  if (conn_.Dialect() != "sqlite" || previous == 0) return Status::Ok();
+  return conn_.Exec(fmt::format("PRAGMA cache_size = {}", previous));
 }
 
 Status RosterWriter::InsertImportRun(int64_t started_ms, int64_t finished_ms,

@@ -156,6 +156,12 @@ class RosterWriter {
   // returns the ids of the schools whose range changed.
   Result<std::vector<int64_t>> RefreshSchoolGradeRanges(int64_t now_ms);
 
+  // SQLite only (a no-op elsewhere): sets the connection's page cache to `kib` KiB and returns the
+  // previous setting (PRAGMA cache_size, negative = KiB), so that a bulk load keeps the indexes it
+  // is writing in memory instead of re-reading them.
+  Result<int64_t> SetPageCacheKiB(int64_t kib);
+  Status RestorePageCache(int64_t previous);
+
   // Records one import (summary is JSON).
   Status InsertImportRun(int64_t started_ms, int64_t finished_ms,
                          const std::optional<std::string>& source_system,
