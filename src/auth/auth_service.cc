@@ -543,6 +543,15 @@ asio::awaitable<Result<LoginResult>> AuthService::Activate(std::string code,
   co_return result;
 }
 
+asio::awaitable<Result<int64_t>> AuthService::PruneEndedSessions() {
+  const int64_t before = clock_.NowMs() - std::chrono::duration_cast<std::chrono::milliseconds>(
+                                              options_.ended_session_retention)
+                                              .count();
+  auto prune = [before](sql::Connection& c) { return store::DeleteSessionsEndedBefore(c, before); };
+  Result<int64_t> deleted = co_await db_.Write(std::move(prune));
+  co_return deleted;
+}
+
 Status AuthService::SetPasswordSync(int64_t user_id, std::string_view password) {
   HR_RETURN_IF_ERROR(CheckPasswordLimits(password));
   HR_ASSIGN_OR_RETURN(std::string hash, HashPassword(password, options_.argon2));

@@ -56,6 +56,10 @@ struct AuthOptions {
   LoginThrottle::Options token_throttle{
       .pair_free_failures = 1'000'000'000, .ip_failure_burst = 200, .ip_failures_per_minute = 120};
 
+  // Ended (expired or revoked) sessions are deleted by PruneEndedSessions after this long; until
+  // then they stay for support and forensics.
+  std::chrono::seconds ended_session_retention{std::chrono::hours(7 * 24)};
+
   // Activation codes issued by `homeroom accounts issue-codes` expire after this.
   std::chrono::seconds activation_code_ttl{std::chrono::hours(30 * 24)};
 
@@ -124,6 +128,10 @@ class AuthService {
   // -> kUnauthenticated "wrong or expired activation code" (throttled per IP like logins).
   boost::asio::awaitable<Result<LoginResult>> Activate(std::string code, std::string new_password,
                                                        std::string ip, std::string user_agent);
+
+  // Deletes sessions that ended more than ended_session_retention ago; returns how many. Call it
+  // from a periodic timer (a few times a day is enough).
+  boost::asio::awaitable<Result<int64_t>> PruneEndedSessions();
 
   // Sets a user's password directly (demo setup, tests) and ends their sessions. Hashes on the
   // calling thread and waits for the store: not for I/O threads. kInvalidArgument outside the

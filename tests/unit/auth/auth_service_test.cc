@@ -189,6 +189,25 @@ TEST(Sessions, RevocationByAnotherNodeIsSeenWithinTheCacheTtl) {
   EXPECT_EQ(w.metrics.CounterValue("homeroom_auth_session_cache_misses_total"), 1u);
 }
 
+TEST(Sessions, EndedSessionsArePrunedAfterTheRetention) {
+  AuthWorld w;
+  AddSchoolWithStudent(w);
+  auto ended = w.Login("ana.lopez", "correct horse");
+  auto remembered = w.Login("ana.lopez", "correct horse", "192.0.2.1", true);
+  ASSERT_TRUE(ended.ok() && remembered.ok());
+  ASSERT_TRUE(w.Run(w.auth->Logout(ended->principal, false)).ok());
+  w.clock.Advance(6 * kDayMs);
+  auto none = w.Run(w.auth->PruneEndedSessions());
+  ASSERT_TRUE(none.ok());
+  EXPECT_EQ(*none, 0);
+  w.clock.Advance(2 * kDayMs);
+  auto one = w.Run(w.auth->PruneEndedSessions());
+  ASSERT_TRUE(one.ok());
+  EXPECT_EQ(*one, 1);
+  EXPECT_EQ(w.QueryInt("SELECT COUNT(*) FROM auth_sessions"), 1);
+  EXPECT_TRUE(w.Authenticate(remembered->token).ok());
+}
+
 TEST(Sessions, MalformedAndUnknownTokensAreRefused) {
   AuthWorld w;
   EXPECT_EQ(w.Authenticate("not a token").status().code(), StatusCode::kUnauthenticated);
