@@ -64,8 +64,8 @@ Server::Server(ServerOptions options, HttpHandler& handler, metrics::Registry& m
       limiter_(options_.max_connections, options_.max_connections_per_ip),
       ioc_(std::make_unique<asio::io_context>(options_.io_threads > 0 ? options_.io_threads : 1)),
       control_(asio::make_strand(*ioc_)),
-      acceptor_(std::make_unique<tcp::acceptor>(control_)),
-      shutdown_timer_(std::make_unique<asio::steady_timer>(control_)) {
+      acceptor_(std::make_unique<tcp::acceptor>(*control_)),
+      shutdown_timer_(std::make_unique<asio::steady_timer>(*control_)) {
   static_assert(kRefusal.size() - kRefusal.find("\r\n\r\n") - 4 == 84,
                 "Content-Length of kRefusal");
 }
@@ -80,12 +80,13 @@ Server::~Server() {
     Shutdown(std::chrono::milliseconds(0));
     Wait();
   }
-  acceptor_.reset();
-  shutdown_timer_.reset();
   {
     std::lock_guard lock(mu_);
     destroying_ = true;
   }
+  acceptor_.reset();
+  shutdown_timer_.reset();
+  control_.reset();
   ioc_.reset();  // destroys any coroutine frame still pending; their sessions unregister
 }
 
@@ -131,7 +132,8 @@ void Server::Start() {
   started_ = true;
   if (!draining_) work_.emplace(ioc_->get_executor());
   if (acceptor_->is_open() && !draining_) {
-    asio::co_spawn(control_, AcceptLoop(), [](std::exception_ptr e) { LogException("accept", e); });
+    asio::co_spawn(*control_, AcceptLoop(),
+                   [](std::exception_ptr e) { LogException("accept", e); });
   }
   int n = options_.io_threads > 0 ? options_.io_threads : 1;
   for (int i = 0; i < n; ++i) {
@@ -163,7 +165,7 @@ asio::awaitable<void> Server::AcceptLoop() {
       }
       // Back off instead of spinning: the pending connection stays in the backlog until a
       // descriptor frees up.
-      asio::steady_timer backoff(control_, options_.accept_error_backoff);
+      asio::steady_timer backoff(*control_, options_.accept_error_backoff);
       co_await backoff.async_wait(kTuple);
       continue;
     }
@@ -246,7 +248,7 @@ void Server::Shutdown(std::chrono::milliseconds deadline) {
       return;
     }
   }
-  asio::dispatch(control_, [this, deadline] {
+  asio::dispatch(*control_, [this, deadline] {
     error_code ec;
     acceptor_->close(ec);
     {
@@ -299,7 +301,7 @@ void Server::FinishShutdownLocked() {
   finished_ = true;
   work_.reset();
   if (destroying_) return;
-  asio::post(control_, [this] { shutdown_timer_->cancel(); });
+  asio::post(*control_, [this] { shutdown_timer_->cancel(); });
   done_cv_.notify_all();
 }
 

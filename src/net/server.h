@@ -121,7 +121,7 @@ class Server {
   // Destroyed explicitly in ~Server, I/O objects first, then the io_context (whose pending
   // coroutine frames call back into the members above and below while being destroyed).
   std::unique_ptr<boost::asio::io_context> ioc_;
-  Strand control_;  // runs the accept loop and the shutdown timers
+  std::optional<Strand> control_;  // runs the accept loop and the shutdown timers
   std::unique_ptr<boost::asio::ip::tcp::acceptor> acceptor_;
   std::unique_ptr<boost::asio::steady_timer> shutdown_timer_;
   uint16_t port_ = 0;
