@@ -41,10 +41,11 @@ int RunImport(const ImportArgs& args) {
     std::fprintf(stderr, "homeroom import: %s\n", conn.status().ToString().c_str());
     return kExitError;
   }
-  roster::ImportOptions options{.path = args.path,
-                                .now_ms = SystemClock::Instance().NowMs(),
-                                .max_reported_problems = args.max_problems,
-                                .dry_run = args.dry_run};
+  roster::ImportOptions options;
+  options.path = args.path;
+  options.now_ms = SystemClock::Instance().NowMs();
+  options.max_reported_problems = args.max_problems;
+  options.dry_run = args.dry_run;
   auto report = roster::ImportOneRoster(**conn, options);
   if (!report.ok()) {
     std::fprintf(stderr, "homeroom import: %s\n", report.status().ToString().c_str());
@@ -60,10 +61,12 @@ int RunImport(const ImportArgs& args) {
 }
 
 int RunGenerate(const GenerateArgs& args) {
-  auto logins = roster::GenerateDistrict({.students = args.students,
-                                          .seed = args.seed,
-                                          .out_dir = args.out,
-                                          .with_passwords = args.with_passwords});
+  roster::GenerateOptions options;
+  options.students = args.students;
+  options.seed = args.seed;
+  options.out_dir = args.out;
+  options.with_passwords = args.with_passwords;
+  auto logins = roster::GenerateDistrict(options);
   if (!logins.ok()) {
     std::fprintf(stderr, "homeroom generate-district: %s\n", logins.status().ToString().c_str());
     return kExitError;

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -68,8 +69,9 @@ std::vector<std::string_view> SplitList(std::string_view cell) {
   return out;
 }
 
-CsvReader::CsvReader(std::unique_ptr<std::istream> in, std::string name, const CsvLimits& limits)
-    : in_(std::move(in)), name_(std::move(name)), limits_(limits), buffer_(kChunkBytes) {}
+CsvReader::CsvReader(std::unique_ptr<std::istream> in, std::string name, const CsvLimits& limits,
+                     size_t buffer_bytes)
+    : in_(std::move(in)), name_(std::move(name)), limits_(limits), buffer_(buffer_bytes) {}
 
 Result<std::unique_ptr<CsvReader>> CsvReader::Open(const std::string& path, std::string name,
                                                    const CsvLimits& limits) {
@@ -82,7 +84,8 @@ Result<std::unique_ptr<CsvReader>> CsvReader::Open(const std::string& path, std:
   }
   auto in = std::make_unique<std::ifstream>(path, std::ios::binary);
   if (!*in) return Status::NotFound(fmt::format("{}: cannot open {}", name, path));
-  std::unique_ptr<CsvReader> reader(new CsvReader(std::move(in), std::move(name), limits));
+  std::unique_ptr<CsvReader> reader(
+      new CsvReader(std::move(in), std::move(name), limits, kChunkBytes));
   HR_RETURN_IF_ERROR(reader->ReadHeader());
   return reader;
 }
@@ -93,8 +96,11 @@ Result<std::unique_ptr<CsvReader>> CsvReader::FromString(std::string data, std::
     return Status::PayloadTooLarge(fmt::format("{}: file is {} bytes, over max_file_bytes ({})",
                                                name, data.size(), limits.max_file_bytes));
   }
+  // Small inputs (tests, fuzzing) get a buffer of their size; BOM detection needs 3 bytes.
+  size_t buffer_bytes = std::clamp<size_t>(data.size(), 4, kChunkBytes);
   auto in = std::make_unique<std::istringstream>(std::move(data));
-  std::unique_ptr<CsvReader> reader(new CsvReader(std::move(in), std::move(name), limits));
+  std::unique_ptr<CsvReader> reader(
+      new CsvReader(std::move(in), std::move(name), limits, buffer_bytes));
   HR_RETURN_IF_ERROR(reader->ReadHeader());
   return reader;
 }

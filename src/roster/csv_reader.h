@@ -71,7 +71,8 @@ class CsvReader {
   const std::string& name() const { return name_; }
 
  private:
-  CsvReader(std::unique_ptr<std::istream> in, std::string name, const CsvLimits& limits);
+  CsvReader(std::unique_ptr<std::istream> in, std::string name, const CsvLimits& limits,
+            size_t buffer_bytes);
   Status ReadHeader();
   // Parses one record into fields_. Returns false at the end of input.
   Result<bool> ParseRecord();

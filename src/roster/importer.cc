@@ -1063,6 +1063,18 @@ Status ImportRun::ApplyClasses() {
 }
 
 Status ImportRun::ApplyUsers() {
+  // A username can move from one user to another in one set (a rename, or two users swapping).
+  // The stored holder of a wanted key gives it up first, under a temporary key, so that the
+  // order of the rows never trips the unique index; its own row then gets its final key.
+  for (const UserIn& in : users_.rows) {
+    if (in.deactivate_only) continue;
+    auto held = stored_usernames_.find(in.row.username_key);
+    if (held == stored_usernames_.end() || held->second == in.row.sourced_id) continue;
+    auto holder = users_.existing.find(held->second);
+    if (holder == users_.existing.end()) continue;
+    HR_RETURN_IF_ERROR(writer_.SetUsernameKey(holder->second.id, "\x01renaming:" + held->second));
+  }
+  stored_usernames_ = {};
   for (UserIn& in : users_.rows) {
     char outcome;
     HR_RETURN_IF_ERROR(ApplyRow(users_, in, store::RosterTable::kUsers, &outcome));
@@ -1211,7 +1223,6 @@ Result<ImportReport> ImportRun::Run() {
   ReadClasses();
   ReadUsers();
   CheckUsernames();
-  stored_usernames_ = {};  // no longer needed: free it before the biggest file
   ResolveAgents();
   ReadEnrollments();
   if (report_.problem_count > 0) {

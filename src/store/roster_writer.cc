@@ -541,6 +541,13 @@ Status RosterWriter::SetActive(RosterTable table, int64_t id, bool active, int64
   return st->Run();
 }
 
+Status RosterWriter::SetUsernameKey(int64_t user_id, std::string_view key) {
+  HR_ASSIGN_OR_RETURN(auto* st, Stmt("UPDATE users SET username_key = ? WHERE id = ?"));
+  st->Bind(1, key);
+  st->Bind(2, user_id);
+  return st->Run();
+}
+
 Status RosterWriter::SetPasswordHash(int64_t user_id, std::string_view hash, int64_t now_ms) {
   HR_ASSIGN_OR_RETURN(auto* st,
                       Stmt("UPDATE users SET password_hash = ?, password_set_ms = ? WHERE id = ?"));

@@ -143,6 +143,8 @@ class RosterWriter {
 
   // Sets `active` on one row (deactivation keeps the row and its history).
   Status SetActive(RosterTable table, int64_t id, bool active, int64_t now_ms);
+  // Sets only the user's username_key (a temporary key while usernames move between users).
+  Status SetUsernameKey(int64_t user_id, std::string_view key);
   // Stores an Argon2id string as the user's password.
   Status SetPasswordHash(int64_t user_id, std::string_view hash, int64_t now_ms);
 

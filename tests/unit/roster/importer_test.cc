@@ -449,6 +449,19 @@ TEST(Importer, AUsernameHeldInTheDatabaseCannotBeTakenByAnotherUser) {
                                       "case-insensitive)"}));
 }
 
+TEST(Importer, TwoUsersCanSwapUsernamesInOneImport) {
+  ImportFixture f;
+  ASSERT_EQ(f.Import(1000)->problem_count, 0);
+  f.Replace("users.csv", ",student,JPerez,", ",student,WJB,");
+  f.Replace("users.csv", ",student,wjb,", ",student,jperez,");
+  auto report = f.Import(2000);
+  ASSERT_TRUE(report.ok()) << report.status().ToString();
+  ASSERT_EQ(report->problem_count, 0) << report->Summary();
+  ExpectCounts(*report, "users", 0, 2, 0, 11);
+  EXPECT_EQ(f.Text("SELECT username_key FROM users WHERE sourced_id = 's1'"), "wjb");
+  EXPECT_EQ(f.Text("SELECT username_key FROM users WHERE sourced_id = 's2'"), "jperez");
+}
+
 TEST(Importer, AFileListedInTheManifestMustExist) {
   ImportFixture f;
   fs::remove(f.set() + "/courses.csv");
