@@ -129,10 +129,26 @@ struct UserIn : Base {
   std::string password;
   uint8_t tag = 0;
 };
+// The biggest file (two million rows for a large district) is kept compact: about half the size
+// of a store::EnrollmentRow, which is built only while the row is written.
+constexpr std::string_view kEnrollmentRoles[] = {"student", "teacher", "administrator", "proctor"};
 struct EnrollmentIn : Base {
-  store::EnrollmentRow row;
+  std::string sourced_id;
   Ref section, user;
+  uint8_t role = 0;  // index into kEnrollmentRoles
+  bool is_primary = false;
+  char begin_date[10] = {};  // YYYY-MM-DD, or all zero when absent
+  char end_date[10] = {};
 };
+
+template <typename In>
+std::string_view SourcedIdOf(const In& in) {
+  if constexpr (requires { in.row.sourced_id; }) {
+    return in.row.sourced_id;
+  } else {
+    return in.sourced_id;
+  }
+}
 
 // The rows of one entity in the set, and the same entity as stored. Rows live in a deque so that
 // the index can key on views of their sourced ids.
@@ -236,8 +252,8 @@ class ImportRun {
     return IdOf(t, ref);
   }
   // Inserts, updates, reactivates or deactivates one row; returns the outcome counted.
-  template <typename In>
-  Status ApplyRow(Table<In>& t, In& in, store::RosterTable table, char* outcome);
+  template <typename In, typename Row>
+  Status ApplyRow(Table<In>& t, Base& in, Row& row, store::RosterTable table, char* outcome);
   template <typename In>
   Status DeactivateMissing(Table<In>& t, store::RosterTable table);
   void Count(std::string_view entity, char outcome);
@@ -256,6 +272,7 @@ class ImportRun {
   ImportReport report_;
   std::optional<std::string> source_system_;
   bool manifest_ok_ = false;
+  const std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
   // The columns every entity file shares, of the file being read.
   std::optional<size_t> col_sourced_id_, col_status_, col_modified_;
 
@@ -488,7 +505,7 @@ template <typename In>
 void ImportRun::AddRow(Table<In>& t, In in) {
   auto index = static_cast<int32_t>(t.rows.size());
   t.rows.push_back(std::move(in));
-  t.index.emplace(std::string_view(t.rows.back().row.sourced_id), index);
+  t.index.emplace(SourcedIdOf(t.rows.back()), index);
 }
 
 template <typename In>
@@ -872,7 +889,7 @@ void ImportRun::ReadEnrollments() {
        c_end = r.ColumnIndex("endDate");
   while (NextRecord(r)) {
     EnrollmentIn in;
-    if (!ReadBase(r, enrollments_, &in, &in.row.sourced_id)) continue;
+    if (!ReadBase(r, enrollments_, &in, &in.sourced_id)) continue;
     if (!in.deactivate_only) {
       std::string_view cls = Required(r, c_class, "classSourcedId");
       if (!cls.empty()) ResolveOrReport(r, classes_, cls, "classSourcedId", "class", &in.section);
@@ -884,24 +901,27 @@ void ImportRun::ReadEnrollments() {
       std::string_view user = Required(r, c_user, "userSourcedId");
       if (!user.empty()) ResolveOrReport(r, users_, user, "userSourcedId", "user", &in.user);
       std::string_view role = Required(r, c_role, "role");
-      if (!role.empty() && !IsEnrollmentRole(role)) {
+      auto known = std::find(std::begin(kEnrollmentRoles), std::end(kEnrollmentRoles), role);
+      if (known != std::end(kEnrollmentRoles)) {
+        in.role = static_cast<uint8_t>(known - std::begin(kEnrollmentRoles));
+      } else if (!role.empty()) {
         Problem(r.name(), r.line(), "role",
                 fmt::format("'{}' is not one of student, teacher, administrator, proctor", role));
       }
-      in.row.role = std::string(role);
       std::string_view primary = r.Field(c_primary);
-      if (!primary.empty() && !ParseBool(primary, &in.row.is_primary)) {
+      if (!primary.empty() && !ParseBool(primary, &in.is_primary)) {
         Problem(r.name(), r.line(), "primary",
                 fmt::format("'{}' is not a boolean (true or false)", primary));
       }
-      for (auto [col, column, target] : {std::tuple{c_begin, "beginDate", &in.row.begin_date},
-                                         std::tuple{c_end, "endDate", &in.row.end_date}}) {
+      for (auto [col, column, target] : {std::tuple{c_begin, "beginDate", in.begin_date},
+                                         std::tuple{c_end, "endDate", in.end_date}}) {
         std::string_view v = r.Field(col);
         if (v.empty()) continue;
         if (!IsValidDate(v)) {
           Problem(r.name(), r.line(), column, fmt::format("'{}' is not a date (YYYY-MM-DD)", v));
+          continue;
         }
-        *target = std::string(v);
+        std::copy(v.begin(), v.end(), target);
       }
     }
     AddRow(enrollments_, std::move(in));
@@ -929,9 +949,10 @@ void ImportRun::Count(std::string_view entity, char outcome) {
   }
 }
 
-template <typename In>
-Status ImportRun::ApplyRow(Table<In>& t, In& in, store::RosterTable table, char* outcome) {
-  auto e = t.existing.find(std::string_view(in.row.sourced_id));
+template <typename In, typename Row>
+Status ImportRun::ApplyRow(Table<In>& t, Base& in, Row& row, store::RosterTable table,
+                           char* outcome) {
+  auto e = t.existing.find(std::string_view(row.sourced_id));
   if (in.deactivate_only) {
     // ReadBase only keeps tobedeleted rows that are stored.
     in.id = e->second.id;
@@ -943,21 +964,21 @@ Status ImportRun::ApplyRow(Table<In>& t, In& in, store::RosterTable table, char*
     }
     return Status::Ok();
   }
-  in.row.active = true;
+  row.active = true;
   if (e == t.existing.end()) {
-    HR_ASSIGN_OR_RETURN(in.id, writer_.Insert(in.row, options_.now_ms));
+    HR_ASSIGN_OR_RETURN(in.id, writer_.Insert(row, options_.now_ms));
     *outcome = 'c';
     return Status::Ok();
   }
   in.id = e->second.id;
-  if (store::Fingerprint(in.row) == e->second.fingerprint) {
+  if (store::Fingerprint(row) == e->second.fingerprint) {
     if (e->second.active) {
       *outcome = '=';
       return Status::Ok();
     }
     HR_RETURN_IF_ERROR(writer_.SetActive(table, in.id, true, options_.now_ms));
   } else {
-    HR_RETURN_IF_ERROR(writer_.Update(in.id, in.row, options_.now_ms));
+    HR_RETURN_IF_ERROR(writer_.Update(in.id, row, options_.now_ms));
   }
   *outcome = 'u';
   return Status::Ok();
@@ -981,7 +1002,7 @@ Status ImportRun::ApplyOrgs() {
     OrgIn& in = orgs_.rows[static_cast<size_t>(i)];
     in.row.parent_id = OptIdOf(orgs_, in.parent);
     char outcome;
-    HR_RETURN_IF_ERROR(ApplyRow(orgs_, in, store::RosterTable::kOrgs, &outcome));
+    HR_RETURN_IF_ERROR(ApplyRow(orgs_, in, in.row, store::RosterTable::kOrgs, &outcome));
     Count(orgs_.entity, outcome);
     org_outcome_[in.id] = outcome;
   }
@@ -993,7 +1014,7 @@ Status ImportRun::ApplySessions() {
     SessionIn& in = sessions_.rows[static_cast<size_t>(i)];
     in.row.parent_id = OptIdOf(sessions_, in.parent);
     char outcome;
-    HR_RETURN_IF_ERROR(ApplyRow(sessions_, in, store::RosterTable::kSessions, &outcome));
+    HR_RETURN_IF_ERROR(ApplyRow(sessions_, in, in.row, store::RosterTable::kSessions, &outcome));
     Count(sessions_.entity, outcome);
   }
   return DeactivateMissing(sessions_, store::RosterTable::kSessions);
@@ -1006,7 +1027,7 @@ Status ImportRun::ApplyCourses() {
       in.row.school_year_id = OptIdOf(sessions_, in.school_year);
     }
     char outcome;
-    HR_RETURN_IF_ERROR(ApplyRow(courses_, in, store::RosterTable::kCourses, &outcome));
+    HR_RETURN_IF_ERROR(ApplyRow(courses_, in, in.row, store::RosterTable::kCourses, &outcome));
     Count(courses_.entity, outcome);
   }
   return DeactivateMissing(courses_, store::RosterTable::kCourses);
@@ -1019,7 +1040,7 @@ Status ImportRun::ApplyClasses() {
       in.row.school_id = IdOf(orgs_, in.school);
     }
     char outcome;
-    HR_RETURN_IF_ERROR(ApplyRow(classes_, in, store::RosterTable::kSections, &outcome));
+    HR_RETURN_IF_ERROR(ApplyRow(classes_, in, in.row, store::RosterTable::kSections, &outcome));
     if (!in.deactivate_only) {
       std::vector<int64_t> wanted;
       for (const Ref& ref : in.terms) wanted.push_back(IdOf(sessions_, ref));
@@ -1077,7 +1098,7 @@ Status ImportRun::ApplyUsers() {
   stored_usernames_ = {};
   for (UserIn& in : users_.rows) {
     char outcome;
-    HR_RETURN_IF_ERROR(ApplyRow(users_, in, store::RosterTable::kUsers, &outcome));
+    HR_RETURN_IF_ERROR(ApplyRow(users_, in, in.row, store::RosterTable::kUsers, &outcome));
     if (!in.deactivate_only) {
       std::vector<int64_t> wanted;
       for (const Ref& ref : in.orgs) wanted.push_back(IdOf(orgs_, ref));
@@ -1167,13 +1188,23 @@ Status ImportRun::ApplyGuardianLinks() {
 }
 
 Status ImportRun::ApplyEnrollments() {
+  store::EnrollmentRow row;  // reused: built from the compact EnrollmentIn while it is written
+  auto date = [](const char(&d)[10]) -> std::optional<std::string> {
+    if (d[0] == 0) return std::nullopt;
+    return std::string(d, sizeof d);
+  };
   for (EnrollmentIn& in : enrollments_.rows) {
+    row.sourced_id = in.sourced_id;
     if (!in.deactivate_only) {
-      in.row.section_id = IdOf(classes_, in.section);
-      in.row.user_id = IdOf(users_, in.user);
+      row.section_id = IdOf(classes_, in.section);
+      row.user_id = IdOf(users_, in.user);
+      row.role = kEnrollmentRoles[in.role];
+      row.is_primary = in.is_primary;
+      row.begin_date = date(in.begin_date);
+      row.end_date = date(in.end_date);
     }
     char outcome;
-    HR_RETURN_IF_ERROR(ApplyRow(enrollments_, in, store::RosterTable::kEnrollments, &outcome));
+    HR_RETURN_IF_ERROR(ApplyRow(enrollments_, in, row, store::RosterTable::kEnrollments, &outcome));
     Count(enrollments_.entity, outcome);
   }
   return DeactivateMissing(enrollments_, store::RosterTable::kEnrollments);
@@ -1234,7 +1265,11 @@ Result<ImportReport> ImportRun::Run() {
     HR_RETURN_IF_ERROR(conn_.Rollback());
     return std::move(report_);
   }
-  if (Status s = writer_.InsertImportRun(options_.now_ms, options_.now_ms, source_system_,
+  const int64_t finished_ms =
+      options_.now_ms + std::chrono::duration_cast<std::chrono::milliseconds>(
+                            std::chrono::steady_clock::now() - started_)
+                            .count();
+  if (Status s = writer_.InsertImportRun(options_.now_ms, finished_ms, source_system_,
                                          report_.SummaryJson());
       !s.ok()) {
     return fail(s);

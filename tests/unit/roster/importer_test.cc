@@ -211,6 +211,10 @@ TEST(Importer, ImportsTheGoodSetWithTheExpectedCountsAndRows) {
   EXPECT_EQ(f.Int("SELECT is_primary FROM enrollments WHERE sourced_id = 'e3'"), 1);
   EXPECT_EQ(f.Int("SELECT is_primary FROM enrollments WHERE sourced_id = 'e4'"), 0);
   EXPECT_EQ(f.Text("SELECT role FROM enrollments WHERE sourced_id = 'e9'"), "proctor");
+  EXPECT_EQ(f.Text("SELECT begin_date || ' ' || end_date FROM enrollments WHERE sourced_id = 'e1'"),
+            "2025-08-18 2026-06-04");
+  EXPECT_EQ(f.Text("SELECT begin_date FROM enrollments WHERE sourced_id = 'e2'"), "NULL");
+  EXPECT_EQ(f.Text("SELECT role FROM enrollments WHERE sourced_id = 'e10'"), "administrator");
   // A password in the export is stored as an Argon2id hash with the import parameters.
   std::string hash = f.Text("SELECT password_hash FROM users WHERE sourced_id = 'g1'");
   EXPECT_TRUE(auth::VerifyPassword(hash, "Sunny-Beach-42"));
