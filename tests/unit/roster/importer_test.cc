@@ -453,6 +453,21 @@ TEST(Importer, AUsernameHeldInTheDatabaseCannotBeTakenByAnotherUser) {
                                       "case-insensitive)"}));
 }
 
+TEST(Importer, AnOrgDroppedFromAUserEndsItsLinkAndRemapsItsRole) {
+  ImportFixture f;
+  ASSERT_EQ(f.Import(1000)->problem_count, 0);
+  f.Replace("users.csv", "\"sch-hs,dist\",administrator", "sch-hs,administrator");
+  auto report = f.Import(2000);
+  ASSERT_TRUE(report.ok());
+  ASSERT_EQ(report->problem_count, 0) << report->Summary();
+  ExpectCounts(*report, "users", 0, 1, 0, 12);
+  EXPECT_EQ(f.Text("SELECT role FROM users WHERE sourced_id = 'a3'"), "school_admin");
+  EXPECT_EQ(f.Text("SELECT group_concat(x) FROM (SELECT o.sourced_id || '=' || uo.active x "
+                   "FROM user_orgs uo JOIN users u ON u.id = uo.user_id JOIN orgs o "
+                   "ON o.id = uo.org_id WHERE u.sourced_id = 'a3' ORDER BY o.sourced_id)"),
+            "dist=0,sch-hs=1");
+}
+
 TEST(Importer, TwoUsersCanSwapUsernamesInOneImport) {
   ImportFixture f;
   ASSERT_EQ(f.Import(1000)->problem_count, 0);
