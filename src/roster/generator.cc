@@ -350,9 +350,11 @@ void Generator::MakeStudents() {
 }
 
 void Generator::MakeSections() {
-  static const std::vector<Subject> kElementary = {{"Homeroom", "HR", kElementaryTeacherLoad, 0},
-                                                   {"Art", "ART", kSpecialsTeacherLoad, 0},
-                                                   {"Music", "MUS", kSpecialsTeacherLoad, 0}};
+  static const std::vector<Subject> kElementary = {
+      {"Homeroom", "HR", kElementaryTeacherLoad, 0},
+      {"Art", "ART", kSpecialsTeacherLoad, 0},
+      {"Music", "MUS", kSpecialsTeacherLoad, 0},
+      {"Physical Education", "PE", kSpecialsTeacherLoad, 0}};
   static const std::vector<Subject> kMiddle = {
       {"Mathematics", "MA", kSecondaryTeacherLoad, 0},
       {"Language Arts", "LA", kSecondaryTeacherLoad, 0},

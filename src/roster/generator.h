@@ -26,10 +26,11 @@ struct GeneratedLogin {
 // courses, classes, users, enrollments) shaped like Miami-Dade County Public Schools scaled to
 // `students`: one district; elementary (PK-5), middle (6-8) and high (9-12) schools (392 at
 // 345,000 students, at least one of each kind); a school year with two semesters; homeroom and
-// specials sections in elementary, subject sections in middle and high (20-30 students each);
-// teachers with primary flags, co-teachers and aides; families of 1-3 children with 1-2 guardians
-// listed from either side; school and district administrators. Names mix English, Spanish and
-// Haitian Creole naming. The output is the same for the same options (deterministic for a seed).
+// specials (art, music, PE) sections in elementary, subject sections in middle and high (20-30
+// students each); teachers with primary flags, co-teachers and aides; families of 1-3 children with
+// 1-2 guardians listed from either side; school and district administrators. Names mix English,
+// Spanish and Haitian Creole naming. The output is the same for the same options (deterministic for
+// a seed).
 //
 // Returns the logins (empty unless with_passwords), or kInvalidArgument for students < 1 and
 // kInternal when a file cannot be written. Thread-safe (no shared state).
