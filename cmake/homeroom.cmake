@@ -17,14 +17,15 @@ function(homeroom_test module name)
   add_executable(${target} ${ARG_SOURCES})
   target_include_directories(${target} PRIVATE ${PROJECT_SOURCE_DIR}/src ${PROJECT_SOURCE_DIR}/tests)
   target_link_libraries(${target} PRIVATE ${ARG_DEPS} GTest::gtest GTest::gtest_main GTest::gmock)
+  # Tests that read files of the repository (fixtures, docs) find it through this.
+  target_compile_definitions(${target} PRIVATE HOMEROOM_SOURCE_DIR="${PROJECT_SOURCE_DIR}")
   if(NOT ARG_TIMEOUT)
     set(ARG_TIMEOUT 120)
   endif()
   gtest_discover_tests(${target}
     TEST_PREFIX "${module}."
     DISCOVERY_TIMEOUT 60
-    PROPERTIES TIMEOUT ${ARG_TIMEOUT} LABELS "${module};${ARG_LABELS}"
-               ENVIRONMENT "HOMEROOM_SOURCE_DIR=${PROJECT_SOURCE_DIR}")
+    PROPERTIES TIMEOUT ${ARG_TIMEOUT} LABELS "${module};${ARG_LABELS}")
 endfunction()
 
 # homeroom_bench(NAME SOURCES x_bench.cc DEPS lib ...): a Google Benchmark executable bench_<NAME>.

@@ -28,15 +28,16 @@ Result<std::string> RequiredString(const boost::json::object& body, std::string_
 Result<bool> OptionalBool(const boost::json::object& body, std::string_view name) {
   auto it = body.find(name);
   if (it == body.end() || it->value().is_null()) return false;
-  if (!it->value().is_bool()) return Status::InvalidArgument(std::string(name) + " must be true or false");
+  if (!it->value().is_bool())
+    return Status::InvalidArgument(std::string(name) + " must be true or false");
   return it->value().as_bool();
 }
 
 // Set-Cookie for a new session: HttpOnly, SameSite=Lax, Secure under TLS; persistent only when
 // the user asked to be remembered on this device.
 std::string SessionCookie(const RequestContext& ctx, const auth::LoginResult& login) {
-  std::string cookie = std::string(kSessionCookie) + "=" + login.token +
-                       "; Path=/; HttpOnly; SameSite=Lax";
+  std::string cookie =
+      std::string(kSessionCookie) + "=" + login.token + "; Path=/; HttpOnly; SameSite=Lax";
   if (login.remember) {
     int64_t max_age = (login.expires_ms - SystemClock::Instance().NowMs()) / 1000;
     cookie += "; Max-Age=" + std::to_string(std::max<int64_t>(max_age, 0));
@@ -64,19 +65,22 @@ Status CheckSignInOrigin(const RequestContext& ctx, const ApiOptions& options) {
 
 Task Login(Services& s, RequestContext& ctx) {
   HR_CO_RETURN_IF_ERROR(CheckSignInOrigin(ctx, s.options));
-  HR_CO_ASSIGN_OR_RETURN(auto body, http::ParseJsonObject(ctx.request, {.max_bytes = s.options.auth_body_limit}));
+  HR_CO_ASSIGN_OR_RETURN(
+      auto body, http::ParseJsonObject(ctx.request, {.max_bytes = s.options.auth_body_limit}));
   HR_CO_ASSIGN_OR_RETURN(std::string username, RequiredString(body, "username"));
   HR_CO_ASSIGN_OR_RETURN(std::string password, RequiredString(body, "password"));
   HR_CO_ASSIGN_OR_RETURN(bool remember, OptionalBool(body, "remember"));
   std::string agent(ctx.request[bhttp::field::user_agent]);
-  HR_CO_ASSIGN_OR_RETURN(auto login, co_await s.auth.Login(std::move(username), std::move(password),
-                                                           remember, ctx.client_ip, std::move(agent)));
+  HR_CO_ASSIGN_OR_RETURN(auto login,
+                         co_await s.auth.Login(std::move(username), std::move(password), remember,
+                                               ctx.client_ip, std::move(agent)));
   co_return SignedIn(ctx, login);
 }
 
 Task Activate(Services& s, RequestContext& ctx) {
   HR_CO_RETURN_IF_ERROR(CheckSignInOrigin(ctx, s.options));
-  HR_CO_ASSIGN_OR_RETURN(auto body, http::ParseJsonObject(ctx.request, {.max_bytes = s.options.auth_body_limit}));
+  HR_CO_ASSIGN_OR_RETURN(
+      auto body, http::ParseJsonObject(ctx.request, {.max_bytes = s.options.auth_body_limit}));
   HR_CO_ASSIGN_OR_RETURN(std::string code, RequiredString(body, "code"));
   HR_CO_ASSIGN_OR_RETURN(std::string password, RequiredString(body, "new_password"));
   std::string agent(ctx.request[bhttp::field::user_agent]);
@@ -88,12 +92,13 @@ Task Activate(Services& s, RequestContext& ctx) {
 Task Logout(Services& s, RequestContext& ctx) {
   bool all_devices = false;
   if (!ctx.request.body().empty()) {
-    HR_CO_ASSIGN_OR_RETURN(auto body, http::ParseJsonObject(ctx.request, {.max_bytes = s.options.auth_body_limit}));
+    HR_CO_ASSIGN_OR_RETURN(
+        auto body, http::ParseJsonObject(ctx.request, {.max_bytes = s.options.auth_body_limit}));
     HR_CO_ASSIGN_OR_RETURN(all_devices, OptionalBool(body, "all_devices"));
   }
   HR_CO_RETURN_IF_ERROR(co_await s.auth.Logout(*ctx.principal, all_devices));
-  Response res = http::JsonResponse(bhttp::status::ok, boost::json::object{{"signed_out", true},
-                                                                            {"all_devices", all_devices}});
+  Response res = http::JsonResponse(
+      bhttp::status::ok, boost::json::object{{"signed_out", true}, {"all_devices", all_devices}});
   res.set(bhttp::field::set_cookie,
           std::string(kSessionCookie) + "=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0");
   co_return res;
@@ -102,11 +107,14 @@ Task Logout(Services& s, RequestContext& ctx) {
 }  // namespace
 
 void AddAuthRoutes(http::Router& router, Services& s) {
-  http::RouteOptions sign_in{.access = http::Access::kPublic, .body_limit = s.options.auth_body_limit};
-  router.Add(bhttp::verb::post, "/api/v1/auth/login",
-             [&s](RequestContext& ctx) { return Login(s, ctx); }, sign_in);
-  router.Add(bhttp::verb::post, "/api/v1/auth/activate",
-             [&s](RequestContext& ctx) { return Activate(s, ctx); }, sign_in);
+  http::RouteOptions sign_in{.access = http::Access::kPublic,
+                             .body_limit = s.options.auth_body_limit};
+  router.Add(
+      bhttp::verb::post, "/api/v1/auth/login", [&s](RequestContext& ctx) { return Login(s, ctx); },
+      sign_in);
+  router.Add(
+      bhttp::verb::post, "/api/v1/auth/activate",
+      [&s](RequestContext& ctx) { return Activate(s, ctx); }, sign_in);
   router.Add(bhttp::verb::post, "/api/v1/auth/logout",
              [&s](RequestContext& ctx) { return Logout(s, ctx); },
              {.access = http::Access::kSignedIn, .body_limit = s.options.auth_body_limit});

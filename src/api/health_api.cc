@@ -16,7 +16,8 @@ Task Healthz(Services&, RequestContext&) {
 }
 
 Task Readyz(Services& s, RequestContext&) {
-  Status store = co_await s.db.Read([](sql::Connection& c) { return store::Database::CheckReady(c); });
+  auto check = [](sql::Connection& c) { return store::Database::CheckReady(c); };
+  Status store = co_await s.db.Read(check);
   if (!store.ok()) co_return Status::Unavailable("not ready: " + store.message(), 5);
   co_return http::JsonResponse(bhttp::status::ok,
                                boost::json::object{{"status", "ready"}, {"store", "ok"}});
@@ -26,8 +27,10 @@ Task Readyz(Services& s, RequestContext&) {
 
 void AddHealthRoutes(http::Router& router, Services& s) {
   http::RouteOptions open{.access = http::Access::kPublic};
-  router.Add(bhttp::verb::get, "/healthz", [&s](RequestContext& c) { return Healthz(s, c); }, open);
-  router.Add(bhttp::verb::get, "/readyz", [&s](RequestContext& c) { return Readyz(s, c); }, open);
+  router.Add(
+      bhttp::verb::get, "/healthz", [&s](RequestContext& c) { return Healthz(s, c); }, open);
+  router.Add(
+      bhttp::verb::get, "/readyz", [&s](RequestContext& c) { return Readyz(s, c); }, open);
 }
 
 }  // namespace homeroom::api

@@ -28,7 +28,8 @@ Task ListSchools(Services& s, RequestContext& ctx) {
   HR_CO_RETURN_IF_ERROR(auth::Authorize(who, Action::kListSchools, {}));
   std::optional<std::vector<int64_t>> only;
   if (!auth::SeesAllSchools(who)) only = who.school_ids;
-  HR_CO_ASSIGN_OR_RETURN(auto schools, co_await s.roster.ListSchools(page.after_id, page.limit, only));
+  HR_CO_ASSIGN_OR_RETURN(auto schools,
+                         co_await s.roster.ListSchools(page.after_id, page.limit, only));
   co_return Ok(PageJson(schools, SchoolJson));
 }
 
@@ -69,7 +70,8 @@ Task GetSectionRoster(Services& s, RequestContext& ctx) {
   HR_CO_ASSIGN_OR_RETURN(auto view, co_await s.roster.GetSection(id));
   HR_CO_RETURN_IF_ERROR(
       auth::Authorize(*ctx.principal, Action::kViewSectionRoster, SectionTarget(view)));
-  HR_CO_ASSIGN_OR_RETURN(auto roster, co_await s.roster.SectionRoster(id, page.after_id, page.limit));
+  HR_CO_ASSIGN_OR_RETURN(auto roster,
+                         co_await s.roster.SectionRoster(id, page.after_id, page.limit));
   co_return Ok(PageJson(roster, RosterEntryJson));
 }
 

@@ -1,8 +1,7 @@
 #include "api/views.h"
 
-#include <charconv>
-
 #include <boost/json/array.hpp>
+#include <charconv>
 
 #include "domain/grades.h"
 #include "domain/roster_service.h"

@@ -43,7 +43,8 @@ Status ViewSection(const Principal& who, const Target& t) {
     case Role::kGuardian:
       if (Intersects(who.child_ids, t.student_ids)) return Status::Ok();
       break;
-    default: break;
+    default:
+      break;
   }
   return Deny("view a section it is not part of");
 }
@@ -61,7 +62,8 @@ Status ViewUser(const Principal& who, const Target& t) {
         return Status::Ok();
       }
       break;
-    default: break;
+    default:
+      break;
   }
   return Hidden();
 }

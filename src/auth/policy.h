@@ -23,11 +23,11 @@ enum class Action {
 
 // The facts about the resource that the decision needs, loaded by the handler from the store.
 struct Target {
-  int64_t user_id = 0;                 // kViewUser: the user asked about
-  std::string user_role;               // kViewUser: that user's role
-  std::vector<int64_t> school_ids;     // schools the resource belongs to
-  std::vector<int64_t> section_ids;    // the section itself, or the user's active sections
-  std::vector<int64_t> student_ids;    // students enrolled in the section / the user if a student
+  int64_t user_id = 0;               // kViewUser: the user asked about
+  std::string user_role;             // kViewUser: that user's role
+  std::vector<int64_t> school_ids;   // schools the resource belongs to
+  std::vector<int64_t> section_ids;  // the section itself, or the user's active sections
+  std::vector<int64_t> student_ids;  // students enrolled in the section / the user if a student
 };
 
 // The one authorization policy (docs/security.md, "Who sees what"):

@@ -1,14 +1,13 @@
 #pragma once
 
-#include <memory>
-#include <type_traits>
-#include <utility>
-
 #include <boost/asio/async_result.hpp>
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <memory>
+#include <type_traits>
+#include <utility>
 
 #include "core/status.h"
 #include "core/work_pool.h"
@@ -27,27 +26,28 @@ auto Offload(WorkPool& pool, std::string key, Fn fn, int retry_after_s = 1)
     -> boost::asio::awaitable<std::invoke_result_t<Fn&>> {
   using R = std::invoke_result_t<Fn&>;
   auto executor = co_await boost::asio::this_coro::executor;
+  // The initiation is a named object, not a temporary inside the co_await expression: GCC 12
+  // destroys such temporaries twice (docs/architecture.md, "Coroutines").
+  auto initiation = [&pool, &key, executor, retry_after_s](auto handler, Fn fn) {
+    using Handler = decltype(handler);
+    auto shared = std::make_shared<Handler>(std::move(handler));
+    auto result = pool.TryPost(key, [shared, executor, fn = std::move(fn)]() mutable {
+      R r = fn();
+      boost::asio::post(executor,
+                        [shared, r = std::move(r)]() mutable { (*shared)(std::move(r)); });
+    });
+    if (result != WorkPool::PostResult::kAccepted) {
+      std::string why =
+          result == WorkPool::PostResult::kKeyFull
+              ? "too many requests from this source are waiting in " + pool.options().name
+              : pool.options().name + " is at capacity";
+      boost::asio::post(executor, [shared, why = std::move(why), retry_after_s]() mutable {
+        (*shared)(R(Status::Unavailable(std::move(why), retry_after_s)));
+      });
+    }
+  };
   co_return co_await boost::asio::async_initiate<decltype(boost::asio::use_awaitable), void(R)>(
-      [&pool, &key, executor, retry_after_s](auto handler, Fn fn) {
-        using Handler = decltype(handler);
-        auto shared = std::make_shared<Handler>(std::move(handler));
-        auto result = pool.TryPost(key, [shared, executor, fn = std::move(fn)]() mutable {
-          R r = fn();
-          boost::asio::post(executor, [shared, r = std::move(r)]() mutable {
-            (*shared)(std::move(r));
-          });
-        });
-        if (result != WorkPool::PostResult::kAccepted) {
-          std::string why = result == WorkPool::PostResult::kKeyFull
-                                ? "too many requests from this source are waiting in " +
-                                      pool.options().name
-                                : pool.options().name + " is at capacity";
-          boost::asio::post(executor, [shared, why = std::move(why), retry_after_s]() mutable {
-            (*shared)(R(Status::Unavailable(std::move(why), retry_after_s)));
-          });
-        }
-      },
-      boost::asio::use_awaitable, std::move(fn));
+      initiation, boost::asio::use_awaitable, std::move(fn));
 }
 
 }  // namespace homeroom

@@ -27,25 +27,26 @@ Result<std::unique_ptr<Database>> Database::Open(Options options, metrics::Regis
   HR_ASSIGN_OR_RETURN(auto writer, sql::SqliteConnection::Open(options.path, {}));
   HR_ASSIGN_OR_RETURN(int applied, Migrate(*writer, SystemClock::Instance().NowMs()));
   if (applied > 0) {
-    log::Info("db_migrated", {{"path", options.path}, {"applied", applied},
-                              {"version", LatestSchemaVersion()}});
+    log::Info("db_migrated",
+              {{"path", options.path}, {"applied", applied}, {"version", LatestSchemaVersion()}});
   }
   db->writer_conn_ = std::move(writer);
   for (int i = 0; i < options.readers; ++i) {
     HR_ASSIGN_OR_RETURN(auto reader, sql::SqliteConnection::Open(options.path, {}));
     db->free_readers_.push_back(std::move(reader));
   }
-  db->readers_ = std::make_unique<WorkPool>(WorkPool::Options{.name = "db-read",
-                                                              .threads = options.readers,
-                                                              .max_queued = options.max_queued_reads,
-                                                              .max_per_key = options.max_queued_reads});
+  db->readers_ =
+      std::make_unique<WorkPool>(WorkPool::Options{.name = "db-read",
+                                                   .threads = options.readers,
+                                                   .max_queued = options.max_queued_reads,
+                                                   .max_per_key = options.max_queued_reads});
   db->writer_ = std::thread([raw = db.get()] { raw->WriterLoop(); });
   if (metrics) {
     Database* raw = db.get();
     metrics->AddGaugeCallback("homeroom_db_queue_depth", "Store jobs waiting.", {{"queue", "read"}},
                               [raw] { return double(raw->queued_reads()); });
-    metrics->AddGaugeCallback("homeroom_db_queue_depth", "Store jobs waiting.", {{"queue", "write"}},
-                              [raw] { return double(raw->queued_writes()); });
+    metrics->AddGaugeCallback("homeroom_db_queue_depth", "Store jobs waiting.",
+                              {{"queue", "write"}}, [raw] { return double(raw->queued_writes()); });
   }
   return db;
 }
@@ -69,6 +70,7 @@ Database::ReaderLease::ReaderLease(Database& d) : db(d) {
 }
 
 Database::ReaderLease::~ReaderLease() {
+  conn->ResetStatements();
   std::lock_guard lock(db.reader_mu_);
   db.free_readers_.emplace_back(conn);
 }
@@ -144,7 +146,8 @@ Status Database::WriteSync(std::function<Status(sql::Connection&)> fn) {
   job.done = [&promise, job_status](Status commit) {
     promise.set_value(commit.ok() ? *job_status : commit);
   };
-  if (!EnqueueWrite(std::move(job))) return Status::Unavailable("the database writer is at capacity", 1);
+  if (!EnqueueWrite(std::move(job)))
+    return Status::Unavailable("the database writer is at capacity", 1);
   return future.get();
 }
 

@@ -1,5 +1,10 @@
 #pragma once
 
+#include <boost/asio/async_result.hpp>
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
 #include <condition_variable>
 #include <deque>
 #include <functional>
@@ -9,12 +14,6 @@
 #include <thread>
 #include <type_traits>
 #include <vector>
-
-#include <boost/asio/async_result.hpp>
-#include <boost/asio/awaitable.hpp>
-#include <boost/asio/post.hpp>
-#include <boost/asio/this_coro.hpp>
-#include <boost/asio/use_awaitable.hpp>
 
 #include "core/metrics.h"
 #include "core/offload.h"
@@ -32,15 +31,18 @@ namespace homeroom::store {
 // SAVEPOINT of one transaction (a failed write rolls back alone), commits once, then completes
 // them all. One fsync serves many requests.
 //
+// Callers: pass Read() and Write() a named lambda, not a temporary (GCC 12 destroys a temporary
+// argument of a co_await expression twice; see docs/architecture.md, "Coroutines").
+//
 // Thread-safe.
 class Database {
  public:
   struct Options {
-    std::string path;              // the SQLite file (created if missing)
-    int readers = 2;               // reader threads, each with its own connection
+    std::string path;  // the SQLite file (created if missing)
+    int readers = 2;   // reader threads, each with its own connection
     size_t max_queued_reads = 2048;
     size_t max_queued_writes = 2048;
-    int max_batch = 128;           // writes per group commit
+    int max_batch = 128;  // writes per group commit
   };
 
   // Opens the connections and applies pending migrations. Fails if the file cannot be opened or a
@@ -52,10 +54,13 @@ class Database {
   template <typename Fn>
   auto Read(Fn fn) -> boost::asio::awaitable<std::invoke_result_t<Fn&, sql::Connection&>> {
     using R = std::invoke_result_t<Fn&, sql::Connection&>;
-    co_return co_await Offload(*readers_, std::string(), [this, fn = std::move(fn)]() mutable -> R {
+    // Named, not a temporary: GCC 12 destroys a temporary argument of a co_await twice.
+    auto job = [this, fn = std::move(fn)]() mutable -> R {
       ReaderLease lease(*this);
       return fn(*lease.conn);
-    });
+    };
+    std::string key;
+    co_return co_await Offload(*readers_, std::move(key), std::move(job));
   }
 
   // Runs fn(sql::Connection&) -> Result<T> or Status on the writer thread inside a transaction.
@@ -64,30 +69,30 @@ class Database {
   auto Write(Fn fn) -> boost::asio::awaitable<std::invoke_result_t<Fn&, sql::Connection&>> {
     using R = std::invoke_result_t<Fn&, sql::Connection&>;
     auto executor = co_await boost::asio::this_coro::executor;
+    // Named, not a temporary inside the co_await expression (GCC 12, see Read()).
+    auto initiation = [this, executor](auto handler, Fn fn) {
+      auto shared = std::make_shared<decltype(handler)>(std::move(handler));
+      auto result = std::make_shared<std::optional<R>>();
+      WriteJob job;
+      job.run = [fn = std::move(fn), result](sql::Connection& c) mutable -> Status {
+        R r = fn(c);
+        Status s = StatusOf(r);
+        result->emplace(std::move(r));
+        return s;
+      };
+      job.done = [shared, result, executor](Status commit) {
+        R r = commit.ok() ? std::move(**result) : R(commit);
+        boost::asio::post(executor,
+                          [shared, r = std::move(r)]() mutable { (*shared)(std::move(r)); });
+      };
+      if (!EnqueueWrite(std::move(job))) {
+        boost::asio::post(executor, [shared]() mutable {
+          (*shared)(R(Status::Unavailable("the database writer is at capacity", 1)));
+        });
+      }
+    };
     co_return co_await boost::asio::async_initiate<decltype(boost::asio::use_awaitable), void(R)>(
-        [this, executor](auto handler, Fn fn) {
-          auto shared = std::make_shared<decltype(handler)>(std::move(handler));
-          auto result = std::make_shared<std::optional<R>>();
-          WriteJob job;
-          job.run = [fn = std::move(fn), result](sql::Connection& c) mutable -> Status {
-            R r = fn(c);
-            Status s = StatusOf(r);
-            result->emplace(std::move(r));
-            return s;
-          };
-          job.done = [shared, result, executor](Status commit) {
-            R r = commit.ok() ? std::move(**result) : R(commit);
-            boost::asio::post(executor, [shared, r = std::move(r)]() mutable {
-              (*shared)(std::move(r));
-            });
-          };
-          if (!EnqueueWrite(std::move(job))) {
-            boost::asio::post(executor, [shared]() mutable {
-              (*shared)(R(Status::Unavailable("the database writer is at capacity", 1)));
-            });
-          }
-        },
-        boost::asio::use_awaitable, std::move(fn));
+        initiation, boost::asio::use_awaitable, std::move(fn));
   }
 
   // Runs fn synchronously on the calling thread inside a write transaction through the writer's
@@ -121,8 +126,10 @@ class Database {
 
   template <typename R>
   static Status StatusOf(const R& r) {
-    if constexpr (std::is_same_v<R, Status>) return r;
-    else return r.status();
+    if constexpr (std::is_same_v<R, Status>)
+      return r;
+    else
+      return r.status();
   }
 
   Database(Options options, metrics::Registry* metrics);
@@ -130,7 +137,7 @@ class Database {
   void WriterLoop();
 
   const Options options_;
-  std::unique_ptr<sql::Connection> writer_conn_;   // owned by the writer thread
+  std::unique_ptr<sql::Connection> writer_conn_;  // owned by the writer thread
   std::unique_ptr<WorkPool> readers_;
 
   std::mutex reader_mu_;

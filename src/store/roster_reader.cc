@@ -117,8 +117,8 @@ Result<Page<T>> ReadPage(sql::Statement* st, int limit, ReadFn read, int64_t T::
 
 Result<Page<School>> ListSchools(sql::Connection& c, int64_t after_id, int limit,
                                  const std::optional<std::vector<int64_t>>& only_ids) {
-  std::string sql = std::string("SELECT ") + kSchoolColumns +
-                    " FROM orgs WHERE type = 'school' AND id > ?";
+  std::string sql =
+      std::string("SELECT ") + kSchoolColumns + " FROM orgs WHERE type = 'school' AND id > ?";
   if (only_ids) sql += " AND id IN (" + Placeholders(only_ids->size()) + ")";
   sql += " ORDER BY id LIMIT ?";
   HR_ASSIGN_OR_RETURN(auto* st, c.Prepare(sql));
@@ -144,8 +144,9 @@ Result<std::optional<School>> GetSchool(sql::Connection& c, int64_t id) {
 
 Result<Page<Section>> ListSchoolSections(sql::Connection& c, int64_t school_id, int64_t after_id,
                                          int limit) {
-  HR_ASSIGN_OR_RETURN(auto* st, c.Prepare(std::string("SELECT ") + kSectionColumns +
-                                          " WHERE s.school_id = ? AND s.id > ? ORDER BY s.id LIMIT ?"));
+  HR_ASSIGN_OR_RETURN(auto* st,
+                      c.Prepare(std::string("SELECT ") + kSectionColumns +
+                                " WHERE s.school_id = ? AND s.id > ? ORDER BY s.id LIMIT ?"));
   st->Bind(1, school_id);
   st->Bind(2, after_id);
   st->Bind(3, limit + 1);
@@ -153,7 +154,8 @@ Result<Page<Section>> ListSchoolSections(sql::Connection& c, int64_t school_id, 
 }
 
 Result<std::optional<Section>> GetSection(sql::Connection& c, int64_t id) {
-  HR_ASSIGN_OR_RETURN(auto* st, c.Prepare(std::string("SELECT ") + kSectionColumns + " WHERE s.id = ?"));
+  HR_ASSIGN_OR_RETURN(auto* st,
+                      c.Prepare(std::string("SELECT ") + kSectionColumns + " WHERE s.id = ?"));
   st->Bind(1, id);
   HR_ASSIGN_OR_RETURN(bool row, st->Step());
   if (!row) return std::optional<Section>();

@@ -58,6 +58,9 @@ class Connection {
   virtual Result<Statement*> Prepare(std::string_view sql) = 0;
   // Runs one or more statements with no parameters (migrations, BEGIN/COMMIT).
   virtual Status Exec(std::string_view sql) = 0;
+  // Resets every statement left mid-iteration, ending the read snapshot it holds; called when a
+  // reader connection goes back to its pool so that the next read sees every committed write.
+  virtual void ResetStatements() = 0;
   // Rows changed by the last statement.
   virtual int64_t Changes() const = 0;
   // The dialect, for the rare statement that differs ("sqlite" or "postgres").

@@ -115,6 +115,12 @@ Status SqliteConnection::Exec(std::string_view sql) {
   return Status::Ok();
 }
 
+void SqliteConnection::ResetStatements() {
+  for (sqlite3_stmt* st = sqlite3_next_stmt(db_, nullptr); st; st = sqlite3_next_stmt(db_, st)) {
+    if (sqlite3_stmt_busy(st)) sqlite3_reset(st);
+  }
+}
+
 int64_t SqliteConnection::Changes() const { return sqlite3_changes64(db_); }
 
 }  // namespace homeroom::sql

@@ -28,6 +28,7 @@ class SqliteConnection final : public Connection {
   Result<Statement*> Prepare(std::string_view sql) override;
   Status Exec(std::string_view sql) override;
   int64_t Changes() const override;
+  void ResetStatements() override;
   std::string_view Dialect() const override { return "sqlite"; }
   Status Begin() override { return Exec("BEGIN IMMEDIATE"); }
 

@@ -1,0 +1,161 @@
+#include "app/app.h"
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/redirect_error.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <csignal>
+#include <filesystem>
+
+#include "api/routes.h"
+#include "api/session_authenticator.h"
+#include "core/clock.h"
+#include "core/log.h"
+#include "domain/roster_service.h"
+#include "http/dispatcher.h"
+#include "http/metrics_handler.h"
+#include "http/router.h"
+
+namespace homeroom::app {
+
+App::App(AppConfig config) : config_(std::move(config)) {}
+
+App::~App() {
+  // Stop the I/O threads first (their coroutines use everything below), then the services and the
+  // store, whose pools post completions to the servers' io_contexts: those must still exist (not
+  // run) while the pools drain. The io_contexts go last.
+  if (server_) {
+    Shutdown();
+    Wait();
+  }
+  auth_.reset();
+  roster_.reset();
+  db_.reset();
+  maintenance_timer_.reset();
+  server_.reset();
+  metrics_server_.reset();
+}
+
+Result<std::unique_ptr<App>> App::Create(AppConfig config) {
+  std::error_code ec;
+  std::filesystem::create_directories(config.data_dir, ec);
+  if (ec) {
+    return Status::Unavailable(
+        "cannot create data directory " + config.data_dir + ": " + ec.message(), 5);
+  }
+  std::unique_ptr<App> app(new App(std::move(config)));
+  AppConfig& c = app->config_;
+  c.db.path = c.DatabasePath();
+  HR_ASSIGN_OR_RETURN(app->db_, store::Database::Open(c.db, &app->metrics_));
+  app->auth_ = std::make_unique<auth::AuthService>(*app->db_, SystemClock::Instance(),
+                                                   app->metrics_, c.auth);
+  app->roster_ = std::make_unique<domain::RosterService>(*app->db_);
+  app->services_.reset(new api::Services{*app->db_, *app->auth_, *app->roster_, c.api});
+  app->router_ = std::make_unique<http::Router>();
+  api::AddRoutes(*app->router_, *app->services_);
+  app->authenticator_ = std::make_unique<api::SessionAuthenticator>(*app->services_);
+  app->dispatcher_ = std::make_unique<http::Dispatcher>(*app->router_, *app->authenticator_,
+                                                        app->metrics_, c.dispatcher);
+  app->server_ = std::make_unique<net::Server>(c.server, *app->dispatcher_, app->metrics_, "api");
+  if (!c.metrics_listen.empty()) {
+    app->metrics_handler_ = std::make_unique<http::MetricsHandler>(app->metrics_);
+    net::ServerOptions metrics_options;
+    metrics_options.io_threads = 1;
+    metrics_options.max_connections = 64;
+    app->metrics_server_ = std::make_unique<net::Server>(metrics_options, *app->metrics_handler_,
+                                                         app->metrics_, "metrics");
+  }
+  return app;
+}
+
+Status App::Start() {
+  HR_RETURN_IF_ERROR(server_->Listen(config_.listen));
+  if (metrics_server_) HR_RETURN_IF_ERROR(metrics_server_->Listen(config_.metrics_listen));
+  maintenance_timer_ = std::make_unique<boost::asio::steady_timer>(server_->io_context());
+  boost::asio::co_spawn(server_->io_context(), MaintenanceLoop(), boost::asio::detached);
+  server_->Start();
+  if (metrics_server_) metrics_server_->Start();
+  return Status::Ok();
+}
+
+boost::asio::awaitable<void> App::MaintenanceLoop() {
+  for (;;) {
+    maintenance_timer_->expires_after(config_.maintenance_interval);
+    boost::system::error_code ec;
+    co_await maintenance_timer_->async_wait(
+        boost::asio::redirect_error(boost::asio::use_awaitable, ec));
+    if (ec) co_return;  // cancelled: shutting down
+    Result<int64_t> pruned = co_await auth_->PruneEndedSessions();
+    if (pruned.ok()) {
+      if (*pruned > 0) log::Info("sessions_pruned", {{"count", *pruned}});
+    } else {
+      log::Warn("sessions_prune_failed", {{"error", pruned.status().ToString()}});
+    }
+  }
+}
+
+void App::Shutdown() {
+  if (maintenance_timer_) {
+    boost::asio::post(server_->io_context(),
+                      [timer = maintenance_timer_.get()] { timer->cancel(); });
+  }
+  server_->Shutdown(config_.shutdown_deadline);
+  if (metrics_server_) metrics_server_->Shutdown(std::chrono::milliseconds(0));
+}
+
+void App::Wait() {
+  server_->Wait();
+  if (metrics_server_) metrics_server_->Wait();
+}
+
+uint16_t App::api_port() const { return server_->port(); }
+uint16_t App::metrics_port() const { return metrics_server_ ? metrics_server_->port() : 0; }
+
+int RunServe(AppConfig config) {
+  log::Level level;
+  if (!log::ParseLevel(config.log_level, &level)) {
+    std::fprintf(stderr, "homeroom: --log-level must be debug, info, warn or error\n");
+    return 2;
+  }
+  log::Init({.min_level = level});
+  auto app = App::Create(std::move(config));
+  if (!app.ok()) {
+    log::Error("start_failed", {{"error", app.status().ToString()}});
+    log::Flush();
+    return 1;
+  }
+  Status started = (*app)->Start();
+  if (!started.ok()) {
+    log::Error("start_failed", {{"error", started.ToString()}});
+    log::Flush();
+    return 1;
+  }
+  const AppConfig& c = (*app)->config();
+  log::Info("serving", {{"listen", c.listen},
+                        {"port", (*app)->api_port()},
+                        {"metrics_port", (*app)->metrics_port()},
+                        {"data_dir", c.data_dir},
+                        {"io_threads", c.server.io_threads}});
+
+  // Signals are waited for on a small io_context of their own, so the server's threads need not
+  // know about them.
+  boost::asio::io_context signals_io;
+  boost::asio::signal_set signals(signals_io, SIGINT, SIGTERM);
+  signals.async_wait([&](const boost::system::error_code& ec, int signal) {
+    if (ec) return;
+    log::Info("shutting_down", {{"signal", signal}, {"deadline_ms", c.shutdown_deadline.count()}});
+    (*app)->Shutdown();
+  });
+  std::thread signal_thread([&] { signals_io.run(); });
+  (*app)->Wait();
+  signals_io.stop();
+  signal_thread.join();
+  log::Info("stopped");
+  log::Flush();
+  return 0;
+}
+
+}  // namespace homeroom::app

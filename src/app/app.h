@@ -1,0 +1,73 @@
+#pragma once
+
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <memory>
+
+#include "app/config.h"
+#include "core/metrics.h"
+
+namespace homeroom::domain {
+class RosterService;
+}
+namespace homeroom::http {
+class Router;
+class Dispatcher;
+class MetricsHandler;
+}  // namespace homeroom::http
+namespace homeroom::api {
+class SessionAuthenticator;
+}
+
+namespace homeroom::app {
+
+// The whole server, wired in one place: config -> store -> services -> router -> listeners.
+// Integration tests create it on port 0 against a temporary data directory, exactly as `serve`
+// does. Start/Shutdown/Wait are thread-safe.
+class App {
+ public:
+  // Opens (and migrates) the store and builds every component. Fails when the data directory or
+  // the store cannot be opened.
+  static Result<std::unique_ptr<App>> Create(AppConfig config);
+  ~App();
+
+  // Binds both listeners and starts serving. Fails when an address cannot be bound.
+  Status Start();
+  // Stops accepting; in-flight requests may finish until the configured deadline.
+  void Shutdown();
+  // Returns when both listeners have stopped.
+  void Wait();
+
+  uint16_t api_port() const;
+  uint16_t metrics_port() const;  // 0 when disabled
+  metrics::Registry& metrics() { return metrics_; }
+  store::Database& db() { return *db_; }
+  auth::AuthService& auth() { return *auth_; }
+  const http::Router& router() const { return *router_; }
+  const AppConfig& config() const { return config_; }
+
+ private:
+  explicit App(AppConfig config);
+  // Periodic housekeeping on the API server's threads (pruning ended sessions).
+  boost::asio::awaitable<void> MaintenanceLoop();
+
+  AppConfig config_;
+  metrics::Registry metrics_;
+  std::unique_ptr<store::Database> db_;
+  std::unique_ptr<auth::AuthService> auth_;
+  std::unique_ptr<domain::RosterService> roster_;
+  std::unique_ptr<api::Services> services_;
+  std::unique_ptr<http::Router> router_;
+  std::unique_ptr<api::SessionAuthenticator> authenticator_;
+  std::unique_ptr<http::Dispatcher> dispatcher_;
+  std::unique_ptr<net::Server> server_;
+  std::unique_ptr<http::MetricsHandler> metrics_handler_;
+  std::unique_ptr<net::Server> metrics_server_;
+  std::unique_ptr<boost::asio::steady_timer> maintenance_timer_;
+};
+
+// `homeroom serve`: starts the App, logs where it listens, shuts down gracefully on SIGTERM or
+// SIGINT. Returns the process exit code.
+int RunServe(AppConfig config);
+
+}  // namespace homeroom::app

@@ -1,0 +1,112 @@
+#include "app/config.h"
+
+#include <algorithm>
+#include <cctype>
+
+namespace homeroom::app {
+namespace {
+
+// "--head-timeout-ms" -> "HOMEROOM_HEAD_TIMEOUT_MS"
+std::string EnvName(const std::string& flag) {
+  std::string env = "HOMEROOM_";
+  for (char c : flag.substr(2)) env += c == '-' ? '_' : static_cast<char>(std::toupper(c));
+  return env;
+}
+
+class Options {
+ public:
+  explicit Options(CLI::App& cmd) : cmd_(cmd) {}
+
+  template <typename T>
+  void Add(const std::string& flag, T& value, const std::string& help, const std::string& group) {
+    cmd_.add_option(flag, value, help)->envname(EnvName(flag))->capture_default_str()->group(group);
+  }
+
+  template <typename Rep, typename Period>
+  void AddDuration(const std::string& flag, std::chrono::duration<Rep, Period>& value,
+                   const std::string& help, const std::string& group) {
+    using Unit = std::chrono::duration<Rep, Period>;
+    cmd_.add_option_function<int64_t>(
+            flag, [&value](const int64_t& v) { value = Unit(v); }, help)
+        ->envname(EnvName(flag))
+        ->default_str(std::to_string(value.count()))
+        ->check(CLI::NonNegativeNumber)
+        ->group(group);
+  }
+
+ private:
+  CLI::App& cmd_;
+};
+
+}  // namespace
+
+void AddServeOptions(CLI::App& cmd, AppConfig& c) {
+  cmd.set_config("--config", "", "Read settings from this TOML or INI file");
+  Options o(cmd);
+  const std::string g = "Server";
+  o.Add("--listen", c.listen, "API and web listener (host:port)", g);
+  o.Add("--metrics-listen", c.metrics_listen,
+        "Prometheus /metrics listener (host:port; empty: off)", g);
+  o.Add("--data-dir", c.data_dir, "Directory of the SQLite store and other state", g);
+  o.Add("--log-level", c.log_level, "debug | info | warn | error", g);
+  o.AddDuration("--shutdown-deadline-ms", c.shutdown_deadline,
+                "On SIGTERM/SIGINT, in-flight requests may finish this long", g);
+  o.AddDuration("--maintenance-interval-s", c.maintenance_interval,
+                "How often housekeeping (pruning ended sessions) runs", g);
+
+  const std::string n = "Connections";
+  auto& s = c.server;
+  o.Add("--io-threads", s.io_threads, "I/O threads (one per core is usual)", n);
+  o.AddDuration("--head-timeout-ms", s.head_timeout,
+                "Deadline for a complete request head (slowloris)", n);
+  o.AddDuration("--idle-timeout-ms", s.idle_timeout, "Keep-alive idle timeout between requests", n);
+  o.AddDuration("--body-timeout-ms", s.body_timeout,
+                "Deadline for a complete request body (slow POST)", n);
+  o.AddDuration("--write-timeout-ms", s.write_timeout,
+                "Deadline for writing one response (slow read)", n);
+  o.Add("--max-header-bytes", s.max_header_bytes, "Largest request head (431 beyond)", n);
+  o.Add("--max-header-count", s.max_header_count, "Most header fields per request (431 beyond)", n);
+  o.Add("--max-requests-per-connection", s.max_requests_per_connection,
+        "Requests per keep-alive connection before Connection: close", n);
+  o.Add("--max-connections", s.max_connections, "Open connections, all clients", n);
+  o.Add("--max-connections-per-ip", s.max_connections_per_ip, "Open connections from one address",
+        n);
+
+  const std::string h = "Requests";
+  o.Add("--default-body-limit", c.dispatcher.default_body_limit,
+        "Largest request body of a route that sets none (413 beyond)", h);
+  o.Add("--allowed-origin", c.api.allowed_origins,
+        "Origins allowed to send cookie-authenticated changes besides the server's own", h);
+
+  const std::string d = "Store";
+  o.Add("--db-readers", c.db.readers, "Store reader threads", d);
+  o.Add("--db-max-queued-reads", c.db.max_queued_reads, "Queued store reads (503 beyond)", d);
+  o.Add("--db-max-queued-writes", c.db.max_queued_writes, "Queued store writes (503 beyond)", d);
+  o.Add("--db-max-batch", c.db.max_batch, "Writes per group commit", d);
+
+  const std::string a = "Sign-in";
+  auto& au = c.auth;
+  o.Add("--argon2-ops", au.argon2.ops_limit, "Argon2id passes (OWASP minimum: 2)", a);
+  o.Add("--argon2-mem-bytes", au.argon2.mem_limit_bytes, "Argon2id memory (OWASP minimum: 19 MiB)",
+        a);
+  o.Add("--hash-threads", au.hash_threads, "Password hashing threads (at most one per core)", a);
+  o.Add("--hash-queue", au.hash_queue, "Password hashes waiting, all clients (503 beyond)", a);
+  o.Add("--hash-queue-per-ip", au.hash_queue_per_ip, "Password hashes waiting for one client IP",
+        a);
+  o.AddDuration("--session-idle-ttl-s", au.session_idle_ttl, "Session expiry without use", a);
+  o.AddDuration("--remember-ttl-s", au.remember_ttl, "Session expiry with 'remember this device'",
+                a);
+  o.Add("--session-cache-entries", au.session_cache_entries, "Validated sessions kept in memory",
+        a);
+  o.AddDuration("--session-cache-ttl-ms", au.session_cache_ttl,
+                "How long a cached session is trusted", a);
+  o.AddDuration("--activation-code-ttl-s", au.activation_code_ttl, "Activation code lifetime", a);
+  o.AddDuration("--session-touch-interval-s", au.session_touch_interval,
+                "A session's last-seen time is written at most this often", a);
+  o.AddDuration("--ended-session-retention-s", au.ended_session_retention,
+                "Ended sessions are kept this long for support and forensics", a);
+  o.Add("--min-password-chars", au.min_password_chars, "Shortest password accepted", a);
+  o.Add("--max-password-chars", au.max_password_chars, "Longest password accepted", a);
+}
+
+}  // namespace homeroom::app

@@ -1,0 +1,38 @@
+#pragma once
+
+#include <CLI/CLI.hpp>
+#include <chrono>
+#include <string>
+
+#include "api/services.h"
+#include "auth/auth_service.h"
+#include "http/dispatcher.h"
+#include "net/server.h"
+#include "store/database.h"
+
+namespace homeroom::app {
+
+// Every setting of `homeroom serve` (and `demo`). Each comes from a flag, a HOMEROOM_* environment
+// variable (the flag's name upper-cased: --head-timeout-ms -> HOMEROOM_HEAD_TIMEOUT_MS), or a
+// config file (--config FILE, TOML or INI); `homeroom serve --help` lists them with defaults.
+struct AppConfig {
+  std::string listen = "127.0.0.1:8080";                // the API and web listener, host:port
+  std::string metrics_listen = "127.0.0.1:9464";        // Prometheus /metrics; empty to disable
+  std::string data_dir = "var/data";                    // SQLite file and other state
+  std::string log_level = "info";                       // debug | info | warn | error
+  std::chrono::milliseconds shutdown_deadline{10'000};  // in-flight requests may finish this long
+  std::chrono::seconds maintenance_interval{3600};      // how often ended sessions are pruned
+
+  net::ServerOptions server;
+  http::DispatcherOptions dispatcher;
+  store::Database::Options db;  // path is data_dir/homeroom.db
+  auth::AuthOptions auth;
+  api::ApiOptions api;
+
+  std::string DatabasePath() const { return data_dir + "/homeroom.db"; }
+};
+
+// Registers every AppConfig setting on `cmd` (flags, environment variables, --config file).
+void AddServeOptions(CLI::App& cmd, AppConfig& config);
+
+}  // namespace homeroom::app

@@ -1,0 +1,110 @@
+// The authorization table: every route x role x relationship (own / other), asserting allow or
+// deny against the real server. A route with no row here fails the test, so a new route cannot
+// ship without its authorization decided and tested.
+#include <set>
+
+#include <boost/beast/http/verb.hpp>
+#include <gtest/gtest.h>
+
+#include "http/router.h"
+#include "integration/test_server.h"
+
+namespace homeroom::testing {
+namespace {
+
+namespace bhttp = boost::beast::http;
+
+struct Row {
+  const char* method;
+  const char* pattern;    // the route as registered
+  const char* who;        // a fixture username, or "anonymous"
+  const char* relation;   // "own" or "other": which resource the target is, relative to `who`
+  std::string target;     // the concrete request target
+  std::string body;       // JSON body for POST routes
+  int expected;
+};
+
+// Users of the "a" side own school 2, section 10 and student_a; the "b" side is "other".
+std::vector<Row> Table() {
+  std::vector<Row> rows;
+  const char* roles[] = {"student_a", "guardian_a", "teacher_a", "admin_a", "district"};
+  auto each = [&](const char* method, const char* pattern, const char* relation,
+                  const std::string& target, std::vector<int> expected) {
+    for (size_t i = 0; i < 5; ++i) rows.push_back({method, pattern, roles[i], relation, target, "", expected[i]});
+    rows.push_back({method, pattern, "anonymous", relation, target, "", 401});
+  };
+  //                                                                     student guardian teacher admin district
+  each("GET", "/api/v1/me", "own", "/api/v1/me",                         {200, 200, 200, 200, 200});
+  each("GET", "/api/v1/me/sections", "own", "/api/v1/me/sections",       {200, 200, 200, 200, 200});
+  each("GET", "/api/v1/me/children", "own", "/api/v1/me/children",       {403, 200, 403, 403, 403});
+  each("GET", "/api/v1/schools", "own", "/api/v1/schools",               {200, 200, 200, 200, 200});
+  each("GET", "/api/v1/schools/{id}", "own", "/api/v1/schools/2",        {200, 200, 200, 200, 200});
+  each("GET", "/api/v1/schools/{id}", "other", "/api/v1/schools/3",      {403, 403, 403, 403, 200});
+  each("GET", "/api/v1/schools/{id}/sections", "own", "/api/v1/schools/2/sections",   {403, 403, 403, 200, 200});
+  each("GET", "/api/v1/schools/{id}/sections", "other", "/api/v1/schools/3/sections", {403, 403, 403, 403, 200});
+  each("GET", "/api/v1/sections/{id}", "own", "/api/v1/sections/10",     {200, 200, 200, 200, 200});
+  each("GET", "/api/v1/sections/{id}", "other", "/api/v1/sections/20",   {403, 403, 403, 403, 200});
+  each("GET", "/api/v1/sections/{id}/roster", "own", "/api/v1/sections/10/roster",   {403, 403, 200, 200, 200});
+  each("GET", "/api/v1/sections/{id}/roster", "other", "/api/v1/sections/20/roster", {403, 403, 403, 403, 200});
+  each("GET", "/api/v1/users/{id}", "own", "/api/v1/users/100",          {200, 200, 200, 200, 200});
+  each("GET", "/api/v1/users/{id}", "other", "/api/v1/users/101",        {404, 404, 404, 404, 200});
+  each("GET", "/api/v1/users", "own", "/api/v1/users?q=ana",             {403, 403, 403, 200, 200});
+  each("POST", "/api/v1/auth/logout", "own", "/api/v1/auth/logout",      {200, 200, 200, 200, 200});
+  // Public routes: the same answer for everyone, signed in or not.
+  for (const char* who : {"anonymous", "student_a", "district"}) {
+    rows.push_back({"GET", "/healthz", who, "own", "/healthz", "", 200});
+    rows.push_back({"GET", "/readyz", who, "own", "/readyz", "", 200});
+    rows.push_back({"POST", "/api/v1/auth/login", who, "own", "/api/v1/auth/login",
+                    R"({"username":"student_b","password":"pw-student_b"})", 200});
+    rows.push_back({"POST", "/api/v1/auth/activate", who, "own", "/api/v1/auth/activate",
+                    R"({"code":"AAAAA-AAAAA","new_password":"a long password"})", 401});
+  }
+  return rows;
+}
+
+TEST(Rbac, EveryRouteHasRowsAndEveryRowHolds) {
+  TestServer server;
+  std::map<std::string, std::string> tokens;
+  std::vector<Row> rows = Table();
+
+  std::set<std::string> covered;
+  for (const Row& r : rows) covered.insert(std::string(r.method) + " " + r.pattern);
+  for (const auto& route : server.app().router().routes()) {
+    std::string key = std::string(bhttp::to_string(route.method)) + " " + route.pattern;
+    EXPECT_TRUE(covered.count(key)) << "route " << key << " has no row in the authorization table";
+  }
+
+  for (const Row& r : rows) {
+    std::string who = r.who;
+    HttpClient::Headers headers;
+    if (who != "anonymous") {
+      // Logout revokes the token: sign in afresh for it, reuse otherwise.
+      bool fresh = std::string(r.pattern) == "/api/v1/auth/logout";
+      if (fresh || !tokens.count(who)) tokens[who] = server.Login(who);
+      headers = Bearer(tokens[who]);
+      if (fresh) tokens.erase(who);
+    }
+    auto method = bhttp::string_to_verb(r.method);
+    auto res = server.Client().Send(method, r.target, r.body, headers);
+    EXPECT_EQ(res.result_int(), r.expected)
+        << r.method << " " << r.target << " as " << who << " (" << r.relation << "): " << res.body();
+  }
+}
+
+TEST(Rbac, ListsAreFilteredToWhatTheCallerMaySee) {
+  TestServer server;
+  auto count = [&](const std::string& who, const std::string& target) {
+    auto res = server.Client().Get(target, Bearer(server.Login(who)));
+    EXPECT_EQ(res.result_int(), 200) << res.body();
+    return HttpClient::Json(res).at("items").as_array().size();
+  };
+  EXPECT_EQ(count("district", "/api/v1/schools"), 2u);
+  EXPECT_EQ(count("admin_a", "/api/v1/schools"), 1u);
+  EXPECT_EQ(count("student_b", "/api/v1/schools"), 1u);
+  // A school admin's search never reaches into another school.
+  EXPECT_EQ(count("district", "/api/v1/users?q=b"), 3u);  // Bruno, Ben (given names), Baker
+  EXPECT_EQ(count("admin_a", "/api/v1/users?q=b"), 0u);
+}
+
+}  // namespace
+}  // namespace homeroom::testing
