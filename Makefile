@@ -26,7 +26,7 @@ test: test-build
 	@scripts/run-tests
 
 demo: release
-	@build/release/src/app/homeroom demo --listen $(HOMEROOM_LISTEN) --data-dir $(HOMEROOM_DATA_DIR)
+	@build/release/bin/homeroom demo --listen $(HOMEROOM_LISTEN) --data-dir $(HOMEROOM_DATA_DIR)
 
 bench: release
 	@echo "See bench/RESULTS.md for each benchmark's command."

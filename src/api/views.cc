@@ -95,7 +95,9 @@ boost::json::object PrincipalJson(const auth::Principal& p) {
 }
 
 std::string EncodeCursor(int64_t after_id) {
-  return std::string(kCursorPrefix) + std::to_string(after_id);
+  std::string cursor(kCursorPrefix);
+  cursor += std::to_string(after_id);
+  return cursor;
 }
 
 Result<PageRequest> ParsePageRequest(const std::optional<std::string>& limit,

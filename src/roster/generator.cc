@@ -233,6 +233,8 @@ class Generator {
     double x = static_cast<double>(rng_.Below(100));
     return x < 45 ? Spanish() : x < 80 ? English() : Creole();
   }
+  // "given.family", with a number appended from the second person of that name on.
+  std::string UniqueUsername(std::string_view given, std::string_view family);
   int NewPerson(std::string role, std::string_view given, std::string_view family);
   void MakeSchools();
   void MakeStudents();
@@ -252,6 +254,13 @@ class Generator {
   std::map<std::string, int> counters_;
 };
 
+std::string Generator::UniqueUsername(std::string_view given, std::string_view family) {
+  std::string base = UsernamePart(given) + "." + UsernamePart(family);
+  int& count = username_counts_[base];
+  ++count;
+  return count == 1 ? base : fmt::format("{}{}", base, count);
+}
+
 int Generator::NewPerson(std::string role, std::string_view given, std::string_view family) {
   Person p;
   static const std::map<std::string, std::string_view> kPrefix = {
@@ -263,10 +272,7 @@ int Generator::NewPerson(std::string role, std::string_view given, std::string_v
   p.role = std::move(role);
   p.given = std::string(given);
   p.family = std::string(family);
-  std::string base = UsernamePart(given) + "." + UsernamePart(family);
-  int& count = username_counts_[base];
-  ++count;
-  p.username = count == 1 ? base : fmt::format("{}{}", base, count);
+  p.username = UniqueUsername(given, family);
   if (options_.with_passwords) {
     static const std::vector<std::string_view> kWords = {
         "mango", "palm",    "coral",   "heron",  "breeze", "harbor", "sunny", "tide",
@@ -476,7 +482,8 @@ void Generator::MakeFamilies() {
     std::vector<std::string> child_schools;
     for (int child : children) {
       Person& p = people_[child];
-      p.family = family_name;  // siblings share the family name; usernames keep their own
+      p.family = family_name;  // siblings share the family name, and so does the username
+      p.username = UniqueUsername(p.given, p.family);
       if (std::find(child_schools.begin(), child_schools.end(), p.orgs[0]) == child_schools.end()) {
         child_schools.push_back(p.orgs[0]);
       }
