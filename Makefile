@@ -33,9 +33,7 @@ bench: release
 
 # libFuzzer targets (clang); `make fuzz` builds them and runs each for a short, bounded time.
 fuzz: deps
-	@CXX=clang++ cmake -S . -B build/fuzz -G Ninja -DCMAKE_BUILD_TYPE=Debug -DHOMEROOM_FUZZ=ON \
-		-DHOMEROOM_TESTS=OFF -DHOMEROOM_BENCH=OFF >/dev/null
-	@cmake --build build/fuzz -j $(JOBS)
+	@scripts/run-fuzz
 
 format:
 	@git ls-files '*.h' '*.cc' | xargs clang-format -i

@@ -1,8 +1,10 @@
 #pragma once
 
 #include <CLI/CLI.hpp>
+#include <algorithm>
 #include <chrono>
 #include <string>
+#include <thread>
 
 #include "api/services.h"
 #include "auth/auth_service.h"
@@ -16,6 +18,10 @@ namespace homeroom::app {
 // variable (the flag's name upper-cased: --head-timeout-ms -> HOMEROOM_HEAD_TIMEOUT_MS), or a
 // config file (--config FILE, TOML or INI); `homeroom serve --help` lists them with defaults.
 struct AppConfig {
+  AppConfig() {
+    server.io_threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  }
+
   std::string listen = "127.0.0.1:8080";                // the API and web listener, host:port
   std::string metrics_listen = "127.0.0.1:9464";        // Prometheus /metrics; empty to disable
   std::string data_dir = "var/data";                    // SQLite file and other state
