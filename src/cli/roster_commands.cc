@@ -84,11 +84,12 @@ int RunGenerate(const GenerateArgs& args) {
 
 void AddRosterCommands(CLI::App& app) {
   static ImportArgs import_args;
-  CLI::App* import = app.add_subcommand("import", "Import a OneRoster 1.1 CSV set (a folder)");
+  CLI::App* import =
+      app.add_subcommand("import", "Import a OneRoster 1.1 CSV set (a folder or a .zip)");
   import->add_option("--data-dir", import_args.data_dir, "Directory of the SQLite store")
       ->envname("HOMEROOM_DATA_DIR")
       ->capture_default_str();
-  import->add_option("path", import_args.path, "Folder with manifest.csv")->required();
+  import->add_option("path", import_args.path, "Folder or .zip with manifest.csv")->required();
   import->add_flag("--dry-run", import_args.dry_run, "Validate and count, change nothing");
   import->add_option("--max-problems", import_args.max_problems, "Problems listed at most")
       ->capture_default_str();

@@ -19,6 +19,20 @@ std::string_view Trim(std::string_view s) {
   return s;
 }
 
+// A file or string stream as a ByteSource.
+class StreamSource final : public ByteSource {
+ public:
+  explicit StreamSource(std::unique_ptr<std::istream> in) : in_(std::move(in)) {}
+  Result<size_t> Read(char* buffer, size_t size) override {
+    in_->read(buffer, static_cast<std::streamsize>(size));
+    if (in_->bad()) return Status::Internal("read error");
+    return static_cast<size_t>(in_->gcount());
+  }
+
+ private:
+  std::unique_ptr<std::istream> in_;
+};
+
 }  // namespace
 
 bool IsValidUtf8(std::string_view bytes) {
@@ -69,7 +83,7 @@ std::vector<std::string_view> SplitList(std::string_view cell) {
   return out;
 }
 
-CsvReader::CsvReader(std::unique_ptr<std::istream> in, std::string name, const CsvLimits& limits,
+CsvReader::CsvReader(std::unique_ptr<ByteSource> in, std::string name, const CsvLimits& limits,
                      size_t buffer_bytes)
     : in_(std::move(in)), name_(std::move(name)), limits_(limits), buffer_(buffer_bytes) {}
 
@@ -84,8 +98,17 @@ Result<std::unique_ptr<CsvReader>> CsvReader::Open(const std::string& path, std:
   }
   auto in = std::make_unique<std::ifstream>(path, std::ios::binary);
   if (!*in) return Status::NotFound(fmt::format("{}: cannot open {}", name, path));
+  std::unique_ptr<CsvReader> reader(new CsvReader(std::make_unique<StreamSource>(std::move(in)),
+                                                  std::move(name), limits, kChunkBytes));
+  HR_RETURN_IF_ERROR(reader->ReadHeader());
+  return reader;
+}
+
+Result<std::unique_ptr<CsvReader>> CsvReader::FromSource(std::unique_ptr<ByteSource> source,
+                                                         std::string name,
+                                                         const CsvLimits& limits) {
   std::unique_ptr<CsvReader> reader(
-      new CsvReader(std::move(in), std::move(name), limits, kChunkBytes));
+      new CsvReader(std::move(source), std::move(name), limits, kChunkBytes));
   HR_RETURN_IF_ERROR(reader->ReadHeader());
   return reader;
 }
@@ -99,8 +122,8 @@ Result<std::unique_ptr<CsvReader>> CsvReader::FromString(std::string data, std::
   // Small inputs (tests, fuzzing) get a buffer of their size; BOM detection needs 3 bytes.
   size_t buffer_bytes = std::clamp<size_t>(data.size(), 4, kChunkBytes);
   auto in = std::make_unique<std::istringstream>(std::move(data));
-  std::unique_ptr<CsvReader> reader(
-      new CsvReader(std::move(in), std::move(name), limits, buffer_bytes));
+  std::unique_ptr<CsvReader> reader(new CsvReader(std::make_unique<StreamSource>(std::move(in)),
+                                                  std::move(name), limits, buffer_bytes));
   HR_RETURN_IF_ERROR(reader->ReadHeader());
   return reader;
 }
@@ -114,9 +137,15 @@ std::optional<size_t> CsvReader::ColumnIndex(std::string_view name) const {
 
 bool CsvReader::Refill() {
   if (eof_) return false;
-  in_->read(buffer_.data(), static_cast<std::streamsize>(buffer_.size()));
+  Result<size_t> got = in_->Read(buffer_.data(), buffer_.size());
   pos_ = 0;
-  end_ = static_cast<size_t>(in_->gcount());
+  if (!got.ok()) {
+    read_error_ = got.status();
+    eof_ = true;
+    end_ = 0;
+    return false;
+  }
+  end_ = *got;
   bytes_read_ += end_;
   if (end_ == 0) eof_ = true;
   // A stream that grows past the limit while being read (Open checked the size up front).
@@ -142,6 +171,11 @@ Status CsvReader::Error(StatusCode code, size_t column, std::string_view message
                                 ? header_[column]
                                 : fmt::format("column {}", column + 1);
   return Status(code, fmt::format("{}:{}: {}: {}", name_, record_line_, column_name, message));
+}
+
+Status CsvReader::SourceError() const {
+  return Status(read_error_.code(),
+                fmt::format("{}:{}: (file): {}", name_, record_line_, read_error_.message()));
 }
 
 Status CsvReader::FinishField(size_t column) {
@@ -180,6 +214,10 @@ Result<bool> CsvReader::ParseRecord() {
   while (true) {
     int c = Peek();
     if (c == -1) {
+      if (!read_error_.ok()) {
+        record_line_ = physical_line_;
+        return SourceError();
+      }
       if (bytes_read_ > limits_.max_file_bytes) {
         record_line_ = physical_line_;
         return Error(StatusCode::kPayloadTooLarge, 0,
@@ -214,6 +252,7 @@ Result<bool> CsvReader::ParseRecord() {
       while (true) {
         int c = Get();
         if (c == -1) {
+          if (!read_error_.ok()) return SourceError();
           return Error(StatusCode::kInvalidArgument, column,
                        "a quoted field is not closed before the end of the file");
         }
@@ -269,6 +308,8 @@ Result<bool> CsvReader::ParseRecord() {
     break;
   }
   field_count_ = column;
+  // A record cut short by a failing source is not a record.
+  if (!read_error_.ok()) return SourceError();
   if (bytes_read_ > limits_.max_file_bytes) {
     return Error(StatusCode::kPayloadTooLarge, 0,
                  fmt::format("file is over max_file_bytes ({})", limits_.max_file_bytes));

@@ -24,6 +24,17 @@ struct CsvLimits {
   uint64_t max_file_bytes = uint64_t{4} << 30;
 };
 
+// Where a CsvReader's bytes come from: a file, a string, an entry of a zip archive (see
+// roster_source.h). Not thread-safe: one source belongs to one reader.
+class ByteSource {
+ public:
+  virtual ~ByteSource() = default;
+  // Reads up to `size` bytes into `buffer`. Returns how many were read (0 only at the end), or an
+  // error (I/O error, corrupt data, a limit) whose message reads well after "<name>:<line>: (file):
+  // ".
+  virtual Result<size_t> Read(char* buffer, size_t size) = 0;
+};
+
 // Reads an RFC 4180 CSV file one record at a time, the way roster exports really look: an optional
 // UTF-8 byte-order mark, CRLF or LF line endings, quoted fields with commas, doubled quotes ("")
 // and line breaks. Columns are found by header name, so their order does not matter and extra
@@ -44,6 +55,12 @@ class CsvReader {
   // kInvalidArgument when the header is malformed or the file is empty.
   static Result<std::unique_ptr<CsvReader>> Open(const std::string& path, std::string name,
                                                  const CsvLimits& limits = {});
+  // Reads from `source`, which is read to its end or to the first error. An error of the source
+  // (corrupt archive entry, limit) ends the reading with that error, prefixed "<name>:<line>:
+  // (file): ", instead of looking like the end of the file. Same other failures as Open.
+  static Result<std::unique_ptr<CsvReader>> FromSource(std::unique_ptr<ByteSource> source,
+                                                       std::string name,
+                                                       const CsvLimits& limits = {});
   // Reads from an in-memory copy of `data` (tests, fuzzing). Same failures as Open.
   static Result<std::unique_ptr<CsvReader>> FromString(std::string data, std::string name,
                                                        const CsvLimits& limits = {});
@@ -71,7 +88,7 @@ class CsvReader {
   const std::string& name() const { return name_; }
 
  private:
-  CsvReader(std::unique_ptr<std::istream> in, std::string name, const CsvLimits& limits,
+  CsvReader(std::unique_ptr<ByteSource> in, std::string name, const CsvLimits& limits,
             size_t buffer_bytes);
   Status ReadHeader();
   // Parses one record into fields_. Returns false at the end of input.
@@ -81,8 +98,11 @@ class CsvReader {
   bool Refill();
   Status Error(StatusCode code, size_t column, std::string_view message) const;
   Status FinishField(size_t column);
+  // read_error_ as "<name>:<record_line_>: (file): <message>".
+  Status SourceError() const;
 
-  std::unique_ptr<std::istream> in_;
+  std::unique_ptr<ByteSource> in_;
+  Status read_error_;  // the source's error, returned once the buffered bytes are parsed
   const std::string name_;
   const CsvLimits limits_;
 

@@ -5,7 +5,6 @@
 #include <algorithm>
 #include <chrono>
 #include <deque>
-#include <filesystem>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -271,6 +270,7 @@ class ImportRun {
   const ImportOptions& options_;
   ImportReport report_;
   std::optional<std::string> source_system_;
+  std::unique_ptr<RosterSource> source_;  // opened by Run()
   bool manifest_ok_ = false;
   const std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
   // The columns every entity file shares, of the file being read.
@@ -298,13 +298,12 @@ class ImportRun {
 // Reading
 
 Status ImportRun::ReadManifest() {
-  const std::string path = options_.path + "/manifest.csv";
-  if (!std::filesystem::exists(path)) {
+  if (!source_->Has("manifest.csv")) {
     Problem("manifest.csv", 1, "(file)",
-            fmt::format("not found in {}: a OneRoster set needs a manifest", options_.path));
+            fmt::format("not found in {}: a OneRoster set needs a manifest", source_->Describe()));
     return Status::Ok();
   }
-  auto opened = CsvReader::Open(path, "manifest.csv", options_.csv_limits);
+  auto opened = source_->OpenCsv("manifest.csv", options_.csv_limits);
   if (!opened.ok()) {
     if (opened.status().code() == StatusCode::kNotFound) return opened.status();
     RawProblem(opened.status().message());
@@ -399,13 +398,12 @@ Status ImportRun::LoadExisting() {
 std::unique_ptr<CsvReader> ImportRun::OpenFile(const std::string& file, Mode mode,
                                                std::initializer_list<std::string_view> required) {
   if (mode == Mode::kAbsent) return nullptr;
-  const std::string path = options_.path + "/" + file;
-  if (!std::filesystem::exists(path)) {
+  if (!source_->Has(file)) {
     Problem(file, 1, "(file)",
             fmt::format("listed as {} in manifest.csv but not found", ModeName(mode)));
     return nullptr;
   }
-  auto opened = CsvReader::Open(path, file, options_.csv_limits);
+  auto opened = source_->OpenCsv(file, options_.csv_limits);
   if (!opened.ok()) {
     RawProblem(opened.status().message());
     return nullptr;
@@ -1228,9 +1226,7 @@ Status ImportRun::Apply() {
 
 Result<ImportReport> ImportRun::Run() {
   report_.dry_run = options_.dry_run;
-  if (!std::filesystem::is_directory(options_.path)) {
-    return Status::NotFound(fmt::format("{} is not a folder", options_.path));
-  }
+  HR_ASSIGN_OR_RETURN(source_, RosterSource::Open(options_.path, options_.archive_limits));
   HR_RETURN_IF_ERROR(ReadManifest());
   if (!manifest_ok_) return std::move(report_);
   // The transaction starts before the stored roster is read, so that what is validated against is

@@ -9,12 +9,15 @@
 #include "core/metrics.h"
 #include "core/status.h"
 #include "roster/csv_reader.h"
+#include "roster/roster_source.h"
 #include "store/sql.h"
 
 namespace homeroom::roster {
 
 struct ImportOptions {
-  std::string path;  // the folder with manifest.csv and the entity files
+  // The set: a folder with manifest.csv and the entity files, or a zip archive of them (at its
+  // root or in its one top-level folder; see roster_source.h).
+  std::string path;
   int64_t now_ms = 0;
   // At most this many problems are listed in the report; all are counted.
   size_t max_reported_problems = 1000;
@@ -25,6 +28,8 @@ struct ImportOptions {
   size_t db_cache_bytes = size_t{64} << 20;
   // Limits for every CSV file of the set.
   CsvLimits csv_limits;
+  // Limits when `path` is a zip archive (entries, uncompressed bytes per entry and in total).
+  ArchiveLimits archive_limits;
   // When set, the import's counters (see kImporterMetrics in importer.cc) are registered here.
   metrics::Registry* metrics = nullptr;
 };
@@ -58,7 +63,9 @@ struct ImportReport {
 // a row missing from a bulk file, or marked tobedeleted in a delta file, is deactivated.
 //
 // Returns an error Status only when the set or the database cannot be read or written at all
-// (folder missing, I/O error, SQL error); the transaction is then rolled back.
+// (path missing, not a readable zip archive, over ArchiveLimits::max_entries, I/O error, SQL
+// error); the transaction is then rolled back. A file of the set that cannot be read (an encrypted,
+// corrupt or over-limit archive entry) is a problem of that file.
 //
 // The transaction holds the database's write lock for the whole import: other writers wait (and
 // time out) meanwhile. Not thread-safe on `conn` (it belongs to the caller's thread).
