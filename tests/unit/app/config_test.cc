@@ -1,0 +1,61 @@
+#include "app/config.h"
+
+#include <cstdlib>
+#include <fstream>
+
+#include <gtest/gtest.h>
+
+#include "testing/temp_dir.h"
+
+namespace homeroom::app {
+namespace {
+
+// Parses `args` for `serve` into a fresh config.
+AppConfig Parse(std::vector<std::string> args) {
+  AppConfig config;
+  CLI::App cmd("serve");
+  AddServeOptions(cmd, config);
+  std::vector<const char*> argv = {"serve"};
+  for (const auto& a : args) argv.push_back(a.c_str());
+  cmd.parse(static_cast<int>(argv.size()), argv.data());
+  return config;
+}
+
+TEST(Config, DefaultsAreTheDocumentedOnes) {
+  AppConfig c = Parse({});
+  EXPECT_EQ(c.listen, "127.0.0.1:8080");
+  EXPECT_EQ(c.metrics_listen, "127.0.0.1:9464");
+  EXPECT_EQ(c.server.head_timeout, std::chrono::seconds(10));
+  EXPECT_EQ(c.server.max_header_bytes, 8192u);
+  EXPECT_EQ(c.dispatcher.default_body_limit, 64u << 10);
+  EXPECT_EQ(c.auth.argon2.mem_limit_bytes, 19u << 20);
+  EXPECT_EQ(c.auth.argon2.ops_limit, 2u);
+  EXPECT_GE(c.server.io_threads, 1);
+}
+
+TEST(Config, FlagsEnvironmentAndConfigFileAllSetSettings) {
+  testing::TempDir dir;
+  std::string file = dir.path() + "/homeroom.toml";
+  std::ofstream(file) << "head-timeout-ms = 2500\nmax-connections-per-ip = 50\n";
+  setenv("HOMEROOM_DATA_DIR", "/srv/homeroom", 1);
+  AppConfig c = Parse({"--config", file, "--listen", "0.0.0.0:9000", "--argon2-ops", "3"});
+  unsetenv("HOMEROOM_DATA_DIR");
+  EXPECT_EQ(c.listen, "0.0.0.0:9000");                           // flag
+  EXPECT_EQ(c.data_dir, "/srv/homeroom");                        // environment
+  EXPECT_EQ(c.server.head_timeout, std::chrono::milliseconds(2500));  // config file
+  EXPECT_EQ(c.server.max_connections_per_ip, 50u);
+  EXPECT_EQ(c.auth.argon2.ops_limit, 3u);
+  EXPECT_EQ(c.DatabasePath(), "/srv/homeroom/homeroom.db");
+}
+
+TEST(Config, NegativeDurationsAreRefusedWithTheFlagNamed) {
+  try {
+    Parse({"--idle-timeout-ms", "-5"});
+    FAIL() << "a negative timeout was accepted";
+  } catch (const CLI::ParseError& e) {
+    EXPECT_NE(std::string(e.what()).find("idle-timeout-ms"), std::string::npos) << e.what();
+  }
+}
+
+}  // namespace
+}  // namespace homeroom::app
