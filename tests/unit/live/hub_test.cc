@@ -837,6 +837,24 @@ TEST_F(LiveHubTest, HeartbeatsReportThePresentUsersEveryInterval) {
   EXPECT_EQ(beats[0].second, clock_.NowMs());
 }
 
+TEST_F(LiveHubTest, DestroyingTheHubClosesOpenAttendanceIntervals) {
+  Client t = Teacher();
+  Client s = Join(10, RoomRole::kStudent);
+  s.conn->OnClose();
+  Drain();
+  int64_t gone_at = clock_.NowMs();
+  clock_.Advance(1000);
+  hub_.reset();
+  auto left = sink_.Calls("left");
+  ASSERT_EQ(left.size(), 2u);
+  for (const auto& call : left) {
+    EXPECT_EQ(call.at_ms, call.user_id == 10 ? gone_at : clock_.NowMs()) << call.user_id;
+  }
+  EXPECT_EQ(registry_.GaugeValue("homeroom_live_rooms"), 0);
+  EXPECT_EQ(registry_.GaugeValue("homeroom_live_participants"), 0);
+  EXPECT_EQ(bus_.subscription_count(), 0u);
+}
+
 TEST_F(LiveHubTest, RoomsAreIndependent) {
   Client t = Teacher();
   Client s = Join(10, RoomRole::kStudent);
