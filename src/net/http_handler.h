@@ -26,9 +26,9 @@ using Request = boost::beast::http::request<boost::beast::http::string_body>;
 using Response = boost::beast::http::response<boost::beast::http::string_body>;
 using RequestHeader = boost::beast::http::request_header<>;
 
+struct UpgradeDecision;  // net/websocket.h
+
 // What the server asks the handler once a request head has arrived, before reading any body.
-// (A later issue adds a WebSocket upgrade decision here; the session keeps its stream and buffer
-// so that it can be handed over.)
 struct HeadDecision {
   // Bytes allowed for this request's body. A Content-Length above it is answered 413 before the
   // body is read; a chunked body is cut at it with 413.
@@ -38,7 +38,7 @@ struct HeadDecision {
   std::optional<Response> reject;
 };
 
-// The application side of a Server: what to do with each request. Both methods are called on the
+// The application side of a Server: what to do with each request. Every method is called on the
 // connection's I/O strand and must not block (hand blocking work to a pool, e.g. core/offload.h).
 // One handler serves every connection of a Server concurrently, so implementations must be
 // thread-safe. The server sets the response's version, Connection and Content-Length headers.
@@ -51,6 +51,13 @@ class HttpHandler {
   // line, never a crash.
   virtual boost::asio::awaitable<Response> Handle(Request&& request,
                                                   const ConnectionInfo& conn) = 0;
+  // Answers a WebSocket upgrade request (GET with Connection: Upgrade and Upgrade: websocket, no
+  // body), after OnHead() accepted its head: a WebSocketHandler to run on the connection once the
+  // handshake is done, or an HTTP response instead (401, 403, 404, 429...; the connection then
+  // stays an HTTP connection). Include net/websocket.h to implement it. The default refuses every
+  // upgrade with 404. Should not throw; an escaped exception becomes a 500.
+  virtual boost::asio::awaitable<UpgradeDecision> HandleUpgrade(Request&& request,
+                                                                const ConnectionInfo& conn);
 };
 
 }  // namespace homeroom::net

@@ -10,6 +10,13 @@ constexpr const char* kTimeouts = "homeroom_net_timeouts_total";
 constexpr const char* kBad = "homeroom_net_bad_requests_total";
 constexpr const char* kAcceptErrors = "homeroom_net_accept_errors_total";
 constexpr const char* kRequests = "homeroom_net_requests_total";
+constexpr const char* kWsUpgrades = "homeroom_net_ws_upgrades_total";
+constexpr const char* kWsOpen = "homeroom_net_ws_open";
+constexpr const char* kWsIn = "homeroom_net_ws_messages_in_total";
+constexpr const char* kWsOut = "homeroom_net_ws_messages_out_total";
+constexpr const char* kWsQueued = "homeroom_net_ws_queued_bytes";
+constexpr const char* kWsCloses = "homeroom_net_ws_closes_total";
+constexpr const char* kWsClosesHelp = "WebSocket connections ended, by reason.";
 
 }  // namespace
 
@@ -49,6 +56,27 @@ NetMetrics::NetMetrics(metrics::Registry& r, const std::string& s)
                                        {{"server", s}, {"reason", "fd_exhausted"}})),
       accept_other(r.GetCounter(kAcceptErrors, "Failed accepts, by reason.",
                                 {{"server", s}, {"reason", "other"}})),
-      requests(r.GetCounter(kRequests, "Requests handed to the handler.", {{"server", s}})) {}
+      requests(r.GetCounter(kRequests, "Requests handed to the handler.", {{"server", s}})),
+      ws_upgrades(r.GetCounter(kWsUpgrades, "WebSocket upgrades accepted by the handler.",
+                               {{"server", s}})),
+      ws_open(r.GetGauge(kWsOpen, "Open WebSocket connections (handshake done).", {{"server", s}})),
+      ws_messages_in(
+          r.GetCounter(kWsIn, "WebSocket text messages received and delivered.", {{"server", s}})),
+      ws_messages_out(r.GetCounter(kWsOut, "WebSocket frames written.", {{"server", s}})),
+      ws_queued_bytes(r.GetGauge(kWsQueued, "WebSocket outbound bytes queued, not yet written.",
+                                 {{"server", s}})),
+      ws_close_normal(
+          r.GetCounter(kWsCloses, kWsClosesHelp, {{"server", s}, {"reason", "normal"}})),
+      ws_close_too_big(
+          r.GetCounter(kWsCloses, kWsClosesHelp, {{"server", s}, {"reason", "too_big"}})),
+      ws_close_rate(r.GetCounter(kWsCloses, kWsClosesHelp, {{"server", s}, {"reason", "rate"}})),
+      ws_close_slow_consumer(
+          r.GetCounter(kWsCloses, kWsClosesHelp, {{"server", s}, {"reason", "slow_consumer"}})),
+      ws_close_timeout(
+          r.GetCounter(kWsCloses, kWsClosesHelp, {{"server", s}, {"reason", "timeout"}})),
+      ws_close_protocol(
+          r.GetCounter(kWsCloses, kWsClosesHelp, {{"server", s}, {"reason", "protocol"}})),
+      ws_close_error(r.GetCounter(kWsCloses, kWsClosesHelp, {{"server", s}, {"reason", "error"}})) {
+}
 
 }  // namespace homeroom::net

@@ -17,6 +17,12 @@ namespace homeroom::net {
 //   homeroom_net_bad_requests_total{server,reason}         see BadRequest below
 //   homeroom_net_accept_errors_total{server,reason}        fd_exhausted | other
 //   homeroom_net_requests_total{server}                    requests handed to the handler
+//   homeroom_net_ws_upgrades_total{server}                 upgrades the handler accepted
+//   homeroom_net_ws_open{server}                           gauge: WebSockets past the handshake
+//   homeroom_net_ws_messages_in_total{server}              text messages handed to OnText
+//   homeroom_net_ws_messages_out_total{server}             frames written
+//   homeroom_net_ws_closes_total{server,reason}            see WebSocket closes below
+//   homeroom_net_ws_queued_bytes{server}                   gauge: outbound bytes not yet written
 struct NetMetrics {
   NetMetrics(metrics::Registry& registry, const std::string& server);
 
@@ -39,6 +45,20 @@ struct NetMetrics {
   metrics::Counter& accept_fd_exhausted;
   metrics::Counter& accept_other;
   metrics::Counter& requests;
+
+  metrics::Counter& ws_upgrades;
+  metrics::Gauge& ws_open;
+  metrics::Counter& ws_messages_in;
+  metrics::Counter& ws_messages_out;
+  metrics::Gauge& ws_queued_bytes;
+  // WebSocket closes, one per upgraded connection, by reason:
+  metrics::Counter& ws_close_normal;         // a close handshake (either side, shutdown included)
+  metrics::Counter& ws_close_too_big;        // 1009: a message over max_message_bytes
+  metrics::Counter& ws_close_rate;           // 1008: over messages_per_second / message_burst
+  metrics::Counter& ws_close_slow_consumer;  // 1008: over max_queued_bytes
+  metrics::Counter& ws_close_timeout;        // handshake, ping (idle) or write deadline
+  metrics::Counter& ws_close_protocol;       // 1003 binary message, invalid frame or UTF-8
+  metrics::Counter& ws_close_error;          // reset, failed handshake, handler exception
 };
 
 }  // namespace homeroom::net

@@ -11,6 +11,7 @@
 #include <string_view>
 
 #include "core/log.h"
+#include "net/connection.h"
 #include "net/session.h"
 
 namespace homeroom::net {
@@ -233,8 +234,14 @@ void Server::Unregister(uint64_t id, const asio::ip::address& remote) {
   if (draining_ && sessions_.empty()) FinishShutdownLocked();
 }
 
+bool Server::Adopt(uint64_t id, std::weak_ptr<Connection> connection) {
+  std::lock_guard lock(mu_);
+  sessions_[id] = std::move(connection);
+  return draining_;
+}
+
 void Server::Shutdown(std::chrono::milliseconds deadline) {
-  std::vector<std::shared_ptr<Session>> sessions;
+  std::vector<std::shared_ptr<Connection>> sessions;
   {
     std::lock_guard lock(mu_);
     if (draining_) return;
@@ -268,7 +275,7 @@ void Server::Shutdown(std::chrono::milliseconds deadline) {
 }
 
 void Server::OnDeadline() {
-  std::vector<std::shared_ptr<Session>> sessions;
+  std::vector<std::shared_ptr<Connection>> sessions;
   {
     std::lock_guard lock(mu_);
     if (finished_) return;

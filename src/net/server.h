@@ -25,6 +25,30 @@
 
 namespace homeroom::net {
 
+// Every limit of a WebSocket connection (docs/security.md, "WebSocket"). The defaults suit the
+// live-class socket: small JSON commands in, room events out. Per-user socket caps are not here:
+// the application counts sockets per user.
+struct WebSocketOptions {
+  // Bytes of one incoming message (all its frames); a bigger one closes the connection 1009.
+  size_t max_message_bytes = 16 * 1024;
+  // Incoming messages per second, sustained (token bucket refill rate)...
+  double messages_per_second = 20;
+  // ...and in a burst (bucket size). Over the rate the connection is closed 1008 "rate limit".
+  double message_burst = 40;
+  // Outbound bytes queued on one connection (the frame being written included). A Send() that
+  // would pass it drops the connection (1008 "slow consumer") instead of waiting for the reader.
+  size_t max_queued_bytes = 256 * 1024;
+  // The opening handshake (101 written) and the closing handshake (close frames exchanged) must
+  // each finish within this; then the socket is closed.
+  std::chrono::milliseconds handshake_timeout{10'000};
+  // With nothing received for half of this the server pings; with nothing received for all of
+  // it (no pong either) the connection is closed as timed out.
+  std::chrono::milliseconds idle_timeout{30'000};
+  // Writing one frame may take this long; a peer that stopped reading is closed when it passes
+  // (usually max_queued_bytes catches it first).
+  std::chrono::milliseconds write_timeout{30'000};
+};
+
 // Every limit of the HTTP server (docs/security.md, "HTTP connection hygiene"). The defaults are
 // safe for the public API port; tests shrink the timeouts to milliseconds.
 struct ServerOptions {
@@ -63,13 +87,20 @@ struct ServerOptions {
   std::chrono::milliseconds shutdown_stop_grace{1'000};
   // Backlog passed to listen().
   int listen_backlog = 1024;
+  // Connections upgraded to WebSocket (HttpHandler::HandleUpgrade). They keep counting against
+  // max_connections and max_connections_per_ip.
+  WebSocketOptions websocket;
 };
 
+class Connection;
 class Session;
+class WebSocketSession;
 
 // A hardened HTTP/1.1 server (Boost.Beast on Asio, C++20 coroutines) that hands each request to an
-// HttpHandler; it knows nothing of routes. It enforces the connection hygiene of ServerOptions and
-// counts what it refuses under homeroom_net_* (net_metrics.h).
+// HttpHandler; it knows nothing of routes. A WebSocket upgrade the handler accepts turns the
+// connection into a WebSocketSession (websocket_session.h) that keeps its connection slot. It
+// enforces the connection hygiene of ServerOptions and counts what it refuses under
+// homeroom_net_* (net_metrics.h).
 //
 // Thread-safety: Listen() before Start(); Start(), Shutdown(), Wait() and port() may be called
 // from any thread, Shutdown() and Wait() more than once. The destructor shuts down and waits.
@@ -90,8 +121,9 @@ class Server {
   // Starts the accept loop and spawns `io_threads` threads running io_context(). Call once.
   void Start();
   // Stops accepting and closes idle connections at once; requests already being handled may
-  // finish (their responses carry Connection: close) until `deadline`, then every connection is
-  // closed. Returns without waiting; Wait() returns when it is done.
+  // finish (their responses carry Connection: close) and WebSockets are closed with 1001 "going
+  // away" until `deadline`, then every connection is closed. Returns without waiting; Wait()
+  // returns when it is done.
   void Shutdown(std::chrono::milliseconds deadline);
   // Joins the I/O threads (after Shutdown(), or forever). Returns at once when never started.
   void Wait();
@@ -102,6 +134,7 @@ class Server {
 
  private:
   friend class Session;
+  friend class WebSocketSession;
   using Strand = boost::asio::strand<boost::asio::io_context::executor_type>;
 
   boost::asio::awaitable<void> AcceptLoop();
@@ -109,6 +142,9 @@ class Server {
   void RefuseConnection(boost::asio::ip::tcp::socket& socket, std::string_view why);
   // Called by sessions (any thread).
   void Unregister(uint64_t id, const boost::asio::ip::address& remote);
+  // Makes `connection` the holder of connection `id`'s slot (an HTTP session upgraded to a
+  // WebSocket); returns true when the server is already draining. Any thread.
+  bool Adopt(uint64_t id, std::weak_ptr<Connection> connection);
   void OnDeadline();
   void FinishShutdownLocked();
 
@@ -128,12 +164,12 @@ class Server {
 
   mutable std::mutex mu_;
   std::condition_variable done_cv_;
-  std::unordered_map<uint64_t, std::weak_ptr<Session>> sessions_;  // guarded by mu_
-  uint64_t next_id_ = 1;                                           // guarded by mu_
-  bool started_ = false;                                           // guarded by mu_
-  bool draining_ = false;                                          // guarded by mu_
-  bool finished_ = false;                                          // guarded by mu_
-  bool destroying_ = false;                                        // guarded by mu_
+  std::unordered_map<uint64_t, std::weak_ptr<Connection>> sessions_;  // guarded by mu_
+  uint64_t next_id_ = 1;                                              // guarded by mu_
+  bool started_ = false;                                              // guarded by mu_
+  bool draining_ = false;                                             // guarded by mu_
+  bool finished_ = false;                                             // guarded by mu_
+  bool destroying_ = false;                                           // guarded by mu_
   std::optional<boost::asio::executor_work_guard<boost::asio::io_context::executor_type>>
       work_;                          // guarded by mu_
   std::vector<std::thread> threads_;  // guarded by mu_

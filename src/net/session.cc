@@ -9,6 +9,7 @@
 #include <boost/beast/http/field.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/write.hpp>
+#include <boost/beast/websocket/rfc6455.hpp>
 #include <boost/json/object.hpp>
 #include <exception>
 #include <string>
@@ -16,6 +17,8 @@
 #include "core/log.h"
 #include "net/error_response.h"
 #include "net/server.h"
+#include "net/websocket.h"
+#include "net/websocket_session.h"
 
 namespace homeroom::net {
 
@@ -39,11 +42,14 @@ std::string Bytes(size_t n) { return std::to_string(n) + " bytes"; }
 Session::Session(Server& server, asio::ip::tcp::socket socket, ConnectionInfo conn)
     : server_(server),
       stream_(std::move(socket)),
+      executor_(stream_.get_executor()),
       // Head bytes plus some slack for the start of the body; the parser enforces the real limits.
       buffer_(server.options_.max_header_bytes + 64 * 1024),
       conn_(std::move(conn)) {}
 
-Session::~Session() { server_.Unregister(conn_.id, conn_.remote); }
+Session::~Session() {
+  if (!handed_over_) server_.Unregister(conn_.id, conn_.remote);
+}
 
 asio::awaitable<void> Session::Run(std::shared_ptr<Session> self) {
   try {
@@ -138,6 +144,11 @@ asio::awaitable<void> Session::Loop() {
       continue;
     }
 
+    if (!has_body && beast::websocket::is_upgrade(parser_->get())) {
+      if (!co_await Upgrade(version, want_keep_alive)) co_return;
+      continue;
+    }
+
     if (content_length && *content_length > decision.body_limit) {
       m.bad_body_too_large.Inc();
       co_await FailAndClose(http::status::payload_too_large, "payload_too_large",
@@ -199,6 +210,46 @@ asio::awaitable<void> Session::Loop() {
     if (!co_await Write(response, version, keep_alive)) co_return;
     if (!keep_alive) co_return;
   }
+}
+
+asio::awaitable<bool> Session::Upgrade(unsigned version, bool want_keep_alive) {
+  stream_.expires_never();
+  Request request = parser_->release();
+  parser_.reset();
+  server_.metrics_.requests.Inc();
+  Request handshake = request;  // the handler owns `request`; the handshake needs the head too
+  UpgradeDecision decision;
+  bool decided = false;
+  try {
+    decision = co_await server_.handler_.HandleUpgrade(std::move(request), conn_);
+    decided = true;
+  } catch (const std::exception& e) {
+    log::Error("net_handler_threw",
+               {{"server", server_.name_}, {"where", "HandleUpgrade"}, {"what", e.what()}});
+  }
+  if (!decided || (!decision.reject && !decision.handler)) {
+    decision.reject = MakeErrorResponse(http::status::internal_server_error, "internal",
+                                        "the server failed to handle the request");
+  }
+  if (decision.reject) {
+    if (state_ == State::kClosed) co_return false;
+    const bool keep_alive =
+        want_keep_alive && !draining_ && requests_ < server_.options_.max_requests_per_connection;
+    if (!co_await Write(*decision.reject, version, keep_alive)) co_return false;
+    co_return keep_alive;
+  }
+
+  // Hand over: the WebSocketSession takes the stream and this connection's slot; from now on this
+  // session only waits to be destroyed (Close() and the destructor leave both alone).
+  const bool closed = state_ == State::kClosed;
+  state_ = State::kClosed;
+  handed_over_ = true;
+  server_.metrics_.ws_upgrades.Inc();
+  auto ws = std::make_shared<WebSocketSession>(server_, std::move(stream_), conn_,
+                                               std::move(decision.handler), std::move(handshake));
+  const bool server_draining = server_.Adopt(conn_.id, ws);
+  WebSocketSession::Start(std::move(ws), server_draining || draining_ || closed);
+  co_return false;
 }
 
 asio::awaitable<void> Session::OnReadHeaderError(error_code ec) {

@@ -11,6 +11,7 @@
 #include <optional>
 #include <string_view>
 
+#include "net/connection.h"
 #include "net/http_handler.h"
 
 namespace homeroom::net {
@@ -21,22 +22,22 @@ class Server;
 // and limits, asks the handler, writes the responses in order. Private to src/net.
 //
 // Everything runs on the connection's strand (the socket's executor): Run(), BeginDrain() and
-// ForceClose() must be called there. The stream and buffer stay members so that a later WebSocket
-// upgrade can take them over.
-class Session : public std::enable_shared_from_this<Session> {
+// ForceClose() must be called there. A WebSocket upgrade the handler accepts hands the stream and
+// the connection's slot in the Server over to a WebSocketSession; this session then ends.
+class Session final : public Connection, public std::enable_shared_from_this<Session> {
  public:
   Session(Server& server, boost::asio::ip::tcp::socket socket, ConnectionInfo conn);
-  ~Session();
+  ~Session() override;
 
-  // The connection's loop; ends when the connection is closed.
+  // The connection's loop; ends when the connection is closed or handed over.
   static boost::asio::awaitable<void> Run(std::shared_ptr<Session> self);
   // Shutdown: a connection waiting for a request is closed now; one whose request is being handled
   // answers it with Connection: close.
-  void BeginDrain();
+  void BeginDrain() override;
   // Shutdown deadline: closes the socket whatever the state.
-  void ForceClose();
+  void ForceClose() override;
 
-  boost::asio::any_io_executor executor() { return stream_.get_executor(); }
+  boost::asio::any_io_executor executor() override { return executor_; }
   const ConnectionInfo& connection() const { return conn_; }
 
  private:
@@ -58,15 +59,20 @@ class Session : public std::enable_shared_from_this<Session> {
   // returns false.
   boost::asio::awaitable<bool> CheckHead(unsigned version);
   boost::asio::awaitable<void> OnReadHeaderError(boost::system::error_code ec);
+  // Asks the handler about a WebSocket upgrade (parser_ holds the complete request) and hands the
+  // connection over when it accepts. True when the connection stays HTTP and may go on.
+  boost::asio::awaitable<bool> Upgrade(unsigned version, bool want_keep_alive);
   void Close();
 
   Server& server_;
   boost::beast::tcp_stream stream_;
+  const boost::asio::any_io_executor executor_;  // stream_'s, kept for after a hand-over
   boost::beast::flat_buffer buffer_;
   std::optional<Parser> parser_;
   const ConnectionInfo conn_;
   State state_ = State::kWaiting;
   bool draining_ = false;
+  bool handed_over_ = false;  // the stream and the server slot belong to a WebSocketSession
   size_t requests_ = 0;
 };
 
