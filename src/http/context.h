@@ -25,6 +25,11 @@ struct RequestContext {
   const Route* route = nullptr;
   std::vector<std::pair<std::string, std::string>> path_params;  // percent-decoded
   std::optional<auth::Principal> principal;  // set once a kSignedIn route is authenticated
+  // A WebSocket upgrade request (Dispatcher::HandleUpgrade). Its method is GET, but opening a
+  // socket acts for the user: the Authenticator must treat it as state-changing (Origin check for
+  // a cookie credential), or any site could open a socket with the user's cookie (cross-site
+  // WebSocket hijacking).
+  bool upgrade = false;
 
   // The path parameter `name` ("{id}"), or nullopt when the route has none of that name.
   std::optional<std::string_view> PathParam(std::string_view name) const;

@@ -10,6 +10,7 @@
 #include "core/log.h"
 #include "http/error_mapping.h"
 #include "http/request_id.h"
+#include "net/error_response.h"
 
 namespace homeroom::http {
 
@@ -97,11 +98,79 @@ boost::asio::awaitable<Response> Dispatcher::Handle(Request&& request,
   co_return std::move(*res);
 }
 
+boost::asio::awaitable<net::UpgradeDecision> Dispatcher::HandleUpgrade(
+    Request&& request, const net::ConnectionInfo& conn) {
+  const auto start = Clock::now();
+  net::UpgradeDecision decision;
+  bool bad_target = false;
+  RouteMatch match = Match(request.method(), request.target(), &bad_target);
+  if (match.kind == RouteMatch::Kind::kFound && !match.route->upgrade) {
+    decision.reject = co_await Handle(std::move(request), conn);
+    co_return decision;
+  }
+  const Request req = std::move(request);  // owned by this frame for the handler's duration
+  RequestContext ctx{
+      req,         conn, NewRequestId(), conn.RemoteIp(), match.route, std::move(match.path_params),
+      std::nullopt};
+  ctx.upgrade = true;
+  if (match.kind != RouteMatch::Kind::kFound) {  // OnHead normally answered these already
+    Response res = Unmatched(match, bad_target);
+    Finish(res, ctx.request_id, req.method(), kUnmatched, ctx.client_ip, start);
+    decision.reject = std::move(res);
+    co_return decision;
+  }
+
+  std::optional<Result<std::shared_ptr<net::WebSocketHandler>>> result;
+  std::string failure;
+  try {
+    result = co_await RunUpgrade(ctx);
+  } catch (const std::exception& e) {
+    failure = e.what();
+  } catch (...) {
+    failure = "unknown exception";
+  }
+  if (!result) {
+    log::Error("http_handler_exception",
+               {{"request_id", ctx.request_id}, {"route", ctx.route->pattern}, {"what", failure}});
+    result = Status::Internal("internal error");
+  } else if (result->ok() && result->value() == nullptr) {
+    log::Error("http_upgrade_without_handler",
+               {{"request_id", ctx.request_id}, {"route", ctx.route->pattern}});
+    result = Status::Internal("internal error");
+  }
+  if (!result->ok()) {
+    Response res = ErrorResponse(result->status());
+    Finish(res, ctx.request_id, req.method(), ctx.route->pattern, ctx.client_ip, start);
+    decision.reject = std::move(res);
+    co_return decision;
+  }
+  Record(101, 0, ctx.request_id, req.method(), ctx.route->pattern, ctx.client_ip, start);
+  decision.handler = std::move(*result).value();
+  co_return decision;
+}
+
+boost::asio::awaitable<Result<std::shared_ptr<net::WebSocketHandler>>> Dispatcher::RunUpgrade(
+    RequestContext& ctx) {
+  if (ctx.route->options.access == Access::kSignedIn) {
+    Result<auth::Principal> principal = co_await authenticator_.Authenticate(ctx);
+    if (!principal.ok()) co_return principal.status();
+    ctx.principal = std::move(principal).value();
+  }
+  co_return co_await ctx.route->upgrade_handler(ctx);
+}
+
 boost::asio::awaitable<Response> Dispatcher::Run(RequestContext& ctx) {
   if (ctx.route->options.access == Access::kSignedIn) {
     Result<auth::Principal> principal = co_await authenticator_.Authenticate(ctx);
     if (!principal.ok()) co_return ErrorResponse(principal.status());
     ctx.principal = std::move(principal).value();
+  }
+  if (ctx.route->upgrade) {
+    // A plain GET to a WebSocket endpoint.
+    Response res = net::MakeErrorResponse(beast_http::status::upgrade_required, "upgrade_required",
+                                          "this endpoint only accepts a WebSocket upgrade");
+    res.set(beast_http::field::upgrade, "websocket");
+    co_return res;
   }
   Result<Response> result = co_await ctx.route->handler(ctx);
   if (!result.ok()) co_return ErrorResponse(result.status());
@@ -118,11 +187,16 @@ void Dispatcher::Finish(Response& res, const std::string& request_id, beast_http
   res.set("X-Content-Type-Options", "nosniff");
   res.set("Referrer-Policy", "no-referrer");
   res.set("X-Frame-Options", "DENY");
+  Record(res.result_int(), res.body().size(), request_id, method, route, client_ip, start);
+}
 
+void Dispatcher::Record(unsigned status_code, size_t bytes, const std::string& request_id,
+                        beast_http::verb method, std::string_view route,
+                        const std::string& client_ip, Clock::time_point start) {
   const double seconds = std::chrono::duration<double>(Clock::now() - start).count();
   const std::string route_label(route);
   const std::string method_name(beast_http::to_string(method));
-  const std::string status = std::to_string(res.result_int());
+  const std::string status = std::to_string(status_code);
   metrics_
       .GetCounter("homeroom_http_requests_total", "HTTP requests by route, method and status.",
                   {{"route", route_label}, {"method", method_name}, {"status", status}})
@@ -136,10 +210,10 @@ void Dispatcher::Finish(Response& res, const std::string& request_id, beast_http
     log::Info("http_request", {{"request_id", request_id},
                                {"method", method_name},
                                {"route", route_label},
-                               {"status", static_cast<int>(res.result_int())},
+                               {"status", static_cast<int>(status_code)},
                                {"duration_ms", seconds * 1000.0},
                                {"client_ip", client_ip},
-                               {"bytes", res.body().size()}});
+                               {"bytes", bytes}});
   }
 }
 

@@ -11,6 +11,7 @@
 #include "http/context.h"
 #include "http/router.h"
 #include "net/http_handler.h"
+#include "net/websocket.h"
 
 namespace homeroom::http {
 
@@ -27,8 +28,15 @@ struct DispatcherOptions {
 // X-Content-Type-Options, Referrer-Policy, X-Frame-Options). Unknown paths are answered 404 and
 // wrong methods 405 (with Allow) from the head alone, before any body is read.
 //
+// WebSocket upgrades (HandleUpgrade) go to routes added with Router::AddUpgrade: routed, then
+// authenticated with RequestContext::upgrade set (so that the Authenticator applies its Origin
+// check), then the route's UpgradeHandler decides; an error Status refuses through
+// ErrorResponse(). An upgrade request to an ordinary route is served as a plain request (the
+// Upgrade header is ignored, RFC 9110 7.8).
+//
 // Per request it writes one access-log line (time, level, request_id, method, route pattern,
-// status, duration_ms, client_ip, bytes; never a credential, cookie or raw path) and records
+// status, duration_ms, client_ip, bytes; never a credential, cookie or raw path; status 101 for
+// an accepted upgrade) and records
 //   homeroom_http_requests_total{route,method,status}     counter
 //   homeroom_http_request_duration_seconds{route}         histogram
 // where route is the pattern, or "unmatched".
@@ -44,6 +52,8 @@ class Dispatcher final : public net::HttpHandler {
                            const net::ConnectionInfo& conn) override;
   boost::asio::awaitable<Response> Handle(Request&& request,
                                           const net::ConnectionInfo& conn) override;
+  boost::asio::awaitable<net::UpgradeDecision> HandleUpgrade(
+      Request&& request, const net::ConnectionInfo& conn) override;
 
  private:
   using Clock = std::chrono::steady_clock;
@@ -52,9 +62,16 @@ class Dispatcher final : public net::HttpHandler {
                    bool* bad_target) const;
   Response Unmatched(const RouteMatch& match, bool bad_target) const;
   boost::asio::awaitable<Response> Run(RequestContext& ctx);
+  // Authenticates and asks the upgrade route's handler; a refusal is an error Status.
+  boost::asio::awaitable<Result<std::shared_ptr<net::WebSocketHandler>>> RunUpgrade(
+      RequestContext& ctx);
   // Adds the common headers, logs the request and records its metrics.
   void Finish(Response& res, const std::string& request_id, boost::beast::http::verb method,
               std::string_view route, const std::string& client_ip, Clock::time_point start);
+  // Logs the request and records its metrics.
+  void Record(unsigned status, size_t bytes, const std::string& request_id,
+              boost::beast::http::verb method, std::string_view route, const std::string& client_ip,
+              Clock::time_point start);
 
   const Router& router_;
   Authenticator& authenticator_;

@@ -52,6 +52,28 @@ Router& Router::operator=(Router&&) noexcept = default;
 
 void Router::Add(beast_http::verb method, std::string pattern, Handler handler,
                  RouteOptions options) {
+  Route route;
+  route.method = method;
+  route.pattern = std::move(pattern);
+  route.handler = std::move(handler);
+  route.options = options;
+  Insert(std::move(route));
+}
+
+void Router::AddUpgrade(std::string pattern, UpgradeHandler handler, RouteOptions options) {
+  HR_CHECK(handler != nullptr, "upgrade route without a handler");
+  Route route;
+  route.method = beast_http::verb::get;
+  route.pattern = std::move(pattern);
+  route.options = options;
+  route.upgrade = true;
+  route.upgrade_handler = std::move(handler);
+  Insert(std::move(route));
+}
+
+void Router::Insert(Route route) {
+  const std::string& pattern = route.pattern;
+  const beast_http::verb method = route.method;
   HR_CHECK(!pattern.empty() && pattern.front() == '/', "route pattern must start with '/'");
   std::vector<std::string> names;
   Node* node = root_.get();
@@ -74,7 +96,7 @@ void Router::Add(beast_http::verb method, std::string pattern, Handler handler,
     HR_CHECK(verb != method, "route added twice with the same method and pattern");
   }
   node->methods.emplace_back(method, routes_.size());
-  routes_.push_back(Route{method, std::move(pattern), std::move(handler), options});
+  routes_.push_back(std::move(route));
   param_names_.push_back(std::move(names));
 }
 

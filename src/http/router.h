@@ -13,6 +13,7 @@
 
 #include "core/status.h"
 #include "net/http_handler.h"
+#include "net/websocket.h"
 
 namespace homeroom::http {
 
@@ -34,11 +35,21 @@ struct RouteOptions {
 // Errors are Status values; the dispatcher maps them to HTTP in one place (error_mapping.h).
 using Handler = std::function<boost::asio::awaitable<Result<Response>>(RequestContext&)>;
 
+// A WebSocket route's handler: decides from the upgrade request (authenticated like any kSignedIn
+// route) whether to accept it, and returns the handler that runs on the socket. An error Status
+// refuses the upgrade with the mapped HTTP answer (401, 403, 404, 429...). Must not block.
+using UpgradeHandler =
+    std::function<boost::asio::awaitable<Result<std::shared_ptr<net::WebSocketHandler>>>(
+        RequestContext&)>;
+
 struct Route {
   boost::beast::http::verb method;
   std::string pattern;  // "/api/v1/sections/{id}": literal segments and {name} parameters
-  Handler handler;
+  Handler handler;      // empty for upgrade routes
   RouteOptions options;
+  // A WebSocket endpoint (Router::AddUpgrade): method is GET and upgrade_handler is set.
+  bool upgrade = false;
+  UpgradeHandler upgrade_handler;
 };
 
 // The result of Router::Find().
@@ -69,6 +80,10 @@ class Router {
   // or a duplicate (method, pattern) is a programming error and crashes loudly at start-up.
   void Add(boost::beast::http::verb method, std::string pattern, Handler handler,
            RouteOptions options = {});
+  // Registers a WebSocket endpoint: a GET route (listed in routes() with upgrade set) that only
+  // answers WebSocket upgrade requests; a plain GET to it is answered 426 Upgrade Required after
+  // authentication. Same pattern rules and crash on duplicates as Add().
+  void AddUpgrade(std::string pattern, UpgradeHandler handler, RouteOptions options = {});
   // Matches an origin-form path without the query ("/api/v1/sections/12"), percent-encoded as
   // received. Never fails: an unparsable path is kNotFound.
   RouteMatch Find(boost::beast::http::verb method, std::string_view path) const;
@@ -76,6 +91,7 @@ class Router {
 
  private:
   struct Node;
+  void Insert(Route route);
   std::vector<Route> routes_;
   std::vector<std::vector<std::string>> param_names_;  // per route, in path order
   std::unique_ptr<Node> root_;

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <boost/beast/http/field.hpp>
 #include <boost/json/parse.hpp>
 #include <memory>
@@ -14,7 +15,9 @@
 #include "http/json_codec.h"
 #include "http/metrics_handler.h"
 #include "net/server.h"
+#include "net/websocket.h"
 #include "unit/net/test_client.h"
+#include "unit/net/ws_client.h"
 
 namespace homeroom::http {
 namespace {
@@ -22,12 +25,17 @@ namespace {
 namespace beast_http = boost::beast::http;
 using beast_http::verb;
 using testing::RawClient;
+using testing::WsClient;
 using Awaitable = boost::asio::awaitable<Result<Response>>;
+using UpgradeAwaitable = boost::asio::awaitable<Result<std::shared_ptr<net::WebSocketHandler>>>;
 
 // The test double of the Authenticator: "Authorization: Bearer good" is user 1.
 class TokenAuthenticator : public Authenticator {
  public:
+  std::atomic<int> upgrades_seen{0};
+
   boost::asio::awaitable<Result<auth::Principal>> Authenticate(RequestContext& ctx) override {
+    if (ctx.upgrade) ++upgrades_seen;
     if (ctx.request[beast_http::field::authorization] != "Bearer good") {
       co_return Status::Unauthenticated("sign in first");
     }
@@ -38,8 +46,29 @@ class TokenAuthenticator : public Authenticator {
   }
 };
 
+// A WebSocket handler that echoes text messages, prefixed with the user's name.
+class EchoHandler : public net::WebSocketHandler {
+ public:
+  explicit EchoHandler(std::string username) : username_(std::move(username)) {}
+  void OnOpen(std::shared_ptr<net::WebSocketSender> sender) override { sender_ = sender; }
+  void OnText(std::string message) override {
+    sender_->Send(std::make_shared<const std::string>(username_ + ":" + message));
+  }
+  void OnClose(uint16_t, std::string_view) override { sender_.reset(); }
+
+ private:
+  const std::string username_;
+  std::shared_ptr<net::WebSocketSender> sender_;  // the strand's only
+};
+
 Router MakeRouter() {
   Router r;
+  r.AddUpgrade("/api/v1/live", [](RequestContext& ctx) -> UpgradeAwaitable {
+    if (ctx.Query("deny")) co_return Status::PermissionDenied("not in this section");
+    if (ctx.Query("busy")) co_return Status::ResourceExhausted("too many sockets", 7);
+    if (ctx.Query("null")) co_return std::shared_ptr<net::WebSocketHandler>();
+    co_return std::make_shared<EchoHandler>(ctx.principal->username);
+  });
   r.Add(verb::get, "/api/v1/public",
         [](RequestContext&) -> Awaitable {
           co_return JsonResponse(beast_http::status::ok, {{"hello", "world"}});
@@ -277,6 +306,88 @@ TEST(Dispatcher, RecordsTheDurationHistogramPerRoute) {
   EXPECT_NE(text.find("homeroom_http_request_duration_seconds_count{route=\"/api/v1/public\"} 2"),
             std::string::npos)
       << text;
+}
+
+TEST(Dispatcher, UpgradeRouteAuthenticatesAsAnUpgradeThenHandsOverTheSocket) {
+  Fixture f;
+  {
+    WsClient::Options o;
+    o.header = "Authorization: Bearer good";
+    WsClient ws(f.server.port(), "/api/v1/live", o);
+    ASSERT_TRUE(ws.open()) << ws.handshake_error().message();
+    EXPECT_EQ(f.authenticator.upgrades_seen.load(), 1);
+    ASSERT_FALSE(ws.Write("hi"));
+    EXPECT_EQ(ws.Next(), "ada:hi");
+    ws.Close();
+    EXPECT_EQ(ws.WaitClosed(), 1000);
+  }
+  EXPECT_EQ(f.Requests("/api/v1/live", "GET", "101"), 1u);
+  std::string logged = f.Logged();
+  std::string line;
+  std::istringstream lines(logged);
+  while (std::getline(lines, line)) {
+    if (line.find("\"event\":\"http_request\"") != std::string::npos) break;
+  }
+  auto entry = boost::json::parse(line).as_object();
+  EXPECT_EQ(entry.at("route").as_string(), "/api/v1/live");
+  EXPECT_EQ(entry.at("status").as_int64(), 101);
+  EXPECT_EQ(logged.find("good"), std::string::npos);
+}
+
+TEST(Dispatcher, UpgradeWithoutACredentialIsRefused401) {
+  Fixture f;
+  WsClient ws(f.server.port(), "/api/v1/live");
+  EXPECT_FALSE(ws.open());
+  EXPECT_EQ(ws.response().result(), beast_http::status::unauthorized);
+  EXPECT_EQ(ErrorCode(ws.response()), "unauthenticated");
+  EXPECT_FALSE(ws.response()["X-Request-Id"].empty());
+  EXPECT_EQ(f.Requests("/api/v1/live", "GET", "401"), 1u);
+  EXPECT_EQ(f.registry.CounterValue("homeroom_net_ws_upgrades_total", {{"server", "api"}}), 0u);
+}
+
+TEST(Dispatcher, UpgradeHandlerErrorsAreMappedInOnePlace) {
+  Fixture f;
+  WsClient::Options o;
+  o.header = "Authorization: Bearer good";
+  WsClient denied(f.server.port(), "/api/v1/live?deny=1", o);
+  EXPECT_FALSE(denied.open());
+  EXPECT_EQ(denied.response().result(), beast_http::status::forbidden);
+  EXPECT_EQ(ErrorCode(denied.response()), "permission_denied");
+  WsClient busy(f.server.port(), "/api/v1/live?busy=1", o);
+  EXPECT_FALSE(busy.open());
+  EXPECT_EQ(busy.response().result(), beast_http::status::too_many_requests);
+  EXPECT_EQ(busy.response()[beast_http::field::retry_after], "7");
+  WsClient null(f.server.port(), "/api/v1/live?null=1", o);
+  EXPECT_FALSE(null.open());
+  EXPECT_EQ(null.response().result(), beast_http::status::internal_server_error);
+  EXPECT_EQ(f.Requests("/api/v1/live", "GET", "403"), 1u);
+  EXPECT_EQ(f.Requests("/api/v1/live", "GET", "429"), 1u);
+  EXPECT_EQ(f.Requests("/api/v1/live", "GET", "500"), 1u);
+}
+
+TEST(Dispatcher, PlainGetToAnUpgradeRouteIs426AfterAuthentication) {
+  Fixture f;
+  auto anonymous = f.Call(RawClient::Get("/api/v1/live"));
+  ASSERT_TRUE(anonymous);
+  EXPECT_EQ(anonymous->result(), beast_http::status::unauthorized);
+  auto plain = f.Call(RawClient::Get("/api/v1/live", "Authorization: Bearer good\r\n"));
+  ASSERT_TRUE(plain);
+  EXPECT_EQ(plain->result(), beast_http::status::upgrade_required);
+  EXPECT_EQ((*plain)[beast_http::field::upgrade], "websocket");
+  EXPECT_EQ(ErrorCode(*plain), "upgrade_required");
+  EXPECT_EQ(f.authenticator.upgrades_seen.load(), 0);
+}
+
+TEST(Dispatcher, UpgradeToAnUnknownPathIs404AndToAnOrdinaryRouteIsServedAsHttp) {
+  Fixture f;
+  WsClient nowhere(f.server.port(), "/api/v1/nope");
+  EXPECT_FALSE(nowhere.open());
+  EXPECT_EQ(nowhere.response().result(), beast_http::status::not_found);
+  WsClient ordinary(f.server.port(), "/api/v1/public");
+  EXPECT_FALSE(ordinary.open());
+  EXPECT_EQ(ordinary.response().result(), beast_http::status::ok);
+  EXPECT_EQ(ordinary.response().body(), R"({"hello":"world"})");
+  EXPECT_EQ(f.Requests("/api/v1/public", "GET", "200"), 1u);
 }
 
 TEST(MetricsHandler, ServesPrometheusTextOnGetMetricsOnly) {

@@ -99,6 +99,28 @@ TEST(Router, ManyRoutesEachFindTheirOwn) {
   }
 }
 
+TEST(Router, UpgradeRoutesAreListedAsGetWithTheUpgradeFlag) {
+  Router r;
+  r.Add(verb::get, "/api/v1/me", Noop());
+  r.AddUpgrade("/api/v1/live",
+               [](RequestContext&)
+                   -> boost::asio::awaitable<Result<std::shared_ptr<net::WebSocketHandler>>> {
+                 co_return Status::NotFound("none");
+               });
+  ASSERT_EQ(r.routes().size(), 2u);
+  const Route& live = r.routes()[1];
+  EXPECT_EQ(live.method, verb::get);
+  EXPECT_EQ(live.pattern, "/api/v1/live");
+  EXPECT_TRUE(live.upgrade);
+  EXPECT_TRUE(live.upgrade_handler != nullptr);
+  EXPECT_FALSE(live.handler);
+  EXPECT_FALSE(r.routes()[0].upgrade);
+  auto m = r.Find(verb::get, "/api/v1/live");
+  ASSERT_EQ(m.kind, RouteMatch::Kind::kFound);
+  EXPECT_TRUE(m.route->upgrade);
+  EXPECT_EQ(r.Find(verb::post, "/api/v1/live").kind, RouteMatch::Kind::kMethodNotAllowed);
+}
+
 TEST(RouterDeathTest, DuplicateRouteCrashesAtStartup) {
   Router r;
   r.Add(verb::get, "/a/{id}", Noop());
