@@ -11,6 +11,7 @@ class AuthService;
 }
 namespace homeroom::domain {
 class RosterService;
+class LiveScheduleService;
 }
 
 namespace homeroom::api {
@@ -30,6 +31,8 @@ struct Services {
   auth::AuthService& auth;
   domain::RosterService& roster;
   const ApiOptions& options;
+  // Live classes (live_sessions_api.cc); set by the app before the routes serve.
+  domain::LiveScheduleService* live = nullptr;
 };
 
 // The session cookie's name.

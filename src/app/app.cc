@@ -14,6 +14,8 @@
 #include "api/session_authenticator.h"
 #include "core/clock.h"
 #include "core/log.h"
+#include "domain/attendance_recorder.h"
+#include "domain/live_schedule.h"
 #include "domain/roster_service.h"
 #include "http/dispatcher.h"
 #include "http/metrics_handler.h"
@@ -32,6 +34,9 @@ App::~App() {
     Wait();
   }
   auth_.reset();
+  if (attendance_) attendance_->Stop();  // writes what is queued while the store is open
+  attendance_.reset();
+  live_.reset();
   roster_.reset();
   db_.reset();
   maintenance_timer_.reset();
@@ -53,7 +58,15 @@ Result<std::unique_ptr<App>> App::Create(AppConfig config) {
   app->auth_ = std::make_unique<auth::AuthService>(*app->db_, SystemClock::Instance(),
                                                    app->metrics_, c.auth);
   app->roster_ = std::make_unique<domain::RosterService>(*app->db_);
+  HR_ASSIGN_OR_RETURN(
+      app->live_, domain::LiveScheduleService::Create(*app->db_, SystemClock::Instance(), c.live));
+  app->attendance_ =
+      std::make_unique<domain::AttendanceRecorder>(*app->db_, app->metrics_, c.attendance);
+  // Intervals left open by a previous process close at their last heartbeat, before any room runs.
+  HR_RETURN_IF_ERROR(app->attendance_->Recover().status());
+  app->attendance_->Start();
   app->services_.reset(new api::Services{*app->db_, *app->auth_, *app->roster_, c.api});
+  app->services_->live = app->live_.get();
   app->router_ = std::make_unique<http::Router>();
   api::AddRoutes(*app->router_, *app->services_);
   app->authenticator_ = std::make_unique<api::SessionAuthenticator>(*app->services_);

@@ -9,6 +9,8 @@
 
 namespace homeroom::domain {
 class RosterService;
+class LiveScheduleService;
+class AttendanceRecorder;
 }
 namespace homeroom::http {
 class Router;
@@ -43,6 +45,8 @@ class App {
   metrics::Registry& metrics() { return metrics_; }
   store::Database& db() { return *db_; }
   auth::AuthService& auth() { return *auth_; }
+  domain::LiveScheduleService& live() { return *live_; }
+  domain::AttendanceRecorder& attendance() { return *attendance_; }
   const http::Router& router() const { return *router_; }
   const AppConfig& config() const { return config_; }
 
@@ -56,6 +60,8 @@ class App {
   std::unique_ptr<store::Database> db_;
   std::unique_ptr<auth::AuthService> auth_;
   std::unique_ptr<domain::RosterService> roster_;
+  std::unique_ptr<domain::LiveScheduleService> live_;
+  std::unique_ptr<domain::AttendanceRecorder> attendance_;
   std::unique_ptr<api::Services> services_;
   std::unique_ptr<http::Router> router_;
   std::unique_ptr<api::SessionAuthenticator> authenticator_;

@@ -107,6 +107,29 @@ void AddServeOptions(CLI::App& cmd, AppConfig& c) {
                 "Ended sessions are kept this long for support and forensics", a);
   o.Add("--min-password-chars", au.min_password_chars, "Shortest password accepted", a);
   o.Add("--max-password-chars", au.max_password_chars, "Longest password accepted", a);
+  const std::string l = "Live classes";
+  auto& lv = c.live;
+  o.Add("--district-time-zone", lv.district_time_zone,
+        "The district's IANA time zone: schedules and local times are read in it", l);
+  o.Add("--live-max-series-occurrences", lv.max_series_occurrences,
+        "Occurrences one weekly series may create", l);
+  o.Add("--live-max-title-bytes", lv.max_title_bytes, "Longest live session title", l);
+  o.AddDuration("--live-max-session-min", lv.max_session_length, "Longest live session", l);
+  o.AddDuration("--live-max-early-start-min", lv.max_early_start,
+                "How long before its scheduled start a session may be started", l);
+  o.AddDuration("--live-max-list-window-h", lv.max_list_window,
+                "Longest from..to of a live session list", l);
+  o.Add("--attendance-late-threshold-ms", lv.attendance.late_threshold_ms,
+        "A first join later than this after the start is late", l);
+  o.Add("--attendance-left-early-threshold-ms", lv.attendance.left_early_threshold_ms,
+        "A last leave earlier than this before the end is leaving early", l);
+  auto& at = c.attendance;
+  o.AddDuration("--attendance-flush-interval-ms", at.flush_interval,
+                "How often presence events are written (one write per batch)", l);
+  o.Add("--attendance-max-queued-events", at.max_queued_events,
+        "Presence events waiting in memory (dropped and counted beyond)", l);
+  o.Add("--attendance-max-batch-events", at.max_batch_events, "Presence events per store write",
+        l);
 }
 
 }  // namespace homeroom::app

@@ -8,6 +8,8 @@
 
 #include "api/services.h"
 #include "auth/auth_service.h"
+#include "domain/attendance_recorder.h"
+#include "domain/live_schedule.h"
 #include "http/dispatcher.h"
 #include "net/server.h"
 #include "store/database.h"
@@ -34,6 +36,8 @@ struct AppConfig {
   store::Database::Options db;  // path is data_dir/homeroom.db
   auth::AuthOptions auth;
   api::ApiOptions api;
+  domain::LiveOptions live;  // schedule, district time zone, attendance rules
+  domain::AttendanceRecorderOptions attendance;
 
   std::string DatabasePath() const { return data_dir + "/homeroom.db"; }
 };

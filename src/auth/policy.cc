@@ -49,6 +49,12 @@ Status ViewSection(const Principal& who, const Target& t) {
   return Deny("view a section it is not part of");
 }
 
+// The section's own teachers, its school's admins, district admins.
+bool TeachesOrAdministers(const Principal& who, const Target& t) {
+  if (AdminOf(who, t.school_ids)) return true;
+  return who.role == Role::kTeacher && Intersects(who.section_ids, t.section_ids);
+}
+
 Status ViewUser(const Principal& who, const Target& t) {
   if (who.user_id == t.user_id) return Status::Ok();
   if (AdminOf(who, t.school_ids)) return Status::Ok();
@@ -98,6 +104,19 @@ Status Authorize(const Principal& who, Action action, const Target& t) {
     case Action::kViewOwnChildren:
       if (who.role == Role::kGuardian) return Status::Ok();
       return Deny("list children (guardians only)");
+    case Action::kViewLiveSessions:
+      return ViewSection(who, t);
+    case Action::kManageLiveSessions:
+      if (TeachesOrAdministers(who, t)) return Status::Ok();
+      return Deny("schedule or run live sessions of a section it does not teach");
+    case Action::kViewAttendance:
+      if (TeachesOrAdministers(who, t)) return Status::Ok();
+      return Deny("view attendance of a section it does not teach");
+    case Action::kJoinLiveSession:
+      // Guardians never join; admins join as observers.
+      if (TeachesOrAdministers(who, t)) return Status::Ok();
+      if (who.role == Role::kStudent && Contains(t.student_ids, who.user_id)) return Status::Ok();
+      return Deny("join a live session of a section it is not part of");
   }
   return Deny("do that");
 }

@@ -19,6 +19,10 @@ enum class Action {
   kViewUser,            // GET /users/{id}
   kSearchUsers,         // GET /users?q=
   kViewOwnChildren,     // GET /me/children
+  kViewLiveSessions,    // GET /sections/{id}/live-sessions, /live-sessions/{id}: as kViewSection
+  kManageLiveSessions,  // schedule, edit, cancel, start, end: the section's teachers, admins
+  kViewAttendance,      // GET /live-sessions/{id}/attendance(.csv): the section's teachers, admins
+  kJoinLiveSession,     // the live socket: enrolled students, the section's teachers, admins
 };
 
 // The facts about the resource that the decision needs, loaded by the handler from the store.

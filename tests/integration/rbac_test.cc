@@ -6,6 +6,9 @@
 #include <boost/beast/http/verb.hpp>
 #include <gtest/gtest.h>
 
+#include <fmt/format.h>
+
+#include "core/clock.h"
 #include "http/router.h"
 #include "integration/test_server.h"
 
@@ -23,6 +26,71 @@ struct Row {
   std::string body;       // JSON body for POST routes
   int expected;
 };
+
+// Live sessions (rows run in order against one fresh server, so session ids are known): 1, 2, 3
+// are section 10's (created by teacher_a, admin_a, district), 4 is section 20's; then 5, 6, 7 and 8
+// the same way, for the cancel rows. Start, end and cancel rows give each allowed caller its own
+// session, so that each row is allowed by the policy and by the session's state.
+void AddLiveSessionRows(std::vector<Row>& rows) {
+  const char* roles[] = {"student_a", "guardian_a", "teacher_a", "admin_a", "district"};
+  int64_t now = SystemClock::Instance().NowMs();
+  std::string one_off = fmt::format(R"({{"title":"Live","starts_at":"{}","ends_at":"{}"}})",
+                                    FormatIsoUtc(now + 10 * 60'000), FormatIsoUtc(now + 55 * 60'000));
+  auto row = [&](const char* method, const char* pattern, const char* who, const char* relation,
+                 const std::string& target, const std::string& body, int expected) {
+    rows.push_back({method, pattern, who, relation, target, body, expected});
+  };
+  // Every role on one target, then anonymous.
+  auto each = [&](const char* method, const char* pattern, const char* relation,
+                  const std::string& target, const std::string& body, std::vector<int> expected) {
+    for (size_t i = 0; i < 5; ++i) row(method, pattern, roles[i], relation, target, body, expected[i]);
+    row(method, pattern, "anonymous", relation, target, body, 401);
+  };
+  // Students and guardians refused on `own`, then each manager on its own session.
+  auto managers = [&](const char* pattern, const char* suffix, int first_own, int other) {
+    std::string own = fmt::format("/api/v1/live-sessions/{}{}", first_own, suffix);
+    row("POST", pattern, "student_a", "own", own, "", 403);
+    row("POST", pattern, "guardian_a", "own", own, "", 403);
+    row("POST", pattern, "anonymous", "own", own, "", 401);
+    for (int i = 0; i < 3; ++i) {
+      row("POST", pattern, roles[2 + i], "own",
+          fmt::format("/api/v1/live-sessions/{}{}", first_own + i, suffix), "", 200);
+    }
+    std::string theirs = fmt::format("/api/v1/live-sessions/{}{}", other, suffix);
+    for (int i = 0; i < 4; ++i) row("POST", pattern, roles[i], "other", theirs, "", 403);
+    row("POST", pattern, "district", "other", theirs, "", 200);
+  };
+  const char* create = "/api/v1/sections/{id}/live-sessions";
+  for (int round = 0; round < 2; ++round) {
+    each("POST", create, "own", "/api/v1/sections/10/live-sessions", one_off,
+         {403, 403, 201, 201, 201});
+    each("POST", create, "other", "/api/v1/sections/20/live-sessions", one_off,
+         {403, 403, 403, 403, 201});
+  }
+  each("GET", create, "own", "/api/v1/sections/10/live-sessions", "", {200, 200, 200, 200, 200});
+  each("GET", create, "other", "/api/v1/sections/20/live-sessions", "", {403, 403, 403, 403, 200});
+  each("GET", "/api/v1/me/live-sessions", "own", "/api/v1/me/live-sessions", "",
+       {200, 200, 200, 200, 200});
+  const char* one = "/api/v1/live-sessions/{id}";
+  each("GET", one, "own", "/api/v1/live-sessions/1", "", {200, 200, 200, 200, 200});
+  each("GET", one, "other", "/api/v1/live-sessions/4", "", {403, 403, 403, 403, 200});
+  each("PATCH", one, "own", "/api/v1/live-sessions/1", R"({"title":"Renamed"})",
+       {403, 403, 200, 200, 200});
+  each("PATCH", one, "other", "/api/v1/live-sessions/4", R"({"title":"Renamed"})",
+       {403, 403, 403, 403, 200});
+  managers("/api/v1/live-sessions/{id}/start", "/start", 1, 4);
+  const char* attendance[] = {"/api/v1/live-sessions/{id}/attendance",
+                              "/api/v1/live-sessions/{id}/attendance.csv"};
+  const char* suffixes[] = {"/attendance", "/attendance.csv"};
+  for (int k = 0; k < 2; ++k) {
+    each("GET", attendance[k], "own", std::string("/api/v1/live-sessions/1") + suffixes[k], "",
+         {403, 403, 200, 200, 200});
+    each("GET", attendance[k], "other", std::string("/api/v1/live-sessions/4") + suffixes[k], "",
+         {403, 403, 403, 403, 200});
+  }
+  managers("/api/v1/live-sessions/{id}/end", "/end", 1, 4);
+  managers("/api/v1/live-sessions/{id}/cancel", "/cancel", 5, 8);
+}
 
 // Users of the "a" side own school 2, section 10 and student_a; the "b" side is "other".
 std::vector<Row> Table() {
@@ -50,6 +118,7 @@ std::vector<Row> Table() {
   each("GET", "/api/v1/users/{id}", "other", "/api/v1/users/101",        {404, 404, 404, 404, 200});
   each("GET", "/api/v1/users", "own", "/api/v1/users?q=ana",             {403, 403, 403, 200, 200});
   each("POST", "/api/v1/auth/logout", "own", "/api/v1/auth/logout",      {200, 200, 200, 200, 200});
+  AddLiveSessionRows(rows);
   // Public routes: the same answer for everyone, signed in or not.
   for (const char* who : {"anonymous", "student_a", "district"}) {
     rows.push_back({"GET", "/healthz", who, "own", "/healthz", "", 200});
