@@ -35,24 +35,26 @@ Result<bool> OptionalBool(const boost::json::object& body, std::string_view name
 
 // Set-Cookie for a new session: HttpOnly, SameSite=Lax, Secure under TLS; persistent only when
 // the user asked to be remembered on this device.
-std::string SessionCookie(const RequestContext& ctx, const auth::LoginResult& login) {
+std::string SessionCookie(const RequestContext& ctx, const ApiOptions& options,
+                          const auth::LoginResult& login) {
   std::string cookie =
       std::string(kSessionCookie) + "=" + login.token + "; Path=/; HttpOnly; SameSite=Lax";
   if (login.remember) {
     int64_t max_age = (login.expires_ms - SystemClock::Instance().NowMs()) / 1000;
     cookie += "; Max-Age=" + std::to_string(std::max<int64_t>(max_age, 0));
   }
-  if (ctx.connection.tls) cookie += "; Secure";
+  if (ctx.connection.tls || options.secure_cookies) cookie += "; Secure";
   return cookie;
 }
 
-Response SignedIn(const RequestContext& ctx, const auth::LoginResult& login) {
+Response SignedIn(const RequestContext& ctx, const ApiOptions& options,
+                  const auth::LoginResult& login) {
   boost::json::object body{{"token", login.token},
                            {"expires_at", FormatIsoUtc(login.expires_ms)},
                            {"remember", login.remember},
                            {"user", PrincipalJson(login.principal)}};
   Response res = http::JsonResponse(bhttp::status::ok, body);
-  res.set(bhttp::field::set_cookie, SessionCookie(ctx, login));
+  res.set(bhttp::field::set_cookie, SessionCookie(ctx, options, login));
   return res;
 }
 
@@ -74,7 +76,7 @@ Task Login(Services& s, RequestContext& ctx) {
   HR_CO_ASSIGN_OR_RETURN(auto login,
                          co_await s.auth.Login(std::move(username), std::move(password), remember,
                                                ctx.client_ip, std::move(agent)));
-  co_return SignedIn(ctx, login);
+  co_return SignedIn(ctx, s.options, login);
 }
 
 Task Activate(Services& s, RequestContext& ctx) {
@@ -86,7 +88,7 @@ Task Activate(Services& s, RequestContext& ctx) {
   std::string agent(ctx.request[bhttp::field::user_agent]);
   HR_CO_ASSIGN_OR_RETURN(auto login, co_await s.auth.Activate(std::move(code), std::move(password),
                                                               ctx.client_ip, std::move(agent)));
-  co_return SignedIn(ctx, login);
+  co_return SignedIn(ctx, s.options, login);
 }
 
 Task Logout(Services& s, RequestContext& ctx) {

@@ -7,6 +7,7 @@ void AddRoutes(http::Router& router, Services& services) {
   AddAuthRoutes(router, services);
   AddMeRoutes(router, services);
   AddRosterRoutes(router, services);
+  AddLiveRoutes(router, services);
   AddLiveSessionRoutes(router, services);
 }
 

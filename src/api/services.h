@@ -13,6 +13,9 @@ namespace homeroom::domain {
 class RosterService;
 class LiveScheduleService;
 }
+namespace homeroom::live {
+class Hub;
+}
 
 namespace homeroom::api {
 
@@ -21,6 +24,9 @@ struct ApiOptions {
   // Origins allowed to send cookie-authenticated state-changing requests, besides the server's
   // own (the request's Host). E.g. "https://homeroom.district.example".
   std::vector<std::string> allowed_origins;
+  // Mark the session cookie Secure even on plain HTTP: set it when a TLS-terminating proxy sits in
+  // front of Homeroom (the cookie is always Secure on a TLS connection).
+  bool secure_cookies = false;
   // Largest JSON body of the sign-in routes.
   size_t auth_body_limit = 4 << 10;
 };
@@ -33,6 +39,8 @@ struct Services {
   const ApiOptions& options;
   // Live classes (live_sessions_api.cc); set by the app before the routes serve.
   domain::LiveScheduleService* live = nullptr;
+  // The live-class rooms behind GET /api/v1/live (live_api.cc); set by the app before serving.
+  live::Hub* hub = nullptr;
 };
 
 // The session cookie's name.

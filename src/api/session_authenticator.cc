@@ -53,7 +53,10 @@ boost::asio::awaitable<Result<auth::Principal>> SessionAuthenticator::Authentica
     via_cookie = true;
   }
   if (token.empty()) co_return Status::Unauthenticated("sign in first");
-  if (via_cookie && !IsSafeMethod(ctx.request.method())) {
+  // A WebSocket upgrade is a GET, but browsers send cookies on cross-site WebSocket handshakes and
+  // do not apply CORS to them: it gets the Origin check like any change (cross-site WebSocket
+  // hijacking).
+  if (via_cookie && (ctx.upgrade || !IsSafeMethod(ctx.request.method()))) {
     HR_CO_RETURN_IF_ERROR(CheckSameOrigin(ctx, services_.options));
   }
   HR_CO_ASSIGN_OR_RETURN(auth::Principal who,

@@ -10,7 +10,7 @@ namespace homeroom::api {
 // Turns a request's credentials into a Principal for routes that need one: a bearer token
 // (`Authorization: Bearer ...`) or the session cookie. Cookie-authenticated requests that change
 // state must come from an allowed Origin (the server's own or ApiOptions::allowed_origins): that is
-// the CSRF defense, on top of SameSite=Lax. Thread-safe.
+// the CSRF defense, on top of SameSite=Lax; WebSocket upgrades get the same check. Thread-safe.
 class SessionAuthenticator final : public http::Authenticator {
  public:
   explicit SessionAuthenticator(Services& services) : services_(services) {}

@@ -20,6 +20,8 @@
 #include "http/dispatcher.h"
 #include "http/metrics_handler.h"
 #include "http/router.h"
+#include "live/bus.h"
+#include "live/hub.h"
 
 namespace homeroom::app {
 
@@ -34,6 +36,8 @@ App::~App() {
     Wait();
   }
   auth_.reset();
+  hub_.reset();  // closes open attendance intervals into the recorder
+  bus_.reset();
   if (attendance_) attendance_->Stop();  // writes what is queued while the store is open
   attendance_.reset();
   live_.reset();
@@ -73,6 +77,24 @@ Result<std::unique_ptr<App>> App::Create(AppConfig config) {
   app->dispatcher_ = std::make_unique<http::Dispatcher>(*app->router_, *app->authenticator_,
                                                         app->metrics_, c.dispatcher);
   app->server_ = std::make_unique<net::Server>(c.server, *app->dispatcher_, app->metrics_, "api");
+
+  // Live rooms run on their own io_context (started in Start()). The schedule tells the hub when a
+  // session ends through the API; the hub tells the schedule when a room ends by itself or by the
+  // teacher.
+  app->bus_ = std::make_unique<live::InProcessBus>();
+  app->hub_ =
+      std::make_unique<live::Hub>(app->live_io_.get_executor(), *app->bus_, *app->attendance_,
+                                  SystemClock::Instance(), app->metrics_, c.hub);
+  app->services_->hub = app->hub_.get();
+  live::Hub* hub = app->hub_.get();
+  app->live_->SetOnEnd([hub](int64_t session_id, std::string reason) {
+    hub->EndRoom(session_id, std::move(reason));
+  });
+  domain::LiveScheduleService* schedule = app->live_.get();
+  boost::asio::io_context& io = app->live_io_;
+  app->hub_->SetRoomEndedCallback([schedule, &io](int64_t session_id, const std::string&) {
+    boost::asio::co_spawn(io, schedule->MarkEndedByRoom(session_id), boost::asio::detached);
+  });
   if (!c.metrics_listen.empty()) {
     app->metrics_handler_ = std::make_unique<http::MetricsHandler>(app->metrics_);
     net::ServerOptions metrics_options;
@@ -89,6 +111,8 @@ Status App::Start() {
   if (metrics_server_) HR_RETURN_IF_ERROR(metrics_server_->Listen(config_.metrics_listen));
   maintenance_timer_ = std::make_unique<boost::asio::steady_timer>(server_->io_context());
   boost::asio::co_spawn(server_->io_context(), MaintenanceLoop(), boost::asio::detached);
+  live_work_.emplace(live_io_.get_executor());
+  live_thread_ = std::thread([this] { live_io_.run(); });
   server_->Start();
   if (metrics_server_) metrics_server_->Start();
   return Status::Ok();
@@ -122,6 +146,10 @@ void App::Shutdown() {
 void App::Wait() {
   server_->Wait();
   if (metrics_server_) metrics_server_->Wait();
+  // The sockets are closed; the rooms' timers are all that keeps the live io_context busy.
+  live_work_.reset();
+  live_io_.stop();
+  if (live_thread_.joinable()) live_thread_.join();
 }
 
 uint16_t App::api_port() const { return server_->port(); }

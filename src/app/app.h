@@ -1,8 +1,12 @@
 #pragma once
 
 #include <boost/asio/awaitable.hpp>
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <memory>
+#include <optional>
+#include <thread>
 
 #include "app/config.h"
 #include "core/metrics.h"
@@ -11,12 +15,16 @@ namespace homeroom::domain {
 class RosterService;
 class LiveScheduleService;
 class AttendanceRecorder;
-}
+}  // namespace homeroom::domain
 namespace homeroom::http {
 class Router;
 class Dispatcher;
 class MetricsHandler;
 }  // namespace homeroom::http
+namespace homeroom::live {
+class Hub;
+class InProcessBus;
+}  // namespace homeroom::live
 namespace homeroom::api {
 class SessionAuthenticator;
 }
@@ -47,6 +55,7 @@ class App {
   auth::AuthService& auth() { return *auth_; }
   domain::LiveScheduleService& live() { return *live_; }
   domain::AttendanceRecorder& attendance() { return *attendance_; }
+  live::Hub& hub() { return *hub_; }
   const http::Router& router() const { return *router_; }
   const AppConfig& config() const { return config_; }
 
@@ -62,6 +71,14 @@ class App {
   std::unique_ptr<domain::RosterService> roster_;
   std::unique_ptr<domain::LiveScheduleService> live_;
   std::unique_ptr<domain::AttendanceRecorder> attendance_;
+  std::unique_ptr<live::InProcessBus> bus_;
+  std::unique_ptr<live::Hub> hub_;
+  // The rooms' own io_context and thread: room strands and timers live apart from the HTTP
+  // server's threads, so that the server can drain and stop while rooms close in order.
+  boost::asio::io_context live_io_;
+  std::optional<boost::asio::executor_work_guard<boost::asio::io_context::executor_type>>
+      live_work_;
+  std::thread live_thread_;
   std::unique_ptr<api::Services> services_;
   std::unique_ptr<http::Router> router_;
   std::unique_ptr<api::SessionAuthenticator> authenticator_;

@@ -75,6 +75,8 @@ void AddServeOptions(CLI::App& cmd, AppConfig& c) {
   const std::string h = "Requests";
   o.Add("--default-body-limit", c.dispatcher.default_body_limit,
         "Largest request body of a route that sets none (413 beyond)", h);
+  o.Add("--secure-cookies", c.api.secure_cookies,
+        "Mark the session cookie Secure (behind a TLS-terminating proxy)", h);
   o.Add("--allowed-origin", c.api.allowed_origins,
         "Origins allowed to send cookie-authenticated changes besides the server's own", h);
 
@@ -107,6 +109,7 @@ void AddServeOptions(CLI::App& cmd, AppConfig& c) {
                 "Ended sessions are kept this long for support and forensics", a);
   o.Add("--min-password-chars", au.min_password_chars, "Shortest password accepted", a);
   o.Add("--max-password-chars", au.max_password_chars, "Longest password accepted", a);
+
   const std::string l = "Live classes";
   auto& lv = c.live;
   o.Add("--district-time-zone", lv.district_time_zone,
@@ -123,13 +126,26 @@ void AddServeOptions(CLI::App& cmd, AppConfig& c) {
         "A first join later than this after the start is late", l);
   o.Add("--attendance-left-early-threshold-ms", lv.attendance.left_early_threshold_ms,
         "A last leave earlier than this before the end is leaving early", l);
+  auto& hb = c.hub;
+  o.Add("--live-history-events", hb.history_events, "Events a room keeps for resume", l);
+  o.Add("--live-reconnect-grace-ms", hb.reconnect_grace_ms,
+        "A dropped participant shows 'reconnecting' this long before 'left'", l);
+  o.Add("--live-chat-max-chars", hb.chat_max_chars, "Characters per chat message", l);
+  o.Add("--live-chat-messages-per-window", hb.chat_messages_per_window,
+        "Chat messages per user per rate window", l);
+  o.Add("--live-rate-window-ms", hb.rate_window_ms, "The window of the per-user chat rate", l);
+  o.Add("--live-max-members-per-room", hb.max_members_per_room,
+        "Participants plus waiting students in one room", l);
+  o.Add("--live-max-sockets-per-user", hb.max_sockets_per_user, "Sockets per user in one room", l);
+  o.Add("--live-heartbeat-interval-ms", hb.heartbeat_interval_ms, "Attendance heartbeat period", l);
+  o.Add("--live-auto-end-delay-ms", hb.auto_end_delay_ms,
+        "An empty room ends this long after its scheduled end", l);
   auto& at = c.attendance;
   o.AddDuration("--attendance-flush-interval-ms", at.flush_interval,
                 "How often presence events are written (one write per batch)", l);
   o.Add("--attendance-max-queued-events", at.max_queued_events,
         "Presence events waiting in memory (dropped and counted beyond)", l);
-  o.Add("--attendance-max-batch-events", at.max_batch_events, "Presence events per store write",
-        l);
+  o.Add("--attendance-max-batch-events", at.max_batch_events, "Presence events per store write", l);
 }
 
 }  // namespace homeroom::app

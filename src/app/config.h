@@ -11,6 +11,7 @@
 #include "domain/attendance_recorder.h"
 #include "domain/live_schedule.h"
 #include "http/dispatcher.h"
+#include "live/hub_options.h"
 #include "net/server.h"
 #include "store/database.h"
 
@@ -37,6 +38,7 @@ struct AppConfig {
   auth::AuthOptions auth;
   api::ApiOptions api;
   domain::LiveOptions live;  // schedule, district time zone, attendance rules
+  live::HubOptions hub;      // live-class rooms: limits of chat, polls, history, grace
   domain::AttendanceRecorderOptions attendance;
 
   std::string DatabasePath() const { return data_dir + "/homeroom.db"; }

@@ -197,3 +197,18 @@ TEST(Api, MetricsListenerServesPrometheusText) {
 
 }  // namespace
 }  // namespace homeroom::testing
+
+namespace homeroom::testing {
+namespace {
+
+TEST(Api, SecureCookiesSettingMarksTheCookieSecureBehindATlsProxy) {
+  TestServer plain;
+  auto res = plain.Client().Post("/api/v1/auth/login", LoginBody("student_a", "pw-student_a"));
+  EXPECT_EQ(std::string(res[bhttp::field::set_cookie]).find("Secure"), std::string::npos);
+  TestServer proxied([](app::AppConfig& c) { c.api.secure_cookies = true; });
+  res = proxied.Client().Post("/api/v1/auth/login", LoginBody("student_a", "pw-student_a"));
+  EXPECT_NE(std::string(res[bhttp::field::set_cookie]).find("; Secure"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace homeroom::testing

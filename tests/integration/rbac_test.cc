@@ -119,6 +119,9 @@ std::vector<Row> Table() {
   each("GET", "/api/v1/users", "own", "/api/v1/users?q=ana",             {403, 403, 403, 200, 200});
   each("POST", "/api/v1/auth/logout", "own", "/api/v1/auth/logout",      {200, 200, 200, 200, 200});
   AddLiveSessionRows(rows);
+  // The live socket without the upgrade headers: authenticated, then 426 Upgrade Required. Who may
+  // join which room is decided in the upgrade and tested in live_test.cc (403 / 404 / 409).
+  each("GET", "/api/v1/live", "own", "/api/v1/live?session=1",           {426, 426, 426, 426, 426});
   // Public routes: the same answer for everyone, signed in or not.
   for (const char* who : {"anonymous", "student_a", "district"}) {
     rows.push_back({"GET", "/healthz", who, "own", "/healthz", "", 200});
