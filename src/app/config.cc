@@ -72,6 +72,18 @@ void AddServeOptions(CLI::App& cmd, AppConfig& c) {
   o.Add("--max-connections-per-ip", s.max_connections_per_ip, "Open connections from one address",
         n);
 
+  const std::string w = "WebSockets";
+  auto& ws = c.server.websocket;
+  o.Add("--ws-max-message-bytes", ws.max_message_bytes,
+        "Largest client message (close 1009 beyond)", w);
+  o.Add("--ws-messages-per-second", ws.messages_per_second,
+        "Client messages per second per socket (close 1008 beyond the burst)", w);
+  o.Add("--ws-message-burst", ws.message_burst, "Client messages a socket may send at once", w);
+  o.Add("--ws-max-queued-bytes", ws.max_queued_bytes,
+        "Bytes queued to one socket before it is dropped as a slow consumer (1008)", w);
+  o.AddDuration("--ws-idle-timeout-ms", ws.idle_timeout,
+                "A socket that answers no ping for this long is closed", w);
+
   const std::string h = "Requests";
   o.Add("--default-body-limit", c.dispatcher.default_body_limit,
         "Largest request body of a route that sets none (413 beyond)", h);

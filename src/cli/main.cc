@@ -1,6 +1,7 @@
 // The `homeroom` binary: one subcommand per job (docs/operations.md lists them).
 #include <CLI/CLI.hpp>
 #include <cstdio>
+#include <filesystem>
 
 #include "app/app.h"
 #include "app/config.h"
@@ -51,6 +52,8 @@ void AddMigrateCommand(CLI::App& root) {
       ->envname("HOMEROOM_DATA_DIR")
       ->capture_default_str();
   cmd->callback([] {
+    std::error_code mkdir_error;
+    std::filesystem::create_directories(data_dir, mkdir_error);
     auto db = store::Database::Open({.path = data_dir + "/homeroom.db"}, nullptr);
     if (!db.ok()) {
       std::fprintf(stderr, "homeroom migrate: %s\n", db.status().ToString().c_str());

@@ -2,6 +2,7 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <filesystem>
 #include <string>
 
 #include "core/clock.h"
@@ -31,6 +32,9 @@ struct GenerateArgs {
 };
 
 int RunImport(const ImportArgs& args) {
+  // The first import usually goes into a new data directory: make it.
+  std::error_code mkdir_error;
+  std::filesystem::create_directories(args.data_dir, mkdir_error);
   auto db = store::Database::Open({.path = args.data_dir + "/homeroom.db"}, nullptr);
   if (!db.ok()) {
     std::fprintf(stderr, "homeroom import: %s\n", db.status().ToString().c_str());
