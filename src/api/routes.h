@@ -9,11 +9,11 @@ namespace homeroom::api {
 // Registers every route of REST API v1 (docs/openapi.yaml). One function per resource file.
 void AddRoutes(http::Router& router, Services& services);
 
-void AddHealthRoutes(http::Router& router, Services& services);  // health_api.cc
-void AddAuthRoutes(http::Router& router, Services& services);    // auth_api.cc
-void AddMeRoutes(http::Router& router, Services& services);      // me_api.cc
-void AddRosterRoutes(http::Router& router, Services& services);  // roster_api.cc
-void AddLiveRoutes(http::Router& router, Services& services);    // live_api.cc (the WebSocket)
+void AddHealthRoutes(http::Router& router, Services& services);       // health_api.cc
+void AddAuthRoutes(http::Router& router, Services& services);         // auth_api.cc
+void AddMeRoutes(http::Router& router, Services& services);           // me_api.cc
+void AddRosterRoutes(http::Router& router, Services& services);       // roster_api.cc
+void AddLiveRoutes(http::Router& router, Services& services);         // live_api.cc (the WebSocket)
 void AddLiveSessionRoutes(http::Router& router, Services& services);  // live_sessions_api.cc
 
 }  // namespace homeroom::api

@@ -12,7 +12,7 @@ class AuthService;
 namespace homeroom::domain {
 class RosterService;
 class LiveScheduleService;
-}
+}  // namespace homeroom::domain
 namespace homeroom::live {
 class Hub;
 }

@@ -4,11 +4,16 @@ namespace homeroom::auth {
 
 const char* RoleName(Role role) {
   switch (role) {
-    case Role::kStudent: return "student";
-    case Role::kGuardian: return "guardian";
-    case Role::kTeacher: return "teacher";
-    case Role::kSchoolAdmin: return "school_admin";
-    case Role::kDistrictAdmin: return "district_admin";
+    case Role::kStudent:
+      return "student";
+    case Role::kGuardian:
+      return "guardian";
+    case Role::kTeacher:
+      return "teacher";
+    case Role::kSchoolAdmin:
+      return "school_admin";
+    case Role::kDistrictAdmin:
+      return "district_admin";
   }
   return "student";
 }

@@ -1,8 +1,8 @@
 #pragma once
 
 #include <cstdint>
-#include <string_view>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace homeroom::auth {
@@ -23,10 +23,10 @@ struct Principal {
   std::string username;
   std::string display_name;
   int64_t session_id = 0;
-  bool via_cookie = false;              // authenticated by cookie (CSRF Origin check applies)
-  std::vector<int64_t> school_ids;      // orgs of type school the user belongs to (sorted)
-  std::vector<int64_t> section_ids;     // active enrollments, any role (sorted)
-  std::vector<int64_t> child_ids;       // guardians: linked students (sorted)
+  bool via_cookie = false;           // authenticated by cookie (CSRF Origin check applies)
+  std::vector<int64_t> school_ids;   // orgs of type school the user belongs to (sorted)
+  std::vector<int64_t> section_ids;  // active enrollments, any role (sorted)
+  std::vector<int64_t> child_ids;    // guardians: linked students (sorted)
 };
 
 }  // namespace homeroom::auth

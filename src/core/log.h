@@ -1,11 +1,10 @@
 #pragma once
 
+#include <boost/json/object.hpp>
 #include <memory>
 #include <ostream>
 #include <string>
 #include <string_view>
-
-#include <boost/json/object.hpp>
 
 namespace homeroom::log {
 
@@ -32,10 +31,18 @@ uint64_t DroppedLines();
 // non-blocking. Never pass passwords, tokens or cookies in fields.
 void Write(Level level, std::string_view event, boost::json::object fields = {});
 
-inline void Debug(std::string_view e, boost::json::object f = {}) { Write(Level::kDebug, e, std::move(f)); }
-inline void Info(std::string_view e, boost::json::object f = {}) { Write(Level::kInfo, e, std::move(f)); }
-inline void Warn(std::string_view e, boost::json::object f = {}) { Write(Level::kWarn, e, std::move(f)); }
-inline void Error(std::string_view e, boost::json::object f = {}) { Write(Level::kError, e, std::move(f)); }
+inline void Debug(std::string_view e, boost::json::object f = {}) {
+  Write(Level::kDebug, e, std::move(f));
+}
+inline void Info(std::string_view e, boost::json::object f = {}) {
+  Write(Level::kInfo, e, std::move(f));
+}
+inline void Warn(std::string_view e, boost::json::object f = {}) {
+  Write(Level::kWarn, e, std::move(f));
+}
+inline void Error(std::string_view e, boost::json::object f = {}) {
+  Write(Level::kError, e, std::move(f));
+}
 
 // Parses "debug" | "info" | "warn" | "error"; false on anything else.
 bool ParseLevel(std::string_view text, Level* out);

@@ -1,9 +1,9 @@
 #include "core/metrics.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <mutex>
-
-#include <fmt/format.h>
 
 #include "core/status.h"
 
@@ -11,7 +11,7 @@ namespace homeroom::metrics {
 
 const std::vector<double>& Histogram::Bounds() {
   static const std::vector<double> bounds = {0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1,
-                                             0.25,  0.5,    1.0,   2.5,  5.0,   7.5, 10.0};
+                                             0.25,  0.5,    1.0,   2.5,  5.0,   7.5,  10.0};
   return bounds;
 }
 
@@ -26,7 +26,8 @@ void Histogram::Observe(double seconds) {
 
 uint64_t Histogram::CumulativeCount(size_t i) const {
   uint64_t total = 0;
-  for (size_t b = 0; b <= i && b <= kBuckets; ++b) total += buckets_[b].load(std::memory_order_relaxed);
+  for (size_t b = 0; b <= i && b <= kBuckets; ++b)
+    total += buckets_[b].load(std::memory_order_relaxed);
   return total;
 }
 
@@ -38,16 +39,21 @@ std::string Escape(const std::string& v) {
   std::string out;
   out.reserve(v.size());
   for (char c : v) {
-    if (c == '\\') out += "\\\\";
-    else if (c == '"') out += "\\\"";
-    else if (c == '\n') out += "\\n";
-    else out += c;
+    if (c == '\\')
+      out += "\\\\";
+    else if (c == '"')
+      out += "\\\"";
+    else if (c == '\n')
+      out += "\\n";
+    else
+      out += c;
   }
   return out;
 }
 
 // Appends one more label to an already rendered label string.
-std::string WithLabel(const std::string& rendered, const std::string& key, const std::string& value) {
+std::string WithLabel(const std::string& rendered, const std::string& key,
+                      const std::string& value) {
   std::string pair = fmt::format("{}=\"{}\"", key, Escape(value));
   if (rendered.empty()) return "{" + pair + "}";
   return rendered.substr(0, rendered.size() - 1) + "," + pair + "}";
@@ -82,12 +88,17 @@ Registry::Series& Registry::GetSeries(const std::string& name, const std::string
   HR_CHECK(f->second.kind == kind, "metric registered twice with different kinds");
   Series& series = f->second.series[key];
   switch (kind) {
-    case Kind::kCounter: if (!series.counter) series.counter = std::make_unique<Counter>(); break;
-    case Kind::kGauge: if (!series.gauge) series.gauge = std::make_unique<Gauge>(); break;
+    case Kind::kCounter:
+      if (!series.counter) series.counter = std::make_unique<Counter>();
+      break;
+    case Kind::kGauge:
+      if (!series.gauge) series.gauge = std::make_unique<Gauge>();
+      break;
     case Kind::kHistogram:
       if (!series.histogram) series.histogram = std::make_unique<Histogram>();
       break;
-    case Kind::kCallback: break;
+    case Kind::kCallback:
+      break;
   }
   return series;
 }
@@ -100,7 +111,8 @@ const Registry::Series* Registry::FindSeries(const std::string& name, const Labe
   return s == f->second.series.end() ? nullptr : &s->second;
 }
 
-Counter& Registry::GetCounter(const std::string& name, const std::string& help, const Labels& labels) {
+Counter& Registry::GetCounter(const std::string& name, const std::string& help,
+                              const Labels& labels) {
   return *GetSeries(name, help, Kind::kCounter, labels).counter;
 }
 
@@ -143,8 +155,12 @@ std::string Registry::RenderPrometheus() const {
     out += fmt::format("# HELP {} {}\n# TYPE {} {}\n", name, family.help, name, type);
     for (const auto& [labels, s] : family.series) {
       switch (family.kind) {
-        case Kind::kCounter: out += fmt::format("{}{} {}\n", name, labels, s.counter->value()); break;
-        case Kind::kGauge: out += fmt::format("{}{} {}\n", name, labels, s.gauge->value()); break;
+        case Kind::kCounter:
+          out += fmt::format("{}{} {}\n", name, labels, s.counter->value());
+          break;
+        case Kind::kGauge:
+          out += fmt::format("{}{} {}\n", name, labels, s.gauge->value());
+          break;
         case Kind::kCallback:
           out += fmt::format("{}{} {}\n", name, labels, s.callback ? s.callback() : 0.0);
           break;

@@ -7,19 +7,32 @@ namespace homeroom {
 
 std::string_view StatusCodeName(StatusCode code) {
   switch (code) {
-    case StatusCode::kOk: return "ok";
-    case StatusCode::kInvalidArgument: return "invalid_argument";
-    case StatusCode::kUnauthenticated: return "unauthenticated";
-    case StatusCode::kPermissionDenied: return "permission_denied";
-    case StatusCode::kNotFound: return "not_found";
-    case StatusCode::kMethodNotAllowed: return "method_not_allowed";
-    case StatusCode::kConflict: return "conflict";
-    case StatusCode::kPayloadTooLarge: return "payload_too_large";
-    case StatusCode::kUnsupportedMedia: return "unsupported_media_type";
-    case StatusCode::kResourceExhausted: return "rate_limited";
-    case StatusCode::kUnavailable: return "unavailable";
-    case StatusCode::kDeadlineExceeded: return "deadline_exceeded";
-    case StatusCode::kInternal: return "internal";
+    case StatusCode::kOk:
+      return "ok";
+    case StatusCode::kInvalidArgument:
+      return "invalid_argument";
+    case StatusCode::kUnauthenticated:
+      return "unauthenticated";
+    case StatusCode::kPermissionDenied:
+      return "permission_denied";
+    case StatusCode::kNotFound:
+      return "not_found";
+    case StatusCode::kMethodNotAllowed:
+      return "method_not_allowed";
+    case StatusCode::kConflict:
+      return "conflict";
+    case StatusCode::kPayloadTooLarge:
+      return "payload_too_large";
+    case StatusCode::kUnsupportedMedia:
+      return "unsupported_media_type";
+    case StatusCode::kResourceExhausted:
+      return "rate_limited";
+    case StatusCode::kUnavailable:
+      return "unavailable";
+    case StatusCode::kDeadlineExceeded:
+      return "deadline_exceeded";
+    case StatusCode::kInternal:
+      return "internal";
   }
   return "internal";
 }

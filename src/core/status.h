@@ -12,18 +12,18 @@ namespace homeroom {
 // that turns a code into an HTTP status.
 enum class StatusCode {
   kOk,
-  kInvalidArgument,     // 400: the request is malformed or a value is out of range
-  kUnauthenticated,     // 401: no valid session or wrong credentials
-  kPermissionDenied,    // 403: signed in, but not allowed
-  kNotFound,            // 404: absent, or hidden because existence must not leak
-  kMethodNotAllowed,    // 405: the path exists, but not with this method
-  kConflict,            // 409: already exists, or the state does not allow it
-  kPayloadTooLarge,     // 413: over a named size limit
-  kUnsupportedMedia,    // 415: wrong content type
-  kResourceExhausted,   // 429: the caller is over a rate limit (Retry-After)
-  kUnavailable,         // 503: we are over capacity or a dependency is down (Retry-After)
-  kDeadlineExceeded,    // 504/408: took longer than allowed
-  kInternal,            // 500: a bug or an unexpected failure of a dependency
+  kInvalidArgument,    // 400: the request is malformed or a value is out of range
+  kUnauthenticated,    // 401: no valid session or wrong credentials
+  kPermissionDenied,   // 403: signed in, but not allowed
+  kNotFound,           // 404: absent, or hidden because existence must not leak
+  kMethodNotAllowed,   // 405: the path exists, but not with this method
+  kConflict,           // 409: already exists, or the state does not allow it
+  kPayloadTooLarge,    // 413: over a named size limit
+  kUnsupportedMedia,   // 415: wrong content type
+  kResourceExhausted,  // 429: the caller is over a rate limit (Retry-After)
+  kUnavailable,        // 503: we are over capacity or a dependency is down (Retry-After)
+  kDeadlineExceeded,   // 504/408: took longer than allowed
+  kInternal,           // 500: a bug or an unexpected failure of a dependency
 };
 
 // Returns the snake_case name of a code ("invalid_argument"), used in JSON errors and metrics.
@@ -37,15 +37,27 @@ class Status {
   Status(StatusCode code, std::string message) : code_(code), message_(std::move(message)) {}
 
   static Status Ok() { return Status(); }
-  static Status InvalidArgument(std::string m) { return {StatusCode::kInvalidArgument, std::move(m)}; }
-  static Status Unauthenticated(std::string m) { return {StatusCode::kUnauthenticated, std::move(m)}; }
-  static Status PermissionDenied(std::string m) { return {StatusCode::kPermissionDenied, std::move(m)}; }
+  static Status InvalidArgument(std::string m) {
+    return {StatusCode::kInvalidArgument, std::move(m)};
+  }
+  static Status Unauthenticated(std::string m) {
+    return {StatusCode::kUnauthenticated, std::move(m)};
+  }
+  static Status PermissionDenied(std::string m) {
+    return {StatusCode::kPermissionDenied, std::move(m)};
+  }
   static Status NotFound(std::string m) { return {StatusCode::kNotFound, std::move(m)}; }
-  static Status MethodNotAllowed(std::string m) { return {StatusCode::kMethodNotAllowed, std::move(m)}; }
+  static Status MethodNotAllowed(std::string m) {
+    return {StatusCode::kMethodNotAllowed, std::move(m)};
+  }
   static Status Conflict(std::string m) { return {StatusCode::kConflict, std::move(m)}; }
-  static Status PayloadTooLarge(std::string m) { return {StatusCode::kPayloadTooLarge, std::move(m)}; }
+  static Status PayloadTooLarge(std::string m) {
+    return {StatusCode::kPayloadTooLarge, std::move(m)};
+  }
   static Status Internal(std::string m) { return {StatusCode::kInternal, std::move(m)}; }
-  static Status DeadlineExceeded(std::string m) { return {StatusCode::kDeadlineExceeded, std::move(m)}; }
+  static Status DeadlineExceeded(std::string m) {
+    return {StatusCode::kDeadlineExceeded, std::move(m)};
+  }
   // Over a rate limit; the caller may retry after `retry_after_s` seconds.
   static Status ResourceExhausted(std::string m, int retry_after_s) {
     Status s(StatusCode::kResourceExhausted, std::move(m));
@@ -103,16 +115,17 @@ class Result {
 }  // namespace homeroom
 
 // Propagates a non-OK Status out of the current function.
-#define HR_RETURN_IF_ERROR(expr)               \
-  do {                                         \
-    ::homeroom::Status hr_status_ = (expr);    \
-    if (!hr_status_.ok()) return hr_status_;   \
+#define HR_RETURN_IF_ERROR(expr)             \
+  do {                                       \
+    ::homeroom::Status hr_status_ = (expr);  \
+    if (!hr_status_.ok()) return hr_status_; \
   } while (0)
 
 #define HR_CONCAT_INNER(a, b) a##b
 #define HR_CONCAT(a, b) HR_CONCAT_INNER(a, b)
 // HR_ASSIGN_OR_RETURN(auto x, Compute()); declares x from the value or returns the error.
-#define HR_ASSIGN_OR_RETURN(decl, expr) HR_ASSIGN_OR_RETURN_IMPL(HR_CONCAT(hr_result_, __LINE__), decl, expr)
+#define HR_ASSIGN_OR_RETURN(decl, expr) \
+  HR_ASSIGN_OR_RETURN_IMPL(HR_CONCAT(hr_result_, __LINE__), decl, expr)
 #define HR_ASSIGN_OR_RETURN_IMPL(tmp, decl, expr) \
   auto tmp = (expr);                              \
   if (!tmp.ok()) return tmp.status();             \

@@ -25,10 +25,10 @@ namespace homeroom {
 class WorkPool {
  public:
   struct Options {
-    std::string name;         // for metrics and thread names
+    std::string name;  // for metrics and thread names
     int threads = 1;
-    size_t max_queued = 1024;  // jobs waiting, all keys together
-    size_t max_per_key = 1024; // jobs waiting for one key
+    size_t max_queued = 1024;   // jobs waiting, all keys together
+    size_t max_per_key = 1024;  // jobs waiting for one key
   };
   enum class PostResult { kAccepted, kQueueFull, kKeyFull, kStopped };
 
@@ -41,8 +41,8 @@ class WorkPool {
   PostResult TryPost(const std::string& key, std::function<void()> job);
   PostResult TryPost(std::function<void()> job) { return TryPost(std::string(), std::move(job)); }
 
-  size_t queued() const;       // jobs waiting
-  size_t running() const;      // jobs being run now
+  size_t queued() const;   // jobs waiting
+  size_t running() const;  // jobs being run now
   const Options& options() const { return options_; }
 
   // Stops accepting, runs what is queued, joins. Idempotent.

@@ -4,9 +4,7 @@
 
 namespace homeroom::domain {
 
-const char* GradeBandName(GradeBand band) {
-  return band == GradeBand::kPreK5 ? "prek-5" : "6-12";
-}
+const char* GradeBandName(GradeBand band) { return band == GradeBand::kPreK5 ? "prek-5" : "6-12"; }
 
 GradeBand BandOfGrade(int grade_level) {
   return grade_level <= 5 ? GradeBand::kPreK5 : GradeBand::k6To12;

@@ -1,10 +1,9 @@
 #pragma once
 
+#include <boost/asio/awaitable.hpp>
 #include <optional>
 #include <string>
 #include <vector>
-
-#include <boost/asio/awaitable.hpp>
 
 #include "store/database.h"
 #include "store/roster_records.h"
@@ -44,8 +43,8 @@ class RosterService {
   Task<Result<store::Page<store::Section>>> ListSchoolSections(int64_t school_id, int64_t after_id,
                                                                int limit);
   Task<Result<SectionView>> GetSection(int64_t id);
-  Task<Result<store::Page<store::RosterEntry>>> SectionRoster(int64_t section_id,
-                                                              int64_t after_id, int limit);
+  Task<Result<store::Page<store::RosterEntry>>> SectionRoster(int64_t section_id, int64_t after_id,
+                                                              int limit);
   Task<Result<UserView>> GetUser(int64_t id);
   Task<Result<std::vector<store::Section>>> SectionsOfUser(int64_t user_id);
   Task<Result<std::vector<store::User>>> ChildrenOf(int64_t guardian_id);

@@ -14,9 +14,9 @@ int LatestSchemaVersion() {
 }
 
 Result<int> CurrentSchemaVersion(sql::Connection& conn) {
-  HR_RETURN_IF_ERROR(conn.Exec(
-      "CREATE TABLE IF NOT EXISTS schema_migrations ("
-      " version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_ms INTEGER NOT NULL)"));
+  HR_RETURN_IF_ERROR(
+      conn.Exec("CREATE TABLE IF NOT EXISTS schema_migrations ("
+                " version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_ms INTEGER NOT NULL)"));
   HR_ASSIGN_OR_RETURN(sql::Statement * st,
                       conn.Prepare("SELECT COALESCE(MAX(version), 0) FROM schema_migrations"));
   HR_ASSIGN_OR_RETURN(bool row, st->Step());
@@ -28,9 +28,9 @@ Result<int> CurrentSchemaVersion(sql::Connection& conn) {
 Result<int> Migrate(sql::Connection& conn, int64_t now_ms) {
   HR_ASSIGN_OR_RETURN(int current, CurrentSchemaVersion(conn));
   if (current > LatestSchemaVersion()) {
-    return Status::Conflict(fmt::format(
-        "database schema version {} is newer than this binary's {}; upgrade homeroom", current,
-        LatestSchemaVersion()));
+    return Status::Conflict(
+        fmt::format("database schema version {} is newer than this binary's {}; upgrade homeroom",
+                    current, LatestSchemaVersion()));
   }
   int applied = 0;
   for (const Migration& m : AllMigrations()) {
@@ -51,8 +51,8 @@ Result<int> Migrate(sql::Connection& conn, int64_t now_ms) {
     }
     if (!s.ok()) {
       (void)conn.Rollback();
-      return Status::Internal(fmt::format("migration {:04}_{} failed: {}", m.version, m.name,
-                                          s.message()));
+      return Status::Internal(
+          fmt::format("migration {:04}_{} failed: {}", m.version, m.name, s.message()));
     }
     HR_RETURN_IF_ERROR(conn.Commit());
     ++applied;

@@ -7,8 +7,9 @@
 
 namespace homeroom::store {
 
-// The district's roster as stored: the rows the stores return and the services hand on. Plain values; not synchronized. Grade levels are
-// integers: -1 pre-K, 0 kindergarten, 1..12, 13 (see store/migrations/0001_foundation.sql).
+// The district's roster as stored: the rows the stores return and the services hand on. Plain
+// values; not synchronized. Grade levels are integers: -1 pre-K, 0 kindergarten, 1..12, 13 (see
+// store/migrations/0001_foundation.sql).
 
 struct School {
   int64_t id = 0;
@@ -62,7 +63,8 @@ struct RosterEntry {
   std::optional<int> grade_level;
 };
 
-// A page of a list ordered by id: `next_after` is the id to continue after, absent on the last page.
+// A page of a list ordered by id: `next_after` is the id to continue after, absent on the last
+// page.
 template <typename T>
 struct Page {
   std::vector<T> items;

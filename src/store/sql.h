@@ -43,7 +43,9 @@ class Statement {
   virtual bool IsNull(int column) const = 0;
   virtual int64_t Int(int column) const = 0;
   virtual std::string Text(int column) const = 0;
-  std::optional<int64_t> OptInt(int c) const { return IsNull(c) ? std::nullopt : std::optional(Int(c)); }
+  std::optional<int64_t> OptInt(int c) const {
+    return IsNull(c) ? std::nullopt : std::optional(Int(c));
+  }
   std::optional<std::string> OptText(int c) const {
     return IsNull(c) ? std::nullopt : std::optional(Text(c));
   }

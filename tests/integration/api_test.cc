@@ -34,20 +34,23 @@ TEST(Api, LoginReturnsATokenAndAHttpOnlyCookieThatBothAuthenticate) {
   EXPECT_NE(cookie.find("homeroom_session="), std::string::npos);
   EXPECT_NE(cookie.find("HttpOnly"), std::string::npos);
   EXPECT_NE(cookie.find("SameSite=Lax"), std::string::npos);
-  EXPECT_EQ(cookie.find("Max-Age"), std::string::npos) << "not remembered: a browser-session cookie";
+  EXPECT_EQ(cookie.find("Max-Age"), std::string::npos)
+      << "not remembered: a browser-session cookie";
 
   auto me = server.Client().Get("/api/v1/me", Bearer(token));
   ASSERT_EQ(me.result_int(), 200) << me.body();
   EXPECT_EQ(HttpClient::Json(me).at("username").as_string(), "teacher_a");
   EXPECT_EQ(HttpClient::Json(me).at("section_ids").as_array().size(), 1u);
 
-  auto by_cookie = server.Client().Get("/api/v1/me", {{"Cookie", "homeroom_session=" + CookieValue(res)}});
+  auto by_cookie =
+      server.Client().Get("/api/v1/me", {{"Cookie", "homeroom_session=" + CookieValue(res)}});
   EXPECT_EQ(by_cookie.result_int(), 200) << by_cookie.body();
 }
 
 TEST(Api, RememberThisDeviceSetsAPersistentCookie) {
   TestServer server;
-  auto res = server.Client().Post("/api/v1/auth/login", LoginBody("student_a", "pw-student_a", true));
+  auto res =
+      server.Client().Post("/api/v1/auth/login", LoginBody("student_a", "pw-student_a", true));
   ASSERT_EQ(res.result_int(), 200);
   EXPECT_NE(std::string(res[bhttp::field::set_cookie]).find("Max-Age="), std::string::npos);
   EXPECT_TRUE(HttpClient::Json(res).at("remember").as_bool());
@@ -67,7 +70,8 @@ TEST(Api, RepeatedFailuresAreThrottledWithRetryAfterButOtherSourcesStillSignIn) 
   TestServer server;
   int throttled = 0;
   for (int i = 0; i < 12; ++i) {
-    auto res = server.Client("127.0.0.7").Post("/api/v1/auth/login", LoginBody("student_a", "wrong-password"));
+    auto res = server.Client("127.0.0.7")
+                   .Post("/api/v1/auth/login", LoginBody("student_a", "wrong-password"));
     if (res.result_int() == 429) {
       ++throttled;
       EXPECT_FALSE(res[bhttp::field::retry_after].empty());
@@ -75,7 +79,8 @@ TEST(Api, RepeatedFailuresAreThrottledWithRetryAfterButOtherSourcesStillSignIn) 
   }
   EXPECT_GT(throttled, 0);
   // The real student, from another address, is not locked out.
-  auto real = server.Client("127.0.0.8").Post("/api/v1/auth/login", LoginBody("student_a", "pw-student_a"));
+  auto real =
+      server.Client("127.0.0.8").Post("/api/v1/auth/login", LoginBody("student_a", "pw-student_a"));
   EXPECT_EQ(real.result_int(), 200) << real.body();
 }
 
@@ -88,7 +93,10 @@ TEST(Api, LogoutRevokesThisDeviceOrAll) {
   EXPECT_EQ(server.Client().Get("/api/v1/me", Bearer(phone)).result_int(), 401);
   EXPECT_EQ(server.Client().Get("/api/v1/me", Bearer(laptop)).result_int(), 200);
   std::string tablet = server.Login("student_a");
-  ASSERT_EQ(server.Client().Post("/api/v1/auth/logout", R"({"all_devices":true})", Bearer(tablet)).result_int(), 200);
+  ASSERT_EQ(server.Client()
+                .Post("/api/v1/auth/logout", R"({"all_devices":true})", Bearer(tablet))
+                .result_int(),
+            200);
   EXPECT_EQ(server.Client().Get("/api/v1/me", Bearer(laptop)).result_int(), 401);
 }
 
@@ -102,25 +110,32 @@ TEST(Api, ActivationCodeSetsThePasswordOnceAndSignsIn) {
     if (c.username == "student_a") code = &c;
   }
   ASSERT_NE(code, nullptr);
-  std::string body = fmt::format(R"({{"code":"{}","new_password":"a brand new password"}})", code->code);
+  std::string body =
+      fmt::format(R"({{"code":"{}","new_password":"a brand new password"}})", code->code);
   auto res = server.Client().Post("/api/v1/auth/activate", body);
   ASSERT_EQ(res.result_int(), 200) << res.body();
   EXPECT_EQ(HttpClient::Json(res).at("user").at("username").as_string(), "student_a");
   EXPECT_EQ(server.Client().Post("/api/v1/auth/activate", body).result_int(), 401) << "single use";
-  EXPECT_EQ(server.Client().Post("/api/v1/auth/login", LoginBody("student_a", "a brand new password")).result_int(), 200);
+  EXPECT_EQ(server.Client()
+                .Post("/api/v1/auth/login", LoginBody("student_a", "a brand new password"))
+                .result_int(),
+            200);
 }
 
 TEST(Api, CookieAuthenticatedChangesNeedOurOwnOrigin) {
   TestServer server;
   auto login = server.Client().Post("/api/v1/auth/login", LoginBody("student_a", "pw-student_a"));
   std::string cookie = "homeroom_session=" + CookieValue(login);
-  auto forged = server.Client().Post("/api/v1/auth/logout", "", {{"Cookie", cookie}, {"Origin", "https://evil.example"}});
+  auto forged = server.Client().Post("/api/v1/auth/logout", "",
+                                     {{"Cookie", cookie}, {"Origin", "https://evil.example"}});
   EXPECT_EQ(forged.result_int(), 403) << forged.body();
   auto no_origin = server.Client().Post("/api/v1/auth/logout", "", {{"Cookie", cookie}});
   EXPECT_EQ(no_origin.result_int(), 403);
-  EXPECT_EQ(server.Client().Get("/api/v1/me", {{"Cookie", cookie}}).result_int(), 200) << "still signed in";
+  EXPECT_EQ(server.Client().Get("/api/v1/me", {{"Cookie", cookie}}).result_int(), 200)
+      << "still signed in";
   std::string own = "http://127.0.0.1:" + std::to_string(server.port());
-  auto ours = server.Client().Post("/api/v1/auth/logout", "", {{"Cookie", cookie}, {"Origin", own}});
+  auto ours =
+      server.Client().Post("/api/v1/auth/logout", "", {{"Cookie", cookie}, {"Origin", own}});
   EXPECT_EQ(ours.result_int(), 200) << ours.body();
 }
 
@@ -153,7 +168,8 @@ TEST(Api, ListsPageWithACursor) {
   auto first = HttpClient::Json(server.Client().Get("/api/v1/schools?limit=1", Bearer(token)));
   ASSERT_EQ(first.at("items").as_array().size(), 1u);
   ASSERT_TRUE(first.at("next_cursor").is_string());
-  std::string next = "/api/v1/schools?limit=1&cursor=" + std::string(first.at("next_cursor").as_string());
+  std::string next =
+      "/api/v1/schools?limit=1&cursor=" + std::string(first.at("next_cursor").as_string());
   auto second = HttpClient::Json(server.Client().Get(next, Bearer(token)));
   ASSERT_EQ(second.at("items").as_array().size(), 1u);
   EXPECT_NE(first.at("items").at(0).at("id"), second.at("items").at(0).at("id"));
@@ -163,14 +179,18 @@ TEST(Api, ListsPageWithACursor) {
 
 TEST(Api, GuardianSeesChildrenWithTheirSectionsAndRosterShowsTeachersAndStudents) {
   TestServer server;
-  auto kids = HttpClient::Json(server.Client().Get("/api/v1/me/children", Bearer(server.Login("guardian_a"))));
+  auto kids = HttpClient::Json(
+      server.Client().Get("/api/v1/me/children", Bearer(server.Login("guardian_a"))));
   ASSERT_EQ(kids.at("items").as_array().size(), 1u);
   EXPECT_EQ(kids.at("items").at(0).at("username").as_string(), "student_a");
   EXPECT_EQ(kids.at("items").at(0).at("grade").as_string(), "03");
-  EXPECT_EQ(kids.at("items").at(0).at("sections").at(0).at("title").as_string(), "Grade 3 Homeroom");
-  auto roster = HttpClient::Json(server.Client().Get("/api/v1/sections/10/roster", Bearer(server.Login("teacher_a"))));
+  EXPECT_EQ(kids.at("items").at(0).at("sections").at(0).at("title").as_string(),
+            "Grade 3 Homeroom");
+  auto roster = HttpClient::Json(
+      server.Client().Get("/api/v1/sections/10/roster", Bearer(server.Login("teacher_a"))));
   EXPECT_EQ(roster.at("items").as_array().size(), 2u);
-  auto school = HttpClient::Json(server.Client().Get("/api/v1/schools/2", Bearer(server.Login("admin_a"))));
+  auto school =
+      HttpClient::Json(server.Client().Get("/api/v1/schools/2", Bearer(server.Login("admin_a"))));
   EXPECT_EQ(school.at("grade_bands").as_array().size(), 1u);
   EXPECT_EQ(school.at("grade_bands").at(0).as_string(), "prek-5");
 }

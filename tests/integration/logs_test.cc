@@ -1,8 +1,8 @@
 // The logs never carry a password, a token or a cookie, and each request has one access line.
-#include <sstream>
-
 #include <fmt/format.h>
 #include <gtest/gtest.h>
+
+#include <sstream>
 
 #include "core/log.h"
 #include "integration/test_server.h"
@@ -17,8 +17,8 @@ TEST(Logs, NeverContainPasswordsTokensOrCookies) {
   std::string cookie;
   {
     TestServer server;
-    auto login = server.Client().Post(
-        "/api/v1/auth/login", R"({"username":"student_a","password":"pw-student_a"})");
+    auto login = server.Client().Post("/api/v1/auth/login",
+                                      R"({"username":"student_a","password":"pw-student_a"})");
     ASSERT_EQ(login.result_int(), 200);
     token = std::string(HttpClient::Json(login).at("token").as_string());
     std::string set_cookie(login[boost::beast::http::field::set_cookie]);

@@ -1,12 +1,12 @@
 // docs/openapi.yaml describes every routed path and method.
+#include <gtest/gtest.h>
+
 #include <algorithm>
+#include <boost/beast/http/verb.hpp>
 #include <fstream>
 #include <map>
 #include <set>
 #include <sstream>
-
-#include <boost/beast/http/verb.hpp>
-#include <gtest/gtest.h>
 
 #include "http/router.h"
 #include "integration/test_server.h"
@@ -30,7 +30,8 @@ std::map<std::string, std::set<std::string>> DocumentedOperations(const std::str
     if (line.rfind("  /", 0) == 0 && line.back() == ':') {
       path = line.substr(2, line.size() - 3);
       if (path.size() > 1 && path.front() == '"') path = path.substr(1, path.size() - 2);
-    } else if (line.rfind("    ", 0) == 0 && line[4] != ' ' && line.back() == ':' && !path.empty()) {
+    } else if (line.rfind("    ", 0) == 0 && line[4] != ' ' && line.back() == ':' &&
+               !path.empty()) {
       ops[path].insert(line.substr(4, line.size() - 5));
     }
   }

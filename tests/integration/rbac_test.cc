@@ -1,12 +1,11 @@
 // The authorization table: every route x role x relationship (own / other), asserting allow or
 // deny against the real server. A route with no row here fails the test, so a new route cannot
 // ship without its authorization decided and tested.
-#include <set>
-
-#include <boost/beast/http/verb.hpp>
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
-#include <fmt/format.h>
+#include <boost/beast/http/verb.hpp>
+#include <set>
 
 #include "core/clock.h"
 #include "http/router.h"
@@ -19,11 +18,11 @@ namespace bhttp = boost::beast::http;
 
 struct Row {
   const char* method;
-  const char* pattern;    // the route as registered
-  const char* who;        // a fixture username, or "anonymous"
-  const char* relation;   // "own" or "other": which resource the target is, relative to `who`
-  std::string target;     // the concrete request target
-  std::string body;       // JSON body for POST routes
+  const char* pattern;   // the route as registered
+  const char* who;       // a fixture username, or "anonymous"
+  const char* relation;  // "own" or "other": which resource the target is, relative to `who`
+  std::string target;    // the concrete request target
+  std::string body;      // JSON body for POST routes
   int expected;
 };
 
@@ -34,8 +33,9 @@ struct Row {
 void AddLiveSessionRows(std::vector<Row>& rows) {
   const char* roles[] = {"student_a", "guardian_a", "teacher_a", "admin_a", "district"};
   int64_t now = SystemClock::Instance().NowMs();
-  std::string one_off = fmt::format(R"({{"title":"Live","starts_at":"{}","ends_at":"{}"}})",
-                                    FormatIsoUtc(now + 10 * 60'000), FormatIsoUtc(now + 55 * 60'000));
+  std::string one_off =
+      fmt::format(R"({{"title":"Live","starts_at":"{}","ends_at":"{}"}})",
+                  FormatIsoUtc(now + 10 * 60'000), FormatIsoUtc(now + 55 * 60'000));
   auto row = [&](const char* method, const char* pattern, const char* who, const char* relation,
                  const std::string& target, const std::string& body, int expected) {
     rows.push_back({method, pattern, who, relation, target, body, expected});
@@ -43,7 +43,8 @@ void AddLiveSessionRows(std::vector<Row>& rows) {
   // Every role on one target, then anonymous.
   auto each = [&](const char* method, const char* pattern, const char* relation,
                   const std::string& target, const std::string& body, std::vector<int> expected) {
-    for (size_t i = 0; i < 5; ++i) row(method, pattern, roles[i], relation, target, body, expected[i]);
+    for (size_t i = 0; i < 5; ++i)
+      row(method, pattern, roles[i], relation, target, body, expected[i]);
     row(method, pattern, "anonymous", relation, target, body, 401);
   };
   // Students and guardians refused on `own`, then each manager on its own session.
@@ -98,30 +99,38 @@ std::vector<Row> Table() {
   const char* roles[] = {"student_a", "guardian_a", "teacher_a", "admin_a", "district"};
   auto each = [&](const char* method, const char* pattern, const char* relation,
                   const std::string& target, std::vector<int> expected) {
-    for (size_t i = 0; i < 5; ++i) rows.push_back({method, pattern, roles[i], relation, target, "", expected[i]});
+    for (size_t i = 0; i < 5; ++i)
+      rows.push_back({method, pattern, roles[i], relation, target, "", expected[i]});
     rows.push_back({method, pattern, "anonymous", relation, target, "", 401});
   };
-  //                                                                     student guardian teacher admin district
-  each("GET", "/api/v1/me", "own", "/api/v1/me",                         {200, 200, 200, 200, 200});
-  each("GET", "/api/v1/me/sections", "own", "/api/v1/me/sections",       {200, 200, 200, 200, 200});
-  each("GET", "/api/v1/me/children", "own", "/api/v1/me/children",       {403, 200, 403, 403, 403});
-  each("GET", "/api/v1/schools", "own", "/api/v1/schools",               {200, 200, 200, 200, 200});
-  each("GET", "/api/v1/schools/{id}", "own", "/api/v1/schools/2",        {200, 200, 200, 200, 200});
-  each("GET", "/api/v1/schools/{id}", "other", "/api/v1/schools/3",      {403, 403, 403, 403, 200});
-  each("GET", "/api/v1/schools/{id}/sections", "own", "/api/v1/schools/2/sections",   {403, 403, 403, 200, 200});
-  each("GET", "/api/v1/schools/{id}/sections", "other", "/api/v1/schools/3/sections", {403, 403, 403, 403, 200});
-  each("GET", "/api/v1/sections/{id}", "own", "/api/v1/sections/10",     {200, 200, 200, 200, 200});
-  each("GET", "/api/v1/sections/{id}", "other", "/api/v1/sections/20",   {403, 403, 403, 403, 200});
-  each("GET", "/api/v1/sections/{id}/roster", "own", "/api/v1/sections/10/roster",   {403, 403, 200, 200, 200});
-  each("GET", "/api/v1/sections/{id}/roster", "other", "/api/v1/sections/20/roster", {403, 403, 403, 403, 200});
-  each("GET", "/api/v1/users/{id}", "own", "/api/v1/users/100",          {200, 200, 200, 200, 200});
-  each("GET", "/api/v1/users/{id}", "other", "/api/v1/users/101",        {404, 404, 404, 404, 200});
-  each("GET", "/api/v1/users", "own", "/api/v1/users?q=ana",             {403, 403, 403, 200, 200});
-  each("POST", "/api/v1/auth/logout", "own", "/api/v1/auth/logout",      {200, 200, 200, 200, 200});
+  // clang-format off: one row per line reads as a table.
+  //                                                                     student guardian teacher
+  //                                                                     admin district
+  each("GET", "/api/v1/me", "own", "/api/v1/me", {200, 200, 200, 200, 200});
+  each("GET", "/api/v1/me/sections", "own", "/api/v1/me/sections", {200, 200, 200, 200, 200});
+  each("GET", "/api/v1/me/children", "own", "/api/v1/me/children", {403, 200, 403, 403, 403});
+  each("GET", "/api/v1/schools", "own", "/api/v1/schools", {200, 200, 200, 200, 200});
+  each("GET", "/api/v1/schools/{id}", "own", "/api/v1/schools/2", {200, 200, 200, 200, 200});
+  each("GET", "/api/v1/schools/{id}", "other", "/api/v1/schools/3", {403, 403, 403, 403, 200});
+  each("GET", "/api/v1/schools/{id}/sections", "own", "/api/v1/schools/2/sections",
+       {403, 403, 403, 200, 200});
+  each("GET", "/api/v1/schools/{id}/sections", "other", "/api/v1/schools/3/sections",
+       {403, 403, 403, 403, 200});
+  each("GET", "/api/v1/sections/{id}", "own", "/api/v1/sections/10", {200, 200, 200, 200, 200});
+  each("GET", "/api/v1/sections/{id}", "other", "/api/v1/sections/20", {403, 403, 403, 403, 200});
+  each("GET", "/api/v1/sections/{id}/roster", "own", "/api/v1/sections/10/roster",
+       {403, 403, 200, 200, 200});
+  each("GET", "/api/v1/sections/{id}/roster", "other", "/api/v1/sections/20/roster",
+       {403, 403, 403, 403, 200});
+  each("GET", "/api/v1/users/{id}", "own", "/api/v1/users/100", {200, 200, 200, 200, 200});
+  each("GET", "/api/v1/users/{id}", "other", "/api/v1/users/101", {404, 404, 404, 404, 200});
+  each("GET", "/api/v1/users", "own", "/api/v1/users?q=ana", {403, 403, 403, 200, 200});
+  each("POST", "/api/v1/auth/logout", "own", "/api/v1/auth/logout", {200, 200, 200, 200, 200});
   AddLiveSessionRows(rows);
   // The live socket without the upgrade headers: authenticated, then 426 Upgrade Required. Who may
   // join which room is decided in the upgrade and tested in live_test.cc (403 / 404 / 409).
-  each("GET", "/api/v1/live", "own", "/api/v1/live?session=1",           {426, 426, 426, 426, 426});
+  each("GET", "/api/v1/live", "own", "/api/v1/live?session=1", {426, 426, 426, 426, 426});
+  // clang-format on
   // Public routes: the same answer for everyone, signed in or not.
   for (const char* who : {"anonymous", "student_a", "district"}) {
     rows.push_back({"GET", "/healthz", who, "own", "/healthz", "", 200});
@@ -158,8 +167,8 @@ TEST(Rbac, EveryRouteHasRowsAndEveryRowHolds) {
     }
     auto method = bhttp::string_to_verb(r.method);
     auto res = server.Client().Send(method, r.target, r.body, headers);
-    EXPECT_EQ(res.result_int(), r.expected)
-        << r.method << " " << r.target << " as " << who << " (" << r.relation << "): " << res.body();
+    EXPECT_EQ(res.result_int(), r.expected) << r.method << " " << r.target << " as " << who << " ("
+                                            << r.relation << "): " << res.body();
   }
 }
 

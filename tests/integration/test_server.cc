@@ -33,12 +33,15 @@ const FixtureUser kUsers[] = {
 Status Seed(sql::Connection& c) {
   const int64_t now = 1'767'225'600'000;
   std::string s = fmt::format(
-      "INSERT INTO orgs (id, sourced_id, name, type, parent_id, low_grade, high_grade, updated_ms) VALUES"
+      "INSERT INTO orgs (id, sourced_id, name, type, parent_id, low_grade, high_grade, updated_ms) "
+      "VALUES"
       " (1, 'dist', 'Demo District', 'district', NULL, NULL, NULL, {0}),"
       " (2, 'sch-coral', 'Coral Elementary', 'school', 1, -1, 5, {0}),"
       " (3, 'sch-bay', 'Bay High', 'school', 1, 9, 12, {0});"
-      "INSERT INTO academic_sessions (id, sourced_id, title, type, start_date, end_date, school_year,"
-      " updated_ms) VALUES (1, 'y2026', '2026-2027', 'schoolYear', '2026-08-15', '2027-06-05', 2027, {0});"
+      "INSERT INTO academic_sessions (id, sourced_id, title, type, start_date, end_date, "
+      "school_year,"
+      " updated_ms) VALUES (1, 'y2026', '2026-2027', 'schoolYear', '2026-08-15', '2027-06-05', "
+      "2027, {0});"
       "INSERT INTO courses (id, sourced_id, title, org_id, updated_ms) VALUES"
       " (1, 'c-hr3', 'Homeroom 3', 2, {0}), (2, 'c-hr4', 'Homeroom 4', 2, {0}),"
       " (3, 'c-alg', 'Algebra I', 3, {0});"
@@ -62,16 +65,21 @@ Status Seed(sql::Connection& c) {
     st->Bind(6, u.role);
     st->Bind(7, u.given);
     st->Bind(8, u.family);
-    if (u.grade) st->Bind(9, *u.grade); else st->BindNull(9);
+    if (u.grade)
+      st->Bind(9, *u.grade);
+    else
+      st->BindNull(9);
     st->Bind(10, now);
     HR_RETURN_IF_ERROR(st->Run());
-    HR_ASSIGN_OR_RETURN(auto* org, c.Prepare("INSERT INTO user_orgs (user_id, org_id) VALUES (?, ?)"));
+    HR_ASSIGN_OR_RETURN(auto* org,
+                        c.Prepare("INSERT INTO user_orgs (user_id, org_id) VALUES (?, ?)"));
     org->Bind(1, u.id);
     org->Bind(2, u.org);
     HR_RETURN_IF_ERROR(org->Run());
   }
   return c.Exec(fmt::format(
-      "INSERT INTO enrollments (id, sourced_id, section_id, user_id, role, is_primary, updated_ms) VALUES"
+      "INSERT INTO enrollments (id, sourced_id, section_id, user_id, role, is_primary, updated_ms) "
+      "VALUES"
       " (1, 'e1', 10, 100, 'student', 0, {0}), (2, 'e2', 20, 101, 'student', 0, {0}),"
       " (3, 'e3', 10, 300, 'teacher', 1, {0}), (4, 'e4', 20, 301, 'teacher', 1, {0});"
       "INSERT INTO guardian_links (guardian_id, student_id) VALUES (200, 100), (201, 101);",
@@ -114,8 +122,9 @@ TestServer::~TestServer() {
 }
 
 std::string TestServer::Login(const std::string& username) {
-  auto res = Client().Post("/api/v1/auth/login",
-                           fmt::format(R"({{"username":"{}","password":"pw-{}"}})", username, username));
+  auto res =
+      Client().Post("/api/v1/auth/login",
+                    fmt::format(R"({{"username":"{}","password":"pw-{}"}})", username, username));
   EXPECT_EQ(res.result_int(), 200) << username << ": " << res.body();
   auto body = HttpClient::Json(res);
   if (!body.is_object() || !body.as_object().contains("token")) return "";

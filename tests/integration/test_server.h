@@ -1,10 +1,10 @@
 #pragma once
 
+#include <gtest/gtest.h>
+
 #include <map>
 #include <memory>
 #include <string>
-
-#include <gtest/gtest.h>
 
 #include "app/app.h"
 #include "testing/http_client.h"
@@ -16,13 +16,11 @@ namespace homeroom::testing {
 // directory) with a small district in it:
 //
 //   district 1 "Demo District"
-//   school 2 "Coral Elementary" (PK-5): section 10 "Grade 3 Homeroom", section 11 "Grade 4 Homeroom"
-//   school 3 "Bay High" (9-12): section 20 "Algebra I"
-//   student_a (grade 3, section 10)      student_b (grade 10, section 20)
-//   guardian_a (child student_a)         guardian_b (child student_b)
-//   teacher_a (teaches 10)               teacher_b (teaches 20)
-//   admin_a (school admin of 2)          admin_b (school admin of 3)
-//   district (district admin)
+//   school 2 "Coral Elementary" (PK-5): section 10 "Grade 3 Homeroom", section 11 "Grade 4
+//   Homeroom" school 3 "Bay High" (9-12): section 20 "Algebra I" student_a (grade 3, section 10)
+//   student_b (grade 10, section 20) guardian_a (child student_a)         guardian_b (child
+//   student_b) teacher_a (teaches 10)               teacher_b (teaches 20) admin_a (school admin of
+//   2)          admin_b (school admin of 3) district (district admin)
 //
 // Every user's password is "pw-" + username. Argon2 runs with tiny parameters so tests are fast.
 class TestServer {
@@ -32,7 +30,9 @@ class TestServer {
 
   uint16_t port() const { return app_->api_port(); }
   app::App& app() { return *app_; }
-  HttpClient Client(const std::string& source_ip = "127.0.0.1") { return HttpClient(port(), source_ip); }
+  HttpClient Client(const std::string& source_ip = "127.0.0.1") {
+    return HttpClient(port(), source_ip);
+  }
 
   // The user id of a fixture username ("student_a").
   int64_t Id(const std::string& username) const { return ids_.at(username); }

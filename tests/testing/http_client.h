@@ -1,10 +1,5 @@
 #pragma once
 
-#include <chrono>
-#include <string>
-#include <utility>
-#include <vector>
-
 #include <boost/asio/connect.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -13,6 +8,10 @@
 #include <boost/beast/http.hpp>
 #include <boost/json/parse.hpp>
 #include <boost/json/value.hpp>
+#include <chrono>
+#include <string>
+#include <utility>
+#include <vector>
 
 namespace homeroom::testing {
 

@@ -1,9 +1,9 @@
 #include "app/config.h"
 
+#include <gtest/gtest.h>
+
 #include <cstdlib>
 #include <fstream>
-
-#include <gtest/gtest.h>
 
 #include "testing/temp_dir.h"
 
@@ -40,8 +40,8 @@ TEST(Config, FlagsEnvironmentAndConfigFileAllSetSettings) {
   setenv("HOMEROOM_DATA_DIR", "/srv/homeroom", 1);
   AppConfig c = Parse({"--config", file, "--listen", "0.0.0.0:9000", "--argon2-ops", "3"});
   unsetenv("HOMEROOM_DATA_DIR");
-  EXPECT_EQ(c.listen, "0.0.0.0:9000");                           // flag
-  EXPECT_EQ(c.data_dir, "/srv/homeroom");                        // environment
+  EXPECT_EQ(c.listen, "0.0.0.0:9000");                                // flag
+  EXPECT_EQ(c.data_dir, "/srv/homeroom");                             // environment
   EXPECT_EQ(c.server.head_timeout, std::chrono::milliseconds(2500));  // config file
   EXPECT_EQ(c.server.max_connections_per_ip, 50u);
   EXPECT_EQ(c.auth.argon2.ops_limit, 3u);

@@ -1,9 +1,9 @@
 #include "core/log.h"
 
-#include <sstream>
+#include <gtest/gtest.h>
 
 #include <boost/json/parse.hpp>
-#include <gtest/gtest.h>
+#include <sstream>
 
 namespace homeroom::log {
 namespace {

@@ -7,12 +7,16 @@ namespace {
 
 TEST(Registry, CountersWithLabelsRenderInPrometheusFormat) {
   Registry r;
-  r.GetCounter("homeroom_http_requests_total", "Requests.", {{"route", "/a"}, {"status", "200"}}).Inc(2);
-  r.GetCounter("homeroom_http_requests_total", "Requests.", {{"route", "/a"}, {"status", "200"}}).Inc();
+  r.GetCounter("homeroom_http_requests_total", "Requests.", {{"route", "/a"}, {"status", "200"}})
+      .Inc(2);
+  r.GetCounter("homeroom_http_requests_total", "Requests.", {{"route", "/a"}, {"status", "200"}})
+      .Inc();
   std::string text = r.RenderPrometheus();
   EXPECT_NE(text.find("# TYPE homeroom_http_requests_total counter"), std::string::npos);
-  EXPECT_NE(text.find("homeroom_http_requests_total{route=\"/a\",status=\"200\"} 3"), std::string::npos);
-  EXPECT_EQ(r.CounterValue("homeroom_http_requests_total", {{"route", "/a"}, {"status", "200"}}), 3u);
+  EXPECT_NE(text.find("homeroom_http_requests_total{route=\"/a\",status=\"200\"} 3"),
+            std::string::npos);
+  EXPECT_EQ(r.CounterValue("homeroom_http_requests_total", {{"route", "/a"}, {"status", "200"}}),
+            3u);
 }
 
 TEST(Registry, HistogramBucketsAreCumulative) {

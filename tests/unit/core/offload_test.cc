@@ -1,11 +1,11 @@
 #include "core/offload.h"
 
-#include <thread>
+#include <gtest/gtest.h>
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
-#include <gtest/gtest.h>
+#include <thread>
 
 namespace homeroom {
 namespace {
@@ -39,7 +39,8 @@ TEST(Offload, FullPoolAnswersUnavailableWithRetryAfter) {
   boost::asio::co_spawn(
       io,
       [&]() -> boost::asio::awaitable<void> {
-        got = co_await Offload(pool, "", [] { return Status::Ok(); }, 5);
+        got = co_await Offload(
+            pool, "", [] { return Status::Ok(); }, 5);
       },
       boost::asio::detached);
   io.run();

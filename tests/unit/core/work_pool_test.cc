@@ -1,9 +1,9 @@
 #include "core/work_pool.h"
 
+#include <gtest/gtest.h>
+
 #include <atomic>
 #include <future>
-
-#include <gtest/gtest.h>
 
 namespace homeroom {
 namespace {
@@ -14,7 +14,11 @@ TEST(WorkPool, RunsJobsAndRefusesWhenFull) {
   auto gate = release.get_future().share();
   std::atomic<int> ran{0};
   // The first job blocks the only thread; two more fill the queue; the fourth is refused.
-  ASSERT_EQ(pool.TryPost([gate, &ran] { gate.wait(); ++ran; }), WorkPool::PostResult::kAccepted);
+  ASSERT_EQ(pool.TryPost([gate, &ran] {
+    gate.wait();
+    ++ran;
+  }),
+            WorkPool::PostResult::kAccepted);
   while (pool.running() == 0) std::this_thread::yield();
   EXPECT_EQ(pool.TryPost([&] { ++ran; }), WorkPool::PostResult::kAccepted);
   EXPECT_EQ(pool.TryPost([&] { ++ran; }), WorkPool::PostResult::kAccepted);
@@ -46,8 +50,15 @@ TEST(WorkPool, KeysAreServedRoundRobin) {
   std::string order;
   pool.TryPost("x", [gate] { gate.wait(); });
   while (pool.running() == 0) std::this_thread::yield();
-  for (int i = 0; i < 3; ++i) pool.TryPost("a", [&] { std::lock_guard l(mu); order += 'a'; });
-  pool.TryPost("b", [&] { std::lock_guard l(mu); order += 'b'; });
+  for (int i = 0; i < 3; ++i)
+    pool.TryPost("a", [&] {
+      std::lock_guard l(mu);
+      order += 'a';
+    });
+  pool.TryPost("b", [&] {
+    std::lock_guard l(mu);
+    order += 'b';
+  });
   release.set_value();
   pool.Stop();
   EXPECT_EQ(order, "abaa");  // b waits behind one a, not behind all of them

@@ -8,18 +8,36 @@ namespace {
 // One small district: school 1 with sections 10 and 11; school 2 with section 20.
 // Student 100 is in section 10; student 101 in section 20; guardian 200 has child 100;
 // teacher 300 teaches section 10; school admin 400 runs school 1; district admin 500.
-Principal Student() { return {.user_id = 100, .role = Role::kStudent, .school_ids = {1}, .section_ids = {10}}; }
+Principal Student() {
+  return {.user_id = 100, .role = Role::kStudent, .school_ids = {1}, .section_ids = {10}};
+}
 Principal Guardian() { return {.user_id = 200, .role = Role::kGuardian, .child_ids = {100}}; }
-Principal Teacher() { return {.user_id = 300, .role = Role::kTeacher, .school_ids = {1}, .section_ids = {10}}; }
+Principal Teacher() {
+  return {.user_id = 300, .role = Role::kTeacher, .school_ids = {1}, .section_ids = {10}};
+}
 Principal SchoolAdmin() { return {.user_id = 400, .role = Role::kSchoolAdmin, .school_ids = {1}}; }
 Principal DistrictAdmin() { return {.user_id = 500, .role = Role::kDistrictAdmin}; }
 
 Target Section10() { return {.school_ids = {1}, .section_ids = {10}, .student_ids = {100}}; }
 Target Section20() { return {.school_ids = {2}, .section_ids = {20}, .student_ids = {101}}; }
-Target Student100() { return {.user_id = 100, .user_role = "student", .school_ids = {1}, .section_ids = {10}, .student_ids = {100}}; }
-Target Student101() { return {.user_id = 101, .user_role = "student", .school_ids = {2}, .section_ids = {20}, .student_ids = {101}}; }
+Target Student100() {
+  return {.user_id = 100,
+          .user_role = "student",
+          .school_ids = {1},
+          .section_ids = {10},
+          .student_ids = {100}};
+}
+Target Student101() {
+  return {.user_id = 101,
+          .user_role = "student",
+          .school_ids = {2},
+          .section_ids = {20},
+          .student_ids = {101}};
+}
 
-StatusCode Decide(const Principal& p, Action a, const Target& t) { return Authorize(p, a, t).code(); }
+StatusCode Decide(const Principal& p, Action a, const Target& t) {
+  return Authorize(p, a, t).code();
+}
 
 constexpr auto kOk = StatusCode::kOk;
 constexpr auto k403 = StatusCode::kPermissionDenied;
@@ -47,11 +65,11 @@ TEST(Policy, RostersAreForTeachersOfTheSectionAndAdmins) {
 }
 
 TEST(Policy, UsersWithoutARelationshipAreHiddenNotForbidden) {
-  EXPECT_EQ(Decide(Student(), Action::kViewUser, Student100()), kOk);   // self
+  EXPECT_EQ(Decide(Student(), Action::kViewUser, Student100()), kOk);  // self
   EXPECT_EQ(Decide(Student(), Action::kViewUser, Student101()), k404);
   EXPECT_EQ(Decide(Guardian(), Action::kViewUser, Student100()), kOk);  // own child
   EXPECT_EQ(Decide(Guardian(), Action::kViewUser, Student101()), k404);
-  EXPECT_EQ(Decide(Teacher(), Action::kViewUser, Student100()), kOk);   // in their section
+  EXPECT_EQ(Decide(Teacher(), Action::kViewUser, Student100()), kOk);  // in their section
   EXPECT_EQ(Decide(Teacher(), Action::kViewUser, Student101()), k404);
   EXPECT_EQ(Decide(SchoolAdmin(), Action::kViewUser, Student100()), kOk);
   EXPECT_EQ(Decide(SchoolAdmin(), Action::kViewUser, Student101()), k404);

@@ -1,11 +1,11 @@
 #include "store/database.h"
 
-#include <filesystem>
+#include <gtest/gtest.h>
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
-#include <gtest/gtest.h>
+#include <filesystem>
 
 #include "store/migrations.h"
 #include "testing/temp_dir.h"
@@ -39,31 +39,42 @@ TEST(Database, GroupCommitRollsBackOnlyTheFailedWrite) {
   metrics::Registry metrics;
   auto db = Database::Open({.path = dir.path() + "/h.db"}, &metrics);
   ASSERT_TRUE(db.ok());
-  ASSERT_TRUE((*db)->WriteSync([](sql::Connection& c) { return c.Exec("CREATE TABLE t (v INTEGER UNIQUE)"); }).ok());
+  ASSERT_TRUE((*db)
+                  ->WriteSync([](sql::Connection& c) {
+                    return c.Exec("CREATE TABLE t (v INTEGER UNIQUE)");
+                  })
+                  .ok());
 
   boost::asio::io_context io;
   std::vector<Status> results(20);
   for (int i = 0; i < 20; ++i) {
-    boost::asio::co_spawn(io, [&, i]() -> boost::asio::awaitable<void> {
-      results[i] = co_await (*db)->Write([i](sql::Connection& c) -> Status {
-        HR_ASSIGN_OR_RETURN(auto* st, c.Prepare("INSERT INTO t (v) VALUES (?)"));
-        st->Bind(1, i == 7 ? 3 : i);  // job 7 collides with job 3
-        return st->Run();
-      });
-    }, boost::asio::detached);
+    boost::asio::co_spawn(
+        io,
+        [&, i]() -> boost::asio::awaitable<void> {
+          results[i] = co_await (*db)->Write([i](sql::Connection& c) -> Status {
+            HR_ASSIGN_OR_RETURN(auto* st, c.Prepare("INSERT INTO t (v) VALUES (?)"));
+            st->Bind(1, i == 7 ? 3 : i);  // job 7 collides with job 3
+            return st->Run();
+          });
+        },
+        boost::asio::detached);
   }
   io.run();
   for (int i = 0; i < 20; ++i) {
-    if (i == 7) EXPECT_EQ(results[i].code(), StatusCode::kConflict);
-    else EXPECT_TRUE(results[i].ok()) << i << " " << results[i].ToString();
+    if (i == 7)
+      EXPECT_EQ(results[i].code(), StatusCode::kConflict);
+    else
+      EXPECT_TRUE(results[i].ok()) << i << " " << results[i].ToString();
   }
   int64_t count = 0;
-  ASSERT_TRUE((*db)->ReadSync([&](sql::Connection& c) -> Status {
-    HR_ASSIGN_OR_RETURN(auto* st, c.Prepare("SELECT COUNT(*) FROM t"));
-    HR_ASSIGN_OR_RETURN(bool row, st->Step());
-    count = row ? st->Int(0) : -1;
-    return Status::Ok();
-  }).ok());
+  ASSERT_TRUE((*db)
+                  ->ReadSync([&](sql::Connection& c) -> Status {
+                    HR_ASSIGN_OR_RETURN(auto* st, c.Prepare("SELECT COUNT(*) FROM t"));
+                    HR_ASSIGN_OR_RETURN(bool row, st->Step());
+                    count = row ? st->Int(0) : -1;
+                    return Status::Ok();
+                  })
+                  .ok());
   EXPECT_EQ(count, 19);
   EXPECT_EQ(metrics.CounterValue("homeroom_db_write_errors_total"), 1u);
   EXPECT_EQ(metrics.CounterValue("homeroom_db_writes_total"), 20u);  // 19 + the CREATE TABLE
@@ -75,14 +86,17 @@ TEST(Database, ReadsRunOnReaderThreadsAndReturnValues) {
   ASSERT_TRUE(db.ok());
   boost::asio::io_context io;
   Result<int64_t> got = Status::Internal("unset");
-  boost::asio::co_spawn(io, [&]() -> boost::asio::awaitable<void> {
-    got = co_await (*db)->Read([](sql::Connection& c) -> Result<int64_t> {
-      HR_ASSIGN_OR_RETURN(auto* st, c.Prepare("SELECT 6 * 7"));
-      HR_ASSIGN_OR_RETURN(bool row, st->Step());
-      if (!row) return Status::Internal("no row");
-      return st->Int(0);
-    });
-  }, boost::asio::detached);
+  boost::asio::co_spawn(
+      io,
+      [&]() -> boost::asio::awaitable<void> {
+        got = co_await (*db)->Read([](sql::Connection& c) -> Result<int64_t> {
+          HR_ASSIGN_OR_RETURN(auto* st, c.Prepare("SELECT 6 * 7"));
+          HR_ASSIGN_OR_RETURN(bool row, st->Step());
+          if (!row) return Status::Internal("no row");
+          return st->Int(0);
+        });
+      },
+      boost::asio::detached);
   io.run();
   ASSERT_TRUE(got.ok()) << got.status().ToString();
   EXPECT_EQ(*got, 42);
