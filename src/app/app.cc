@@ -25,6 +25,13 @@
 
 namespace homeroom::app {
 
+namespace {
+// The metrics listener serves a few scrapers on a private address: one thread and a small
+// connection cap keep it from competing with users for the cores.
+constexpr int kMetricsIoThreads = 1;
+constexpr size_t kMetricsMaxConnections = 64;
+}  // namespace
+
 App::App(AppConfig config) : config_(std::move(config)) {}
 
 App::~App() {
@@ -98,8 +105,8 @@ Result<std::unique_ptr<App>> App::Create(AppConfig config) {
   if (!c.metrics_listen.empty()) {
     app->metrics_handler_ = std::make_unique<http::MetricsHandler>(app->metrics_);
     net::ServerOptions metrics_options;
-    metrics_options.io_threads = 1;
-    metrics_options.max_connections = 64;
+    metrics_options.io_threads = kMetricsIoThreads;
+    metrics_options.max_connections = kMetricsMaxConnections;
     app->metrics_server_ = std::make_unique<net::Server>(metrics_options, *app->metrics_handler_,
                                                          app->metrics_, "metrics");
   }
