@@ -217,7 +217,7 @@ void Dispatcher::Record(unsigned status_code, size_t bytes, const Seen& seen) {
                                {"bytes", bytes}});
   }
   if (observers_.empty()) return;
-  RequestRecord record;
+  guard::RequestRecord record;
   record.at = std::chrono::system_clock::now();
   record.remote = seen.conn.remote;
   record.method = seen.head.method_string();
@@ -229,7 +229,7 @@ void Dispatcher::Record(unsigned status_code, size_t bytes, const Seen& seen) {
   record.bytes_out = bytes;
   if (seen.principal) record.user_id = seen.principal->user_id;
   record.duration_seconds = seconds;
-  for (RequestObserver* observer : observers_) observer->OnRequest(record);
+  for (guard::RequestObserver* observer : observers_) observer->OnRequest(record);
 }
 
 }  // namespace homeroom::http

@@ -8,9 +8,9 @@
 #include <vector>
 
 #include "core/metrics.h"
+#include "guard/request_observer.h"
 #include "http/authenticator.h"
 #include "http/context.h"
-#include "http/request_observer.h"
 #include "http/router.h"
 #include "net/http_handler.h"
 #include "net/websocket.h"
@@ -41,7 +41,7 @@ struct DispatcherOptions {
 // an accepted upgrade) and records
 //   homeroom_http_requests_total{route,method,status}     counter
 //   homeroom_http_request_duration_seconds{route}         histogram
-// where route is the pattern, or "unmatched", and tells every RequestObserver (AddObserver).
+// where route is the pattern, or "unmatched", and tells every guard::RequestObserver (AddObserver).
 //
 // Thread-safe: called concurrently by every I/O thread. `router`, `authenticator` and `metrics`
 // must outlive it; the router must not change while it serves.
@@ -52,7 +52,7 @@ class Dispatcher final : public net::HttpHandler {
 
   // Adds an observer told about every answered request. Call before serving; `observer` must
   // outlive the Dispatcher.
-  void AddObserver(RequestObserver* observer) { observers_.push_back(observer); }
+  void AddObserver(guard::RequestObserver* observer) { observers_.push_back(observer); }
 
   net::HeadDecision OnHead(const net::RequestHeader& head,
                            const net::ConnectionInfo& conn) override;
@@ -90,7 +90,7 @@ class Dispatcher final : public net::HttpHandler {
   Authenticator& authenticator_;
   metrics::Registry& metrics_;
   const DispatcherOptions options_;
-  std::vector<RequestObserver*> observers_;
+  std::vector<guard::RequestObserver*> observers_;
 };
 
 }  // namespace homeroom::http

@@ -32,7 +32,7 @@ struct NetMetrics {
   metrics::Counter& refused_global_cap;
   metrics::Counter& refused_per_ip_cap;
   metrics::Counter& refused_shutting_down;
-  metrics::Counter& refused_blocked;  // ConnectionGate::AllowConnection() said no
+  metrics::Counter& refused_blocked;  // guard::ConnectionGate::AllowConnection() said no
   metrics::Counter& timeout_head;
   metrics::Counter& timeout_idle;
   metrics::Counter& timeout_body;

@@ -198,7 +198,7 @@ void Server::StartSession(tcp::socket socket) {
   }
   if (gate_ != nullptr && !gate_->AllowConnection(remote.address())) {
     metrics_.refused_blocked.Inc();
-    Report(ConnectionEvent::kRefusedBlocked, remote.address());
+    Report(guard::ConnectionEvent::kRefusedBlocked, remote.address());
     socket.close(ec);  // no answer: a blocked source learns nothing and costs nothing more
     return;
   }
@@ -207,12 +207,12 @@ void Server::StartSession(tcp::socket socket) {
       break;
     case ConnectionLimiter::Verdict::kGlobalCap:
       metrics_.refused_global_cap.Inc();
-      Report(ConnectionEvent::kRefusedCap, remote.address());
+      Report(guard::ConnectionEvent::kRefusedCap, remote.address());
       RefuseConnection(socket, "global cap");
       return;
     case ConnectionLimiter::Verdict::kPerIpCap:
       metrics_.refused_per_ip_cap.Inc();
-      Report(ConnectionEvent::kRefusedCap, remote.address());
+      Report(guard::ConnectionEvent::kRefusedCap, remote.address());
       RefuseConnection(socket, "per-ip cap");
       return;
   }

@@ -19,7 +19,7 @@
 
 #include "core/metrics.h"
 #include "core/status.h"
-#include "net/connection_gate.h"
+#include "guard/connection_gate.h"
 #include "net/connection_limiter.h"
 #include "net/http_handler.h"
 #include "net/net_metrics.h"
@@ -132,9 +132,9 @@ class Server {
   // Consults `gate` (which must outlive the Server) for every accepted connection and tells it
   // what the server refused or cut. Call before Start(); without a gate every connection within
   // the caps is served.
-  void SetGate(ConnectionGate* gate) { gate_ = gate; }
+  void SetGate(guard::ConnectionGate* gate) { gate_ = gate; }
   // Tells the gate, if any, about `event` from `remote`. Any thread.
-  void Report(ConnectionEvent event, const boost::asio::ip::address& remote) {
+  void Report(guard::ConnectionEvent event, const boost::asio::ip::address& remote) {
     if (gate_ != nullptr) gate_->OnConnectionEvent(event, remote);
   }
 
@@ -163,7 +163,7 @@ class Server {
   const std::string name_;
   NetMetrics metrics_;
   ConnectionLimiter limiter_;
-  ConnectionGate* gate_ = nullptr;
+  guard::ConnectionGate* gate_ = nullptr;
 
   // Destroyed explicitly in ~Server, I/O objects first, then the io_context (whose pending
   // coroutine frames call back into the members above and below while being destroyed).

@@ -166,7 +166,7 @@ asio::awaitable<void> Session::Loop() {
         if (wec) {
           if (IsTimeout(wec)) {
             m.timeout_write.Inc();
-            server_.Report(ConnectionEvent::kWriteTimeout, conn_.remote);
+            server_.Report(guard::ConnectionEvent::kWriteTimeout, conn_.remote);
           }
           co_return;
         }
@@ -177,7 +177,7 @@ asio::awaitable<void> Session::Loop() {
       if (bec) {
         if (IsTimeout(bec)) {
           m.timeout_body.Inc();
-          server_.Report(ConnectionEvent::kBodyTimeout, conn_.remote);
+          server_.Report(guard::ConnectionEvent::kBodyTimeout, conn_.remote);
         } else if (bec == http::error::body_limit) {
           m.bad_body_too_large.Inc();
           co_await FailAndClose(http::status::payload_too_large, "payload_too_large",
@@ -260,7 +260,7 @@ asio::awaitable<void> Session::OnReadHeaderError(error_code ec) {
   NetMetrics& m = server_.metrics_;
   if (IsTimeout(ec)) {
     m.timeout_head.Inc();
-    server_.Report(ConnectionEvent::kHeadTimeout, conn_.remote);
+    server_.Report(guard::ConnectionEvent::kHeadTimeout, conn_.remote);
     co_return;
   }
   // A client closing between requests, or our own Close().
@@ -351,7 +351,7 @@ asio::awaitable<bool> Session::Write(Response& res, unsigned version, bool keep_
   if (ec) {
     if (IsTimeout(ec)) {
       server_.metrics_.timeout_write.Inc();
-      server_.Report(ConnectionEvent::kWriteTimeout, conn_.remote);
+      server_.Report(guard::ConnectionEvent::kWriteTimeout, conn_.remote);
     }
     co_return false;
   }

@@ -116,7 +116,7 @@ Router MakeRouter() {
 }
 
 // Keeps a copy of every RequestRecord the Dispatcher reports.
-class RecordingObserver : public RequestObserver {
+class RecordingObserver : public guard::RequestObserver {
  public:
   struct Copy {
     std::string remote, method, path, route, user_agent;
@@ -124,7 +124,7 @@ class RecordingObserver : public RequestObserver {
     size_t bytes_in = 0, bytes_out = 0;
     std::optional<int64_t> user_id;
   };
-  void OnRequest(const RequestRecord& r) override {
+  void OnRequest(const guard::RequestRecord& r) override {
     std::lock_guard lock(mu_);
     seen_.push_back(Copy{r.remote.to_string(), std::string(r.method), std::string(r.path),
                          std::string(r.route), std::string(r.user_agent), r.status, r.bytes_in,

@@ -82,7 +82,7 @@ ServerOptions FastOptions() {
 
 // A started server on 127.0.0.1:0 with its own registry and handler.
 struct Fixture {
-  explicit Fixture(ServerOptions options = FastOptions(), ConnectionGate* gate = nullptr)
+  explicit Fixture(ServerOptions options = FastOptions(), guard::ConnectionGate* gate = nullptr)
       : server(options, handler, registry, "api") {
     server.SetGate(gate);
     Status s = server.Listen("127.0.0.1:0");
@@ -451,21 +451,22 @@ TEST(Server, PerIpCapRefusesTheExtraConnectionWhileAnotherAddressIsServed) {
 }
 
 // Refuses 127.0.0.3 and remembers every event reported.
-class BlockingGate : public ConnectionGate {
+class BlockingGate : public guard::ConnectionGate {
  public:
   bool AllowConnection(const boost::asio::ip::address& remote) override {
     return remote.to_string() != "127.0.0.3";
   }
-  void OnConnectionEvent(ConnectionEvent event, const boost::asio::ip::address& remote) override {
+  void OnConnectionEvent(guard::ConnectionEvent event,
+                         const boost::asio::ip::address& remote) override {
     std::lock_guard lock(mu);
     events.emplace_back(event, remote.to_string());
   }
-  std::vector<std::pair<ConnectionEvent, std::string>> Events() {
+  std::vector<std::pair<guard::ConnectionEvent, std::string>> Events() {
     std::lock_guard lock(mu);
     return events;
   }
   std::mutex mu;
-  std::vector<std::pair<ConnectionEvent, std::string>> events;
+  std::vector<std::pair<guard::ConnectionEvent, std::string>> events;
 };
 
 TEST(Server, GateRefusesABlockedSourceSilentlyAndHearsAboutTimeouts) {
@@ -481,8 +482,10 @@ TEST(Server, GateRefusesABlockedSourceSilentlyAndHearsAboutTimeouts) {
   EXPECT_TRUE(slow.WaitClosed(milliseconds(3000)));
   ASSERT_TRUE(Eventually([&] { return gate.Events().size() == 2; }));
   auto events = gate.Events();
-  EXPECT_EQ(events[0], std::make_pair(ConnectionEvent::kRefusedBlocked, std::string("127.0.0.3")));
-  EXPECT_EQ(events[1], std::make_pair(ConnectionEvent::kHeadTimeout, std::string("127.0.0.4")));
+  EXPECT_EQ(events[0],
+            std::make_pair(guard::ConnectionEvent::kRefusedBlocked, std::string("127.0.0.3")));
+  EXPECT_EQ(events[1],
+            std::make_pair(guard::ConnectionEvent::kHeadTimeout, std::string("127.0.0.4")));
 
   RawClient allowed(f.server.port(), "127.0.0.5");
   ASSERT_TRUE(allowed.Send(RawClient::Get("/")));

@@ -7,9 +7,9 @@
 #include <optional>
 #include <string_view>
 
-namespace homeroom::http {
+namespace homeroom::guard {
 
-// One finished request as the Dispatcher saw it, for whoever watches traffic per source (attack
+// One finished request as http::Dispatcher saw it, for whoever watches traffic per source (attack
 // detection, forensics). The views are valid only during OnRequest(): copy what you keep.
 struct RequestRecord {
   std::chrono::system_clock::time_point at;  // when the answer was ready
@@ -34,4 +34,4 @@ class RequestObserver {
   virtual void OnRequest(const RequestRecord& record) = 0;
 };
 
-}  // namespace homeroom::http
+}  // namespace homeroom::guard

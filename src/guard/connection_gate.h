@@ -2,7 +2,7 @@
 
 #include <boost/asio/ip/address.hpp>
 
-namespace homeroom::net {
+namespace homeroom::guard {
 
 // What the server reports about connections it refused or cut, by kind, so that the attack
 // defenses (src/guard) can count them per source and type an attack (slow clients, connection
@@ -18,7 +18,7 @@ enum class ConnectionEvent {
 };
 
 // The application's say over connections before any byte is read, and its ear for what the
-// server refused. Set on a Server with Server::SetGate() before Start(). Called from every I/O
+// server refused. Set on a net::Server with Server::SetGate() before Start(). Called from every I/O
 // thread at once: implementations must be thread-safe and cheap (no I/O, no blocking), since
 // AllowConnection() runs on the accept path for every connection.
 class ConnectionGate {
@@ -30,4 +30,4 @@ class ConnectionGate {
   virtual void OnConnectionEvent(ConnectionEvent event, const boost::asio::ip::address& remote) = 0;
 };
 
-}  // namespace homeroom::net
+}  // namespace homeroom::guard
