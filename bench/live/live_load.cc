@@ -87,6 +87,7 @@ struct Options {
   int presence_period_s = 30;
   size_t chat_bytes = 100;
   std::string path = "/api/v1/live";
+  uint16_t metrics_port = 0;  // the server's /metrics listener; 0: not read
 };
 
 int64_t NowNs() {
@@ -414,6 +415,51 @@ asio::awaitable<void> SendLoop(Worker& w, Sock& s, int64_t presence_offset_ns) {
   }
 }
 
+// Prints the server's live and WebSocket metrics (non-zero samples of the few that say whether
+// every socket is where it should be), read from its /metrics listener within 5 s.
+void PrintServerMetrics(uint16_t port) {
+  if (port == 0) return;
+  asio::io_context io;
+  std::string body;
+  auto fetch = [&]() -> asio::awaitable<void> {
+    beast::tcp_stream stream(io);
+    tcp::endpoint ep(asio::ip::make_address("127.0.0.1"), port);
+    auto [cec] = co_await stream.async_connect(ep, kTuple);
+    if (cec) co_return;
+    http::request<http::empty_body> req(http::verb::get, "/metrics", 11);
+    req.set(http::field::host, "127.0.0.1");
+    auto [wec, wn] = co_await http::async_write(stream, req, kTuple);
+    if (wec) co_return;
+    beast::flat_buffer buffer;
+    http::response_parser<http::string_body> parser;
+    parser.body_limit(16 * 1024 * 1024);
+    auto [rec, rn] = co_await http::async_read(stream, buffer, parser, kTuple);
+    if (!rec) body = parser.get().body();
+  };
+  asio::co_spawn(io, fetch(), asio::detached);
+  io.run_for(std::chrono::seconds(5));
+  static const char* kNames[] = {"homeroom_live_rooms ",
+                                 "homeroom_live_participants ",
+                                 "homeroom_live_sockets ",
+                                 "homeroom_live_dropped_slow_consumers_total",
+                                 "homeroom_live_commands_rejected_total",
+                                 "homeroom_net_ws_open{server=\"api\"}",
+                                 "homeroom_net_ws_closes_total{server=\"api\"",
+                                 "homeroom_net_connections_refused_total{server=\"api\"",
+                                 "homeroom_net_open_connections{server=\"api\"}"};
+  std::istringstream lines(body);
+  std::string line;
+  std::string shown;
+  while (std::getline(lines, line)) {
+    if (line.empty() || line[0] == '#') continue;
+    bool wanted = false;
+    for (const char* n : kNames) wanted = wanted || line.rfind(n, 0) == 0;
+    if (!wanted || line.ends_with(" 0")) continue;
+    shown += (shown.empty() ? "" : ", ") + line;
+  }
+  std::printf("  server metrics: %s\n", body.empty() ? "(not read)" : shown.c_str());
+}
+
 // --- orchestration --------------------------------------------------------------------------
 
 [[noreturn]] void Die(const std::string& what) {
@@ -650,6 +696,7 @@ int main(int argc, char** argv) {
           return n;
         }());
     PrintRefusals(workers);
+    PrintServerMetrics(o.metrics_port);
     std::printf("  server CPU while holding idle: %.2f s over %d s (%.1f%% of one core)\n",
                 hold_cpu, o.hold_s, 100.0 * hold_cpu / o.hold_s);
     std::printf(
@@ -692,6 +739,7 @@ int main(int argc, char** argv) {
     const double self_cpu = CpuSeconds(getpid()) - self0;
     const double wall = std::chrono::duration<double>(Clock::now() - wall0).count();
     std::this_thread::sleep_for(kDrain);
+    PrintServerMetrics(o.metrics_port);
     g_stopping = true;
     for (auto& w : workers) {
       w->guard.reset();
@@ -751,6 +799,12 @@ int main(int argc, char** argv) {
         "  server CPU %.1f s over %.1f s = %.1f%% of one core; load generator CPU %.1f s "
         "= %.1f%% of one core\n",
         server_cpu, wall, 100.0 * server_cpu / wall, self_cpu, 100.0 * self_cpu / wall);
+    const int64_t frames = received + presence_received + acks;
+    std::printf(
+        "  CPU per frame delivered (chat.message + presence.updated + ack, %lld frames): "
+        "server %.1f us, load generator %.1f us\n",
+        (long long)frames, frames ? 1e6 * server_cpu / static_cast<double>(frames) : 0.0,
+        frames ? 1e6 * self_cpu / static_cast<double>(frames) : 0.0);
     std::printf("  load average %s\n", LoadAverage().c_str());
   }
   std::fflush(stdout);

@@ -94,24 +94,9 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   asio::awaitable<void> Run() {
-    beast::flat_buffer buffer;
-    http::request<http::empty_body> req;
-    beast::get_lowest_layer(ws_).expires_after(kHandshakeTimeout);
-    auto [rec, rn] = co_await http::async_read(ws_.next_layer(), buffer, req, kTuple);
-    if (rec || !websocket::is_upgrade(req)) co_return;
-    beast::get_lowest_layer(ws_).expires_never();
-    websocket::stream_base::timeout t;
-    t.handshake_timeout = kHandshakeTimeout;
-    t.idle_timeout = kIdleTimeout;
-    t.keep_alive_pings = true;
-    ws_.set_option(t);
-    ws_.read_message_max(kMaxMessageBytes);
-    ws_.auto_fragment(false);
-    auto [aec] = co_await ws_.async_accept(req, kTuple);
-    if (aec) co_return;
-    std::string_view target = req.target();
-    size_t at = target.find("session=");
-    const int64_t room_id = at == std::string_view::npos ? 0 : std::atoll(target.data() + at + 8);
+    // The handshake's request and buffer are gone once it is done (an idle socket keeps none).
+    const int64_t room_id = co_await Handshake();
+    if (room_id < 0) co_return;
     room_ = RoomFor(room_id);
     int64_t seq;
     {
@@ -147,6 +132,28 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
  private:
+  // Reads the upgrade request and accepts it; returns the room id, or -1 when the handshake failed.
+  asio::awaitable<int64_t> Handshake() {
+    beast::flat_buffer buffer;
+    http::request<http::empty_body> req;
+    beast::get_lowest_layer(ws_).expires_after(kHandshakeTimeout);
+    auto [rec, rn] = co_await http::async_read(ws_.next_layer(), buffer, req, kTuple);
+    if (rec || !websocket::is_upgrade(req)) co_return -1;
+    beast::get_lowest_layer(ws_).expires_never();
+    websocket::stream_base::timeout t;
+    t.handshake_timeout = kHandshakeTimeout;
+    t.idle_timeout = kIdleTimeout;
+    t.keep_alive_pings = true;
+    ws_.set_option(t);
+    ws_.read_message_max(kMaxMessageBytes);
+    ws_.auto_fragment(false);
+    auto [aec] = co_await ws_.async_accept(req, kTuple);
+    if (aec) co_return -1;
+    std::string_view target = req.target();
+    size_t at = target.find("session=");
+    co_return at == std::string_view::npos ? 0 : std::atoll(target.data() + at + 8);
+  }
+
   void OnText(const std::string& message) {
     error_code ec;
     json::value v = json::parse(message, ec);

@@ -62,7 +62,7 @@ rooms=$(( (idle_sockets + room_size - 1) / room_size ))
 [ "$rooms" -lt "$chat_rooms" ] && rooms=$chat_rooms
 echo "== district: $students students; $rooms live sessions of $room_size participants"
 $bin generate-district --students "$students" --seed 1 "$work/set" >/dev/null
-$bin import --data-dir "$work/data" "$work/set" >/dev/null
+$bin import --data-dir "$work/data" "$work/set" >"$work/import.log" 2>&1
 $bench/bench_live_setup --data-dir "$work/data" --rooms "$rooms" --room-size "$room_size" \
   --out "$work/creds.txt"
 
@@ -115,15 +115,6 @@ start_reference() {
   wait_port "$ref_port"
 }
 
-# Live metrics of the running server (sockets, rooms, drops).
-live_metrics() {
-  local text
-  text=$( (exec 3<>"/dev/tcp/127.0.0.1/$metrics_port" &&
-           printf 'GET /metrics HTTP/1.0\r\nHost: x\r\n\r\n' >&3 && timeout 5 cat <&3) || true)
-  echo "$text" | grep -E '^homeroom_(live_(sockets|rooms|participants|dropped_slow_consumers_total|commands_rejected_total)|net_(ws_open|ws_closes_total|connections_refused_total|open_connections))' |
-    sed 's/^/  metric /' || true
-}
-
 load() {
   $bench/bench_live_load --port "$1" --server-pid "$server_pid" --creds "$work/creds.txt" \
     --threads 2 --per-source 50 --connect-concurrency 256 --hold-s "$hold_s" \
@@ -133,16 +124,14 @@ load() {
 echo
 echo "== 1. idle sockets: homeroom serve (Release), $idle_sockets sockets"
 start_homeroom
-load "$port" --mode idle --sockets "$idle_sockets"
-live_metrics
+load "$port" --metrics-port "$metrics_port" --mode idle --sockets "$idle_sockets"
 stop_server
 
 echo
 echo "== 2. rooms: homeroom serve (Release), $chat_rooms rooms x $room_size participants," \
      "chat 1/s per room, presence every 30 s per socket, ${chat_s} s"
 start_homeroom
-load "$port" --mode chat --rooms "$chat_rooms"
-live_metrics
+load "$port" --metrics-port "$metrics_port" --mode chat --rooms "$chat_rooms"
 stop_server
 
 echo
