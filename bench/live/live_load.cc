@@ -506,6 +506,8 @@ Options Parse(int argc, char** argv) {
       o.chat_bytes = std::stoul(v);
     else if (f == "--path")
       o.path = v;
+    else if (f == "--metrics-port")
+      o.metrics_port = static_cast<uint16_t>(std::stoi(v));
     else
       Die("unknown flag " + f);
   }

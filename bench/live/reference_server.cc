@@ -12,7 +12,7 @@
 // per socket), same socket options (30 s idle timeout with pings, read buffer released after
 // each message).
 //
-// Usage: bench_live_reference --listen 127.0.0.1:18081 [--threads 2]
+// Usage: bench_live_reference --listen 127.0.0.1:28382 [--threads 2]
 // Runs until SIGTERM/SIGINT.
 #include <algorithm>
 #include <boost/asio/as_tuple.hpp>
@@ -245,7 +245,7 @@ asio::awaitable<void> Accept(tcp::acceptor& acceptor, asio::io_context& io) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  std::string listen = "127.0.0.1:18081";
+  std::string listen = "127.0.0.1:28382";
   int threads = 2;
   for (int i = 1; i + 1 < argc; i += 2) {
     std::string f = argv[i];

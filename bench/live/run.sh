@@ -11,7 +11,7 @@
 #
 # Usage (from the repository root): bench/live/run.sh [IDLE_SOCKETS] [CHAT_ROOMS]
 #   defaults 19000 and 600: what fits this machine's hard limit of 20,000 descriptors per process
-#   (bench/RESULTS.md says why). Environment: BENCH_PORT (default 18080; +1 metrics, +2 the
+#   (bench/RESULTS.md says why). Environment: BENCH_PORT (default 28380; +1 metrics, +2 the
 #   reference), BENCH_STUDENTS (district size, default 60000), BENCH_CHAT_S (60), BENCH_HOLD_S (20).
 # Everything runs on 127.0.0.0/8 and ends within about 5 minutes; processes are stopped on exit.
 set -euo pipefail
@@ -19,7 +19,7 @@ set -euo pipefail
 idle_sockets=${1:-19000}
 chat_rooms=${2:-600}
 room_size=30
-port=${BENCH_PORT:-18080}
+port=${BENCH_PORT:-28380}
 metrics_port=$((port + 1))
 ref_port=$((port + 2))
 students=${BENCH_STUDENTS:-60000}
