@@ -2,6 +2,7 @@
 
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <boost/json/parse.hpp>
 #include <boost/json/value.hpp>
 #include <filesystem>
@@ -83,6 +84,31 @@ std::set<std::string> DistrictOrgs(const std::string& users_path) {
   return ids;
 }
 
+// userSourcedId -> classSourcedIds from the enrollments.csv beside `users_path`.
+std::map<std::string, std::vector<std::string>> ClassesByUser(const std::string& users_path) {
+  std::map<std::string, std::vector<std::string>> classes;
+  auto path = std::filesystem::path(users_path).parent_path() / "enrollments.csv";
+  auto text = ReadFile(path.string());
+  if (!text.ok()) return classes;
+  auto rows = ParseCsv(*text);
+  if (rows.empty()) return classes;
+  int class_col = -1, user_col = -1, status_col = -1;
+  for (size_t i = 0; i < rows[0].size(); ++i) {
+    if (rows[0][i] == "classSourcedId") class_col = static_cast<int>(i);
+    if (rows[0][i] == "userSourcedId") user_col = static_cast<int>(i);
+    if (rows[0][i] == "status") status_col = static_cast<int>(i);
+  }
+  if (class_col < 0 || user_col < 0) return classes;
+  const size_t needed = static_cast<size_t>(std::max({class_col, user_col, status_col}));
+  for (size_t r = 1; r < rows.size(); ++r) {
+    const auto& row = rows[r];
+    if (row.size() <= needed) continue;
+    if (status_col >= 0 && !row[status_col].empty() && row[status_col] != "active") continue;
+    classes[row[user_col]].push_back(row[class_col]);
+  }
+  return classes;
+}
+
 Result<std::vector<Account>> FromUsersCsv(const std::string& path, const std::string& text) {
   auto rows = ParseCsv(text);
   if (rows.empty()) return Status::InvalidArgument(path + ": empty CSV");
@@ -95,6 +121,7 @@ Result<std::vector<Account>> FromUsersCsv(const std::string& path, const std::st
     }
   }
   const std::set<std::string> districts = DistrictOrgs(path);
+  auto classes = ClassesByUser(path);
   auto cell = [&](const std::vector<std::string>& row, const char* name) -> std::string {
     auto it = col.find(name);
     return it != col.end() && it->second < row.size() ? row[it->second] : std::string();
@@ -114,6 +141,9 @@ Result<std::vector<Account>> FromUsersCsv(const std::string& path, const std::st
       for (const auto& org : SplitList(cell(row, "orgSourcedIds"))) {
         if (districts.count(org)) a.role = "district_admin";
       }
+    }
+    if (auto it = classes.find(cell(row, "sourcedId")); it != classes.end()) {
+      a.classes = std::move(it->second);
     }
     accounts.push_back(std::move(a));
   }

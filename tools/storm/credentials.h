@@ -14,6 +14,9 @@ struct Account {
   std::string role;  // student, teacher, guardian, school_admin, district_admin
   std::string username;
   std::string password;
+  // OneRoster class sourcedIds of the account (from the enrollments.csv beside a users.csv), so
+  // that the storm can pick whole classes; empty for the JSON format.
+  std::vector<std::string> classes;
 };
 
 // Reads the accounts of a credentials file, which may be
@@ -23,7 +26,7 @@ struct Account {
 //    Roles map as the importer maps them (docs/api.md, "Roles"): teacher, aide and proctor are
 //    teachers; an administrator is a district admin when one of its orgSourcedIds is an org of
 //    type district in the orgs.csv beside it, else a school admin. Rows without a password, or
-//    not active, are skipped.
+//    not active, are skipped. With an enrollments.csv beside it, each account lists its classes.
 // The format is chosen by the first non-blank character ('[' is JSON). Returns kNotFound when the
 // file cannot be read, kInvalidArgument when it is neither format. Thread-safe.
 Result<std::vector<Account>> LoadAccounts(const std::string& path);

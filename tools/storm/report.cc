@@ -55,7 +55,7 @@ std::string LegitRow(const TrafficStats& s) {
 
 std::string AttackRow(const AttackSpec& spec, const TrafficStats& s) {
   const uint64_t other_rejections = s.StatusCount(408) + s.StatusCount(413) + s.StatusCount(431);
-  return fmt::format("  {:<18}{:>9}{:>9}{:>9}{:>7}{:>7}{:>7}{:>7}{:>8}{:>8}{:>8}{:>8}{:>8}{:>8}\n",
+  return fmt::format("  {:<18}{:>9}{:>9}{:>8}{:>6}{:>10}{:>7}{:>7}{:>8}{:>8}{:>8}{:>8}{:>8}{:>8}\n",
                      AttackName(spec.kind), s.attempts(), s.successes(), OtherClientErrors(s),
                      s.StatusCount(403), other_rejections, s.StatusCount(429), s.StatusCount(503),
                      s.ErrorCount(NetError::kRefused), s.ErrorCount(NetError::kReset),
@@ -160,10 +160,10 @@ std::string ReportTable(const StormConfig& config, const StormResult& r) {
   }
   out += LegitRow(*LegitTotal(r));
   if (!r.attacks.empty()) {
-    out +=
-        fmt::format("\n  {:<18}{:>9}{:>9}{:>9}{:>7}{:>7}{:>7}{:>7}{:>8}{:>8}{:>8}{:>8}{:>8}{:>8}\n",
-                    "ATTACK", "attempts", "2xx/101", "4xx", "403", "4xx-lim", "429", "503",
-                    "refused", "reset", "closed", "timeout", "held", "capped");
+    out += fmt::format(
+        "\n  {:<18}{:>9}{:>9}{:>8}{:>6}{:>10}{:>7}{:>7}{:>8}{:>8}{:>8}{:>8}{:>8}{:>8}\n", "ATTACK",
+        "attempts", "2xx/101", "4xx", "403", "408/13/31", "429", "503", "refused", "reset",
+        "closed", "timeout", "held", "capped");
     for (const auto& [spec, stats] : r.attacks) out += AttackRow(spec, *stats);
     for (const auto& [spec, stats] : r.attacks) {
       auto events = stats->events();

@@ -62,15 +62,44 @@ void RunContext::Note(std::string note) {
 }
 
 std::vector<size_t> SelectLegitUsers(const std::vector<Account>& accounts, int n, uint64_t seed) {
-  std::vector<size_t> candidates;
-  for (size_t i = 0; i < accounts.size(); ++i) {
-    if (accounts[i].role == "student" || accounts[i].role == "teacher") candidates.push_back(i);
-  }
   std::mt19937_64 rng(seed);
-  std::shuffle(candidates.begin(), candidates.end(), rng);
-  if (static_cast<int>(candidates.size()) > n)
-    candidates.resize(static_cast<size_t>(std::max(0, n)));
-  return candidates;
+  const size_t want = static_cast<size_t>(std::max(0, n));
+  auto eligible = [&](size_t i) {
+    return accounts[i].role == "student" || accounts[i].role == "teacher";
+  };
+  // With class lists: whole classes, in a shuffled order, so that live rooms fill as they would.
+  std::map<std::string, std::vector<size_t>> members;
+  for (size_t i = 0; i < accounts.size(); ++i) {
+    if (!eligible(i)) continue;
+    for (const auto& c : accounts[i].classes) members[c].push_back(i);
+  }
+  std::vector<size_t> chosen;
+  if (!members.empty()) {
+    std::vector<const std::vector<size_t>*> classes;
+    for (const auto& [name, list] : members) classes.push_back(&list);
+    std::shuffle(classes.begin(), classes.end(), rng);
+    std::set<size_t> seen;
+    for (const auto* list : classes) {
+      for (size_t i : *list) {
+        if (chosen.size() >= want) break;
+        if (seen.insert(i).second) chosen.push_back(i);
+      }
+      if (chosen.size() >= want) break;
+    }
+    if (chosen.size() >= want) return chosen;
+  }
+  // Without (or not enough): any students and teachers.
+  std::set<size_t> taken(chosen.begin(), chosen.end());
+  std::vector<size_t> rest;
+  for (size_t i = 0; i < accounts.size(); ++i) {
+    if (eligible(i) && !taken.count(i)) rest.push_back(i);
+  }
+  std::shuffle(rest.begin(), rest.end(), rng);
+  for (size_t i : rest) {
+    if (chosen.size() >= want) break;
+    chosen.push_back(i);
+  }
+  return chosen;
 }
 
 namespace {
@@ -132,6 +161,9 @@ Result<std::unique_ptr<StormResult>> RunStorm(const StormConfig& input,
                             std::to_string(config.legit_users));
   }
   config.legit_users = static_cast<int>(chosen.size());
+  // Which of them start with a session (the first returning_fraction) is left to chance.
+  std::mt19937_64 order_rng(config.seed + 1);
+  std::shuffle(chosen.begin(), chosen.end(), order_rng);
   std::vector<LegitUser> users;
   for (size_t i = 0; i < chosen.size(); ++i) {
     users.push_back(LegitUser{.account = accounts[chosen[i]], .source_index = i});

@@ -124,8 +124,10 @@ inline constexpr std::chrono::milliseconds kDrain{2'000};
 // writes the token cache. Blocks the calling thread. Returns the measurements, or an error when
 // the run could not start (unreadable credentials, no account for legitimate users, the server
 // unreachable during setup). `progress`, when set, receives one line per phase.
-// Picks `n` legitimate users (students and teachers) out of `accounts`, shuffled by `seed`; fewer
-// when there are not that many. Returns indexes into `accounts`.
+// Picks `n` legitimate users (students and teachers) out of `accounts`, by `seed`: whole classes
+// (their students and teachers) when the accounts list their classes, so that live rooms fill as
+// on a school morning; else at random. Fewer when there are not that many. Returns indexes into
+// `accounts`, without repeats.
 std::vector<size_t> SelectLegitUsers(const std::vector<Account>& accounts, int n, uint64_t seed);
 
 Result<std::unique_ptr<StormResult>> RunStorm(

@@ -2,6 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include <set>
+
+#include "storm/storm.h"
+
 namespace homeroom::storm {
 namespace {
 
@@ -58,6 +62,30 @@ TEST(Config, FinalizeBoundsDurationAndConnections) {
   ASSERT_TRUE(FinalizeConfig(args, config).ok());
   ASSERT_EQ(config.attacks.size(), 2u);
   EXPECT_EQ(config.attacks[1].sources, 2);
+}
+
+TEST(SelectLegitUsers, TakesWholeClassesWhenTheAccountsListThem) {
+  std::vector<Account> accounts;
+  // Three classes of 4 students and a teacher each, plus an admin who is never chosen.
+  for (int c = 0; c < 3; ++c) {
+    for (int i = 0; i < 5; ++i) {
+      accounts.push_back({.role = i == 0 ? "teacher" : "student",
+                          .username = "u" + std::to_string(c * 5 + i),
+                          .password = "p",
+                          .classes = {"class-" + std::to_string(c)}});
+    }
+  }
+  accounts.push_back({.role = "district_admin", .username = "boss", .password = "p"});
+  auto chosen = SelectLegitUsers(accounts, 10, 3);
+  ASSERT_EQ(chosen.size(), 10u);
+  std::set<std::string> classes;
+  for (size_t i : chosen) {
+    EXPECT_NE(accounts[i].role, "district_admin");
+    classes.insert(accounts[i].classes.front());
+  }
+  EXPECT_EQ(classes.size(), 2u);  // two whole classes, not ten people from everywhere
+  EXPECT_EQ(SelectLegitUsers(accounts, 100, 3).size(), 15u);
+  EXPECT_EQ(SelectLegitUsers(accounts, 10, 3), chosen);  // the same seed, the same people
 }
 
 }  // namespace

@@ -50,6 +50,23 @@ TEST(Credentials, ReadsAGeneratedUsersCsvAndMapsRolesLikeTheImporter) {
   EXPECT_EQ((*accounts)[3].role, "school_admin");
 }
 
+TEST(Credentials, EnrollmentsBesideTheUsersGiveEachAccountItsClasses) {
+  testing::TempDir dir;
+  Write(dir.path() + "/users.csv",
+        "sourcedId,status,role,username,password\n"
+        "u1,active,student,s1,p\nu2,active,student,s2,p\nu3,active,teacher,t1,p\n");
+  Write(dir.path() + "/enrollments.csv",
+        "sourcedId,status,classSourcedId,userSourcedId,role\n"
+        "e1,active,c-1,u1,student\ne2,active,c-2,u1,student\ne3,active,c-1,u3,teacher\n"
+        "e4,tobedeleted,c-1,u2,student\n");
+  auto accounts = LoadAccounts(dir.path() + "/users.csv");
+  ASSERT_TRUE(accounts.ok()) << accounts.status().ToString();
+  ASSERT_EQ(accounts->size(), 3u);
+  EXPECT_EQ((*accounts)[0].classes, (std::vector<std::string>{"c-1", "c-2"}));
+  EXPECT_TRUE((*accounts)[1].classes.empty());
+  EXPECT_EQ((*accounts)[2].classes, (std::vector<std::string>{"c-1"}));
+}
+
 TEST(Credentials, ACsvWithoutPasswordsIsRefusedWithTheReason) {
   testing::TempDir dir;
   Write(dir.path() + "/users.csv", "sourcedId,role,username\nu1,student,x\n");

@@ -62,7 +62,8 @@ TEST(Report, JsonKeepsLegitimateAndAttackTrafficApart) {
   EXPECT_EQ(legit.at("streams").at("api").at("status").at("503").to_number<uint64_t>(), 1u);
   EXPECT_EQ(legit.at("total").at("attempts").to_number<uint64_t>(), 1001u);
   EXPECT_NEAR(legit.at("total").at("success_rate").to_number<double>(), 1000.0 / 1001, 1e-9);
-  EXPECT_NEAR(legit.at("streams").at("api").at("latency_ms").at("p50").to_number<double>(), 2.0, 0.05);
+  EXPECT_NEAR(legit.at("streams").at("api").at("latency_ms").at("p50").to_number<double>(), 2.0,
+              0.05);
   const auto& flood = v.at("attacks").at("http-flood");
   EXPECT_EQ(flood.at("rate").to_number<double>(), 500);
   EXPECT_EQ(flood.at("stats").at("attempts").to_number<uint64_t>(), 3u);

@@ -81,7 +81,8 @@ TEST(StormRun, LegitimateUsersSucceedAndTheFloodIsCounted) {
   // The probe ran; today's server may or may not have the route.
   EXPECT_GT(r.detection.polls, 0u);
   auto json = ReportJson(config, r);
-  EXPECT_EQ(json.at("legit").at("streams").at("api").at("attempts").to_number<uint64_t>(), r.api->attempts());
+  EXPECT_EQ(json.at("legit").at("streams").at("api").at("attempts").to_number<uint64_t>(),
+            r.api->attempts());
   EXPECT_TRUE(json.at("attacks").as_object().contains("http-flood"));
 
   // The sessions gained are kept for the next run.
