@@ -19,6 +19,9 @@ namespace beast_http = boost::beast::http;
 namespace {
 
 constexpr std::string_view kUnmatched = "unmatched";
+const std::optional<auth::Principal> kNobody;
+
+std::string_view PathOf(std::string_view target) { return target.substr(0, target.find('?')); }
 
 }  // namespace
 
@@ -59,7 +62,8 @@ net::HeadDecision Dispatcher::OnHead(const net::RequestHeader& head,
     return decision;
   }
   Response res = Unmatched(match, bad_target);
-  Finish(res, NewRequestId(), head.method(), kUnmatched, conn.RemoteIp(), start);
+  const std::string request_id = NewRequestId();
+  Finish(res, Seen{head, conn, request_id, kUnmatched, kNobody, 0, start});
   decision.reject = std::move(res);
   return decision;
 }
@@ -75,7 +79,7 @@ boost::asio::awaitable<Response> Dispatcher::Handle(Request&& request,
       std::nullopt};
   if (match.kind != RouteMatch::Kind::kFound) {  // OnHead normally answered these already
     Response res = Unmatched(match, bad_target);
-    Finish(res, ctx.request_id, req.method(), kUnmatched, ctx.client_ip, start);
+    Finish(res, Seen{req, conn, ctx.request_id, kUnmatched, kNobody, req.body().size(), start});
     co_return res;
   }
 
@@ -94,7 +98,8 @@ boost::asio::awaitable<Response> Dispatcher::Handle(Request&& request,
                {{"request_id", ctx.request_id}, {"route", ctx.route->pattern}, {"what", failure}});
     res = ErrorResponse(Status::Internal("internal error"));
   }
-  Finish(*res, ctx.request_id, req.method(), ctx.route->pattern, ctx.client_ip, start);
+  Finish(*res, Seen{req, conn, ctx.request_id, ctx.route->pattern, ctx.principal, req.body().size(),
+                    start});
   co_return std::move(*res);
 }
 
@@ -115,7 +120,7 @@ boost::asio::awaitable<net::UpgradeDecision> Dispatcher::HandleUpgrade(
   ctx.upgrade = true;
   if (match.kind != RouteMatch::Kind::kFound) {  // OnHead normally answered these already
     Response res = Unmatched(match, bad_target);
-    Finish(res, ctx.request_id, req.method(), kUnmatched, ctx.client_ip, start);
+    Finish(res, Seen{req, conn, ctx.request_id, kUnmatched, kNobody, 0, start});
     decision.reject = std::move(res);
     co_return decision;
   }
@@ -140,11 +145,11 @@ boost::asio::awaitable<net::UpgradeDecision> Dispatcher::HandleUpgrade(
   }
   if (!result->ok()) {
     Response res = ErrorResponse(result->status());
-    Finish(res, ctx.request_id, req.method(), ctx.route->pattern, ctx.client_ip, start);
+    Finish(res, Seen{req, conn, ctx.request_id, ctx.route->pattern, ctx.principal, 0, start});
     decision.reject = std::move(res);
     co_return decision;
   }
-  Record(101, 0, ctx.request_id, req.method(), ctx.route->pattern, ctx.client_ip, start);
+  Record(101, 0, Seen{req, conn, ctx.request_id, ctx.route->pattern, ctx.principal, 0, start});
   decision.handler = std::move(*result).value();
   co_return decision;
 }
@@ -177,25 +182,21 @@ boost::asio::awaitable<Response> Dispatcher::Run(RequestContext& ctx) {
   co_return std::move(result).value();
 }
 
-void Dispatcher::Finish(Response& res, const std::string& request_id, beast_http::verb method,
-                        std::string_view route, const std::string& client_ip,
-                        Clock::time_point start) {
-  res.set("X-Request-Id", request_id);
+void Dispatcher::Finish(Response& res, const Seen& seen) {
+  res.set("X-Request-Id", seen.request_id);
   if (res.find(beast_http::field::cache_control) == res.end()) {
     res.set(beast_http::field::cache_control, "no-store");
   }
   res.set("X-Content-Type-Options", "nosniff");
   res.set("Referrer-Policy", "no-referrer");
   res.set("X-Frame-Options", "DENY");
-  Record(res.result_int(), res.body().size(), request_id, method, route, client_ip, start);
+  Record(res.result_int(), res.body().size(), seen);
 }
 
-void Dispatcher::Record(unsigned status_code, size_t bytes, const std::string& request_id,
-                        beast_http::verb method, std::string_view route,
-                        const std::string& client_ip, Clock::time_point start) {
-  const double seconds = std::chrono::duration<double>(Clock::now() - start).count();
-  const std::string route_label(route);
-  const std::string method_name(beast_http::to_string(method));
+void Dispatcher::Record(unsigned status_code, size_t bytes, const Seen& seen) {
+  const double seconds = std::chrono::duration<double>(Clock::now() - seen.start).count();
+  const std::string route_label(seen.route);
+  const std::string method_name(seen.head.method_string());
   const std::string status = std::to_string(status_code);
   metrics_
       .GetCounter("homeroom_http_requests_total", "HTTP requests by route, method and status.",
@@ -207,14 +208,28 @@ void Dispatcher::Record(unsigned status_code, size_t bytes, const std::string& r
                     {{"route", route_label}})
       .Observe(seconds);
   if (options_.access_log) {
-    log::Info("http_request", {{"request_id", request_id},
+    log::Info("http_request", {{"request_id", seen.request_id},
                                {"method", method_name},
                                {"route", route_label},
                                {"status", static_cast<int>(status_code)},
                                {"duration_ms", seconds * 1000.0},
-                               {"client_ip", client_ip},
+                               {"client_ip", seen.conn.RemoteIp()},
                                {"bytes", bytes}});
   }
+  if (observers_.empty()) return;
+  guard::RequestRecord record;
+  record.at = std::chrono::system_clock::now();
+  record.remote = seen.conn.remote;
+  record.method = seen.head.method_string();
+  record.path = PathOf(seen.head.target());
+  record.route = seen.route;
+  record.user_agent = seen.head[beast_http::field::user_agent];
+  record.status = status_code;
+  record.bytes_in = seen.bytes_in;
+  record.bytes_out = bytes;
+  if (seen.principal) record.user_id = seen.principal->user_id;
+  record.duration_seconds = seconds;
+  for (guard::RequestObserver* observer : observers_) observer->OnRequest(record);
 }
 
 }  // namespace homeroom::http

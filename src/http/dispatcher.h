@@ -5,8 +5,10 @@
 #include <cstddef>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "core/metrics.h"
+#include "guard/request_observer.h"
 #include "http/authenticator.h"
 #include "http/context.h"
 #include "http/router.h"
@@ -39,7 +41,7 @@ struct DispatcherOptions {
 // an accepted upgrade) and records
 //   homeroom_http_requests_total{route,method,status}     counter
 //   homeroom_http_request_duration_seconds{route}         histogram
-// where route is the pattern, or "unmatched".
+// where route is the pattern, or "unmatched", and tells every guard::RequestObserver (AddObserver).
 //
 // Thread-safe: called concurrently by every I/O thread. `router`, `authenticator` and `metrics`
 // must outlive it; the router must not change while it serves.
@@ -47,6 +49,10 @@ class Dispatcher final : public net::HttpHandler {
  public:
   Dispatcher(const Router& router, Authenticator& authenticator, metrics::Registry& metrics,
              DispatcherOptions options = {});
+
+  // Adds an observer told about every answered request. Call before serving; `observer` must
+  // outlive the Dispatcher.
+  void AddObserver(guard::RequestObserver* observer) { observers_.push_back(observer); }
 
   net::HeadDecision OnHead(const net::RequestHeader& head,
                            const net::ConnectionInfo& conn) override;
@@ -65,18 +71,26 @@ class Dispatcher final : public net::HttpHandler {
   // Authenticates and asks the upgrade route's handler; a refusal is an error Status.
   boost::asio::awaitable<Result<std::shared_ptr<net::WebSocketHandler>>> RunUpgrade(
       RequestContext& ctx);
-  // Adds the common headers, logs the request and records its metrics.
-  void Finish(Response& res, const std::string& request_id, boost::beast::http::verb method,
-              std::string_view route, const std::string& client_ip, Clock::time_point start);
-  // Logs the request and records its metrics.
-  void Record(unsigned status, size_t bytes, const std::string& request_id,
-              boost::beast::http::verb method, std::string_view route, const std::string& client_ip,
-              Clock::time_point start);
+  // What Record() reports about one request besides its status and size.
+  struct Seen {
+    const net::RequestHeader& head;
+    const net::ConnectionInfo& conn;
+    const std::string& request_id;
+    std::string_view route;
+    const std::optional<auth::Principal>& principal;
+    size_t bytes_in = 0;
+    Clock::time_point start;
+  };
+  // Adds the common headers, then Record()s the request.
+  void Finish(Response& res, const Seen& seen);
+  // Logs the request, records its metrics and tells the observers.
+  void Record(unsigned status, size_t bytes_out, const Seen& seen);
 
   const Router& router_;
   Authenticator& authenticator_;
   metrics::Registry& metrics_;
   const DispatcherOptions options_;
+  std::vector<guard::RequestObserver*> observers_;
 };
 
 }  // namespace homeroom::http

@@ -29,6 +29,8 @@ NetMetrics::NetMetrics(metrics::Registry& r, const std::string& s)
                                       {{"server", s}, {"reason", "per_ip_cap"}})),
       refused_shutting_down(r.GetCounter(kRefused, "Connections refused at accept, by reason.",
                                          {{"server", s}, {"reason", "shutting_down"}})),
+      refused_blocked(r.GetCounter(kRefused, "Connections refused at accept, by reason.",
+                                   {{"server", s}, {"reason", "blocked"}})),
       timeout_head(r.GetCounter(kTimeouts, "Connections closed by a deadline, by kind.",
                                 {{"server", s}, {"kind", "head"}})),
       timeout_idle(r.GetCounter(kTimeouts, "Connections closed by a deadline, by kind.",

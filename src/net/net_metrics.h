@@ -12,7 +12,8 @@ namespace homeroom::net {
 //
 //   homeroom_net_open_connections{server}                  gauge
 //   homeroom_net_connections_accepted_total{server}
-//   homeroom_net_connections_refused_total{server,reason}  global_cap | per_ip_cap | shutting_down
+//   homeroom_net_connections_refused_total{server,reason}  global_cap | per_ip_cap | blocked |
+//                                                          shutting_down
 //   homeroom_net_timeouts_total{server,kind}               head | idle | body | write
 //   homeroom_net_bad_requests_total{server,reason}         see BadRequest below
 //   homeroom_net_accept_errors_total{server,reason}        fd_exhausted | other
@@ -31,6 +32,7 @@ struct NetMetrics {
   metrics::Counter& refused_global_cap;
   metrics::Counter& refused_per_ip_cap;
   metrics::Counter& refused_shutting_down;
+  metrics::Counter& refused_blocked;  // guard::ConnectionGate::AllowConnection() said no
   metrics::Counter& timeout_head;
   metrics::Counter& timeout_idle;
   metrics::Counter& timeout_body;

@@ -196,15 +196,23 @@ void Server::StartSession(tcp::socket socket) {
     }
     id = next_id_++;
   }
+  if (gate_ != nullptr && !gate_->AllowConnection(remote.address())) {
+    metrics_.refused_blocked.Inc();
+    Report(guard::ConnectionEvent::kRefusedBlocked, remote.address());
+    socket.close(ec);  // no answer: a blocked source learns nothing and costs nothing more
+    return;
+  }
   switch (limiter_.TryAcquire(remote.address())) {
     case ConnectionLimiter::Verdict::kAccepted:
       break;
     case ConnectionLimiter::Verdict::kGlobalCap:
       metrics_.refused_global_cap.Inc();
+      Report(guard::ConnectionEvent::kRefusedCap, remote.address());
       RefuseConnection(socket, "global cap");
       return;
     case ConnectionLimiter::Verdict::kPerIpCap:
       metrics_.refused_per_ip_cap.Inc();
+      Report(guard::ConnectionEvent::kRefusedCap, remote.address());
       RefuseConnection(socket, "per-ip cap");
       return;
   }

@@ -19,6 +19,7 @@
 
 #include "core/metrics.h"
 #include "core/status.h"
+#include "guard/connection_gate.h"
 #include "net/connection_limiter.h"
 #include "net/http_handler.h"
 #include "net/net_metrics.h"
@@ -128,6 +129,15 @@ class Server {
   // Joins the I/O threads (after Shutdown(), or forever). Returns at once when never started.
   void Wait();
 
+  // Consults `gate` (which must outlive the Server) for every accepted connection and tells it
+  // what the server refused or cut. Call before Start(); without a gate every connection within
+  // the caps is served.
+  void SetGate(guard::ConnectionGate* gate) { gate_ = gate; }
+  // Tells the gate, if any, about `event` from `remote`. Any thread.
+  void Report(guard::ConnectionEvent event, const boost::asio::ip::address& remote) {
+    if (gate_ != nullptr) gate_->OnConnectionEvent(event, remote);
+  }
+
   boost::asio::io_context& io_context() { return *ioc_; }
   const ServerOptions& options() const { return options_; }
   const std::string& name() const { return name_; }
@@ -153,6 +163,7 @@ class Server {
   const std::string name_;
   NetMetrics metrics_;
   ConnectionLimiter limiter_;
+  guard::ConnectionGate* gate_ = nullptr;
 
   // Destroyed explicitly in ~Server, I/O objects first, then the io_context (whose pending
   // coroutine frames call back into the members above and below while being destroyed).

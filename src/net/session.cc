@@ -164,7 +164,10 @@ asio::awaitable<void> Session::Loop() {
         auto [wec, wn] = co_await asio::async_write(stream_, asio::buffer(kContinue), kTuple);
         (void)wn;
         if (wec) {
-          if (IsTimeout(wec)) m.timeout_write.Inc();
+          if (IsTimeout(wec)) {
+            m.timeout_write.Inc();
+            server_.Report(guard::ConnectionEvent::kWriteTimeout, conn_.remote);
+          }
           co_return;
         }
       }
@@ -174,6 +177,7 @@ asio::awaitable<void> Session::Loop() {
       if (bec) {
         if (IsTimeout(bec)) {
           m.timeout_body.Inc();
+          server_.Report(guard::ConnectionEvent::kBodyTimeout, conn_.remote);
         } else if (bec == http::error::body_limit) {
           m.bad_body_too_large.Inc();
           co_await FailAndClose(http::status::payload_too_large, "payload_too_large",
@@ -256,6 +260,7 @@ asio::awaitable<void> Session::OnReadHeaderError(error_code ec) {
   NetMetrics& m = server_.metrics_;
   if (IsTimeout(ec)) {
     m.timeout_head.Inc();
+    server_.Report(guard::ConnectionEvent::kHeadTimeout, conn_.remote);
     co_return;
   }
   // A client closing between requests, or our own Close().
@@ -344,7 +349,10 @@ asio::awaitable<bool> Session::Write(Response& res, unsigned version, bool keep_
   auto [ec, n] = co_await http::async_write(stream_, res, kTuple);
   (void)n;
   if (ec) {
-    if (IsTimeout(ec)) server_.metrics_.timeout_write.Inc();
+    if (IsTimeout(ec)) {
+      server_.metrics_.timeout_write.Inc();
+      server_.Report(guard::ConnectionEvent::kWriteTimeout, conn_.remote);
+    }
     co_return false;
   }
   co_return true;

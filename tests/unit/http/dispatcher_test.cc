@@ -6,9 +6,12 @@
 #include <boost/beast/http/field.hpp>
 #include <boost/json/parse.hpp>
 #include <memory>
+#include <mutex>
+#include <optional>
 #include <sstream>
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 #include "core/log.h"
 #include "http/error_mapping.h"
@@ -112,6 +115,31 @@ Router MakeRouter() {
   return r;
 }
 
+// Keeps a copy of every RequestRecord the Dispatcher reports.
+class RecordingObserver : public guard::RequestObserver {
+ public:
+  struct Copy {
+    std::string remote, method, path, route, user_agent;
+    unsigned status = 0;
+    size_t bytes_in = 0, bytes_out = 0;
+    std::optional<int64_t> user_id;
+  };
+  void OnRequest(const guard::RequestRecord& r) override {
+    std::lock_guard lock(mu_);
+    seen_.push_back(Copy{r.remote.to_string(), std::string(r.method), std::string(r.path),
+                         std::string(r.route), std::string(r.user_agent), r.status, r.bytes_in,
+                         r.bytes_out, r.user_id});
+  }
+  std::vector<Copy> seen() {
+    std::lock_guard lock(mu_);
+    return seen_;
+  }
+
+ private:
+  std::mutex mu_;
+  std::vector<Copy> seen_;
+};
+
 net::ServerOptions Options() {
   net::ServerOptions o;
   o.io_threads = 2;
@@ -128,6 +156,7 @@ struct Fixture {
     log::Options lo;
     lo.capture = log_text;
     log::Init(lo);
+    dispatcher.AddObserver(&observer);
     EXPECT_TRUE(server.Listen("127.0.0.1:0").ok());
     server.Start();
   }
@@ -151,6 +180,7 @@ struct Fixture {
   }
 
   metrics::Registry registry;
+  RecordingObserver observer;
   TokenAuthenticator authenticator;
   Router router;
   Dispatcher dispatcher;
@@ -175,6 +205,32 @@ TEST(Dispatcher, PublicRouteAnswersWithSecurityHeadersAndRequestId) {
   EXPECT_EQ((*res)["X-Content-Type-Options"], "nosniff");
   EXPECT_EQ((*res)["Referrer-Policy"], "no-referrer");
   EXPECT_EQ(f.Requests("/api/v1/public", "GET", "200"), 1u);
+}
+
+TEST(Dispatcher, ObserversSeeEveryAnsweredRequestWithSourcePathAndAccount) {
+  Fixture f;
+  {
+    RawClient c(f.server.port());
+    c.Send(
+        "GET /api/v1/me?x=1 HTTP/1.1\r\nAuthorization: Bearer good\r\n"
+        "User-Agent: probe/1\r\n\r\n");
+    ASSERT_TRUE(c.Read());
+  }
+  ASSERT_TRUE(f.Call(RawClient::Get("/api/v1/random/abc")));
+  auto seen = f.observer.seen();
+  ASSERT_EQ(seen.size(), 2u);
+  EXPECT_EQ(seen[0].remote, "127.0.0.1");
+  EXPECT_EQ(seen[0].method, "GET");
+  EXPECT_EQ(seen[0].path, "/api/v1/me");
+  EXPECT_EQ(seen[0].route, "/api/v1/me");
+  EXPECT_EQ(seen[0].user_agent, "probe/1");
+  EXPECT_EQ(seen[0].status, 200u);
+  EXPECT_GT(seen[0].bytes_out, 0u);
+  EXPECT_EQ(seen[0].user_id, 1);
+  EXPECT_EQ(seen[1].path, "/api/v1/random/abc");
+  EXPECT_EQ(seen[1].route, "unmatched");
+  EXPECT_EQ(seen[1].status, 404u);
+  EXPECT_FALSE(seen[1].user_id.has_value());
 }
 
 TEST(Dispatcher, HandlerCacheControlIsKept) {

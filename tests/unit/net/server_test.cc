@@ -8,9 +8,12 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/http/field.hpp>
 #include <chrono>
+#include <mutex>
 #include <stdexcept>
 #include <string>
 #include <thread>
+#include <utility>
+#include <vector>
 
 #include "core/metrics.h"
 #include "net/error_response.h"
@@ -79,8 +82,9 @@ ServerOptions FastOptions() {
 
 // A started server on 127.0.0.1:0 with its own registry and handler.
 struct Fixture {
-  explicit Fixture(ServerOptions options = FastOptions())
+  explicit Fixture(ServerOptions options = FastOptions(), guard::ConnectionGate* gate = nullptr)
       : server(options, handler, registry, "api") {
+    server.SetGate(gate);
     Status s = server.Listen("127.0.0.1:0");
     EXPECT_TRUE(s.ok()) << s.ToString();
     server.Start();
@@ -444,6 +448,50 @@ TEST(Server, PerIpCapRefusesTheExtraConnectionWhileAnotherAddressIsServed) {
   // The capped address is still served on the connections it has.
   ASSERT_TRUE(a.Send(RawClient::Get("/")));
   EXPECT_TRUE(a.Read());
+}
+
+// Refuses 127.0.0.3 and remembers every event reported.
+class BlockingGate : public guard::ConnectionGate {
+ public:
+  bool AllowConnection(const boost::asio::ip::address& remote) override {
+    return remote.to_string() != "127.0.0.3";
+  }
+  void OnConnectionEvent(guard::ConnectionEvent event,
+                         const boost::asio::ip::address& remote) override {
+    std::lock_guard lock(mu);
+    events.emplace_back(event, remote.to_string());
+  }
+  std::vector<std::pair<guard::ConnectionEvent, std::string>> Events() {
+    std::lock_guard lock(mu);
+    return events;
+  }
+  std::mutex mu;
+  std::vector<std::pair<guard::ConnectionEvent, std::string>> events;
+};
+
+TEST(Server, GateRefusesABlockedSourceSilentlyAndHearsAboutTimeouts) {
+  BlockingGate gate;
+  Fixture f(FastOptions(), &gate);
+  RawClient blocked(f.server.port(), "127.0.0.3");
+  EXPECT_FALSE(blocked.Read(milliseconds(2000)));  // closed without an answer
+  EXPECT_TRUE(blocked.WaitClosed());
+  EXPECT_EQ(f.Counter("homeroom_net_connections_refused_total", {{"reason", "blocked"}}), 1u);
+
+  RawClient slow(f.server.port(), "127.0.0.4");
+  ASSERT_TRUE(slow.Send("GET / HTTP/1.1\r\n"));  // never finishes its head
+  EXPECT_TRUE(slow.WaitClosed(milliseconds(3000)));
+  ASSERT_TRUE(Eventually([&] { return gate.Events().size() == 2; }));
+  auto events = gate.Events();
+  EXPECT_EQ(events[0],
+            std::make_pair(guard::ConnectionEvent::kRefusedBlocked, std::string("127.0.0.3")));
+  EXPECT_EQ(events[1],
+            std::make_pair(guard::ConnectionEvent::kHeadTimeout, std::string("127.0.0.4")));
+
+  RawClient allowed(f.server.port(), "127.0.0.5");
+  ASSERT_TRUE(allowed.Send(RawClient::Get("/")));
+  auto res = allowed.Read();
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->result(), http::status::ok);
 }
 
 TEST(Server, GlobalCapRefusesConnectionsBeyondIt) {
