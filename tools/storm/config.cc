@@ -115,7 +115,8 @@ void AddStormOptions(CLI::App& app, StormArgs& args, StormConfig& config) {
   app.add_option("--threads", config.threads, "I/O threads of the storm (1..16)")
       ->capture_default_str();
   app.add_option("--max-connections", config.max_connections,
-                 "Sockets the storm holds open at once, all kinds together (at most 60000)")
+                 "Sockets the storm holds open at once, all kinds together (at most 60000; 0: "
+                 "20000 or what the descriptor limit allows)")
       ->capture_default_str();
   app.add_option("--request-timeout", args.request_timeout_s,
                  "Seconds the storm waits for one answer before counting a timeout")
@@ -236,8 +237,8 @@ Status FinalizeConfig(const StormArgs& args, StormConfig& config) {
   if (config.threads < 1 || config.threads > 16) {
     return Status::InvalidArgument("--threads must be 1..16");
   }
-  if (config.max_connections < 1 || config.max_connections > kMaxConnectionsCap) {
-    return Status::InvalidArgument("--max-connections must be 1.." +
+  if (config.max_connections > kMaxConnectionsCap) {
+    return Status::InvalidArgument("--max-connections must be 0.." +
                                    std::to_string(kMaxConnectionsCap));
   }
   if (config.setup_concurrency < 1 || config.setup_concurrency > 256) {

@@ -49,6 +49,7 @@ struct AttackSpec {
 inline constexpr std::chrono::seconds kMaxDuration{600};
 inline constexpr std::chrono::seconds kMaxSetup{300};
 inline constexpr size_t kMaxConnectionsCap = 60'000;
+inline constexpr size_t kDefaultMaxConnections = 20'000;
 inline constexpr int kMaxSourcesCap = 200'000;
 inline constexpr int kMaxLegitUsers = 100'000;
 inline constexpr double kMaxRate = 200'000;
@@ -81,7 +82,7 @@ struct StormConfig {
   std::chrono::milliseconds status_interval{1'000};
   // Bounds of the storm itself.
   int threads = 2;
-  size_t max_connections = 20'000;
+  size_t max_connections = 0;  // 0: min(kDefaultMaxConnections, what the descriptor limit allows)
   std::chrono::milliseconds request_timeout{10'000};
   std::chrono::milliseconds setup_timeout{120'000};
   int setup_concurrency = 4;

@@ -46,7 +46,7 @@ asio::awaitable<void> RunDetectionProbe(RunContext& ctx) {
   std::string last_state;
   TimePoint next = ctx.run_start;
   while (ctx.Running()) {
-    co_await SleepUntil(next);
+    co_await SleepUntil(std::min(next, ctx.run_end));
     if (!ctx.Running()) break;
     next += ctx.config.status_interval;
     Request req =

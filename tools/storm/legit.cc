@@ -160,7 +160,8 @@ asio::awaitable<void> RunLegitUser(RunContext& ctx, LegitUser user, TimePoint st
       ctx.SaveToken(user.account.username, user.token);
       break;
     }
-    co_await SleepUntil(SteadyClock::now() + std::chrono::seconds(1 + attempt));
+    co_await SleepUntil(
+        std::min(SteadyClock::now() + std::chrono::seconds(1 + attempt), ctx.run_end));
   }
   if (user.token.empty()) co_return;
 
@@ -179,20 +180,33 @@ asio::awaitable<void> RunLegitUser(RunContext& ctx, LegitUser user, TimePoint st
   const bool may_join =
       config.live && (user.account.role == "student" || user.account.role == "teacher");
 
-  auto call = [&](std::string target) -> asio::awaitable<Exchange> {
+  // One API call; a 401 (the session expired or was revoked) sends the user to the sign-in page.
+  auto call = [&](const std::string& target) -> asio::awaitable<Exchange> {
     Request req = MakeRequest(http::verb::get, target, user.token);
     Exchange e = co_await conn.Send(std::move(req), ctx.ExchangeDeadline());
     Record(*result.api, e);
+    if (e.status == 401 && ctx.Running()) {
+      std::string token;
+      Exchange login = co_await PasswordLogin(conn, user.account, ctx.ExchangeDeadline(), &token);
+      Record(*result.login, login);
+      if (!token.empty()) {
+        user.token = token;
+        ctx.SaveToken(user.account.username, token);
+      }
+    }
     co_return e;
   };
 
   // The home page: who am I, my classes, my live sessions.
   {
-    Exchange me = co_await call("/api/v1/me");
+    const std::string me_path = "/api/v1/me";
+    const std::string sections_path = "/api/v1/me/sections";
+    const std::string sessions_path = "/api/v1/me/live-sessions";
+    Exchange me = co_await call(me_path);
     if (me.status == 200) user.section_ids = SectionIds(me.body);
-    Exchange sections = co_await call("/api/v1/me/sections");
+    Exchange sections = co_await call(sections_path);
     (void)sections;
-    Exchange sessions = co_await call("/api/v1/me/live-sessions");
+    Exchange sessions = co_await call(sessions_path);
     if (sessions.status == 200) live_sessions = LiveSessionIds(sessions.body);
   }
 
@@ -209,9 +223,10 @@ asio::awaitable<void> RunLegitUser(RunContext& ctx, LegitUser user, TimePoint st
         result.live_connect->RecordError(NetError::kCapped, {});
       } else {
         int64_t session = live_sessions[rng() % live_sessions.size()];
-        WsConnect c = co_await ConnectWebSocket(live->ws, config.target, source,
-                                                "/api/v1/live?session=" + std::to_string(session),
-                                                user.token, ctx.ExchangeDeadline());
+        const std::string path = "/api/v1/live?session=" + std::to_string(session);
+        const TimePoint deadline = ctx.ExchangeDeadline();
+        WsConnect c =
+            co_await ConnectWebSocket(live->ws, config.target, source, path, user.token, deadline);
         Record(*result.live_connect, c);
         if (c.open()) {
           live->open = true;

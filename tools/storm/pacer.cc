@@ -5,10 +5,14 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <type_traits>
 
 namespace homeroom::storm {
 
 namespace asio = boost::asio;
+
+// Slots are kept as steady_clock ticks and the interval is computed in nanoseconds.
+static_assert(std::is_same_v<TimePoint::duration, std::chrono::nanoseconds>);
 
 Pacer::Pacer(double rate, TimePoint start, TimePoint end)
     : interval_ns_(std::max<int64_t>(1, static_cast<int64_t>(1e9 / std::max(rate, 1e-6)))),

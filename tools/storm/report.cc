@@ -77,7 +77,7 @@ json::object ReportJson(const StormConfig& config, const StormResult& r) {
   cfg["returning_fraction"] = config.returning_fraction;
   cfg["live"] = config.live;
   cfg["attack_delay_s"] = config.attack_delay.count() / 1000.0;
-  cfg["max_connections"] = config.max_connections;
+  cfg["max_connections"] = r.max_connections;
   cfg["threads"] = config.threads;
   cfg["seed"] = config.seed;
   out["config"] = std::move(cfg);
@@ -132,7 +132,7 @@ json::object ReportJson(const StormConfig& config, const StormResult& r) {
   json::object storm;
   storm["peak_connections"] = r.peak_connections;
   storm["capped_connections"] = r.capped_connections;
-  storm["max_connections"] = config.max_connections;
+  storm["max_connections"] = r.max_connections;
   out["storm"] = std::move(storm);
   json::array notes;
   for (const auto& n : r.notes) notes.push_back(json::value(n));
@@ -187,7 +187,7 @@ std::string ReportTable(const StormConfig& config, const StormResult& r) {
                        d.state_before);
   }
   out += fmt::format("Storm: at most {} sockets open at once (cap {}), {} not opened at the cap\n",
-                     r.peak_connections, config.max_connections, r.capped_connections);
+                     r.peak_connections, r.max_connections, r.capped_connections);
   if (!r.notes.empty()) {
     out += "Notes:\n";
     for (const auto& n : r.notes) out += "  - " + n + "\n";

@@ -134,12 +134,15 @@ Result<std::unique_ptr<StormResult>> RunStorm(const StormConfig& input,
   StormConfig config = input;
   const size_t descriptors = RaiseDescriptorLimit();
   auto result = std::make_unique<StormResult>();
-  if (config.max_connections > descriptors) {
+  if (config.max_connections == 0) {
+    config.max_connections = std::min(kDefaultMaxConnections, descriptors);
+  } else if (config.max_connections > descriptors) {
     result->notes.push_back("--max-connections lowered to " + std::to_string(descriptors) +
                             " (the descriptor limit)");
     config.max_connections = descriptors;
   }
 
+  result->max_connections = config.max_connections;
   std::vector<Account> accounts;
   if (!config.logins_path.empty()) {
     HR_ASSIGN_OR_RETURN(accounts, LoadAccounts(config.logins_path));
@@ -226,8 +229,9 @@ Result<std::unique_ptr<StormResult>> RunStorm(const StormConfig& input,
 
   for (size_t i = 0; i < setup.users.size(); ++i) {
     const TimePoint start_at =
-        ctx.run_start + config.ramp_up * static_cast<int64_t>(i) /
-                            static_cast<int64_t>(std::max<size_t>(1, setup.users.size()));
+        std::min(ctx.run_end,
+                 ctx.run_start + config.ramp_up * static_cast<int64_t>(i) /
+                                     static_cast<int64_t>(std::max<size_t>(1, setup.users.size())));
     auto task = RunLegitUser(ctx, std::move(setup.users[i]), start_at, config.seed * 7919 + i);
     ctx.Spawn(asio::make_strand(*io), std::move(task));
   }

@@ -62,6 +62,7 @@ struct StormResult {
   double setup_seconds = 0;
   double run_seconds = 0;
   // Bounds of the storm itself.
+  size_t max_connections = 0;  // the cap in force (--max-connections, or what the limit allows)
   size_t peak_connections = 0;
   uint64_t capped_connections = 0;
   std::vector<std::string> notes;  // what the storm could not do, said plainly
