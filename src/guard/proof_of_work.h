@@ -14,9 +14,9 @@
 namespace homeroom::guard {
 
 struct ProofOfWorkOptions {
-  // Leading zero bits the SHA-256 of a solution must have: 2^bits hashes on average. 14 (16,384
-  // hashes) takes a phone's browser about 0.1-0.3 s (docs/security.md measures and explains it).
-  int difficulty_bits = 14;
+  // Leading zero bits the SHA-256 of a solution must have: 2^bits hashes on average. 12 (4,096
+  // hashes) takes a phone's browser about a quarter of a second (docs/security.md measures it).
+  int difficulty_bits = 12;
   // How long a challenge may be solved and used.
   std::chrono::seconds challenge_ttl{120};
   // Used challenges remembered (each solution is single-use) until they expire. When full of
