@@ -109,8 +109,11 @@ Task Logout(Services& s, RequestContext& ctx) {
 }  // namespace
 
 void AddAuthRoutes(http::Router& router, Services& s) {
+  // The sign-in routes are the login class: their own rate limits, priority after signed-in
+  // traffic, and under attack a proof of work for every attempt.
   http::RouteOptions sign_in{.access = http::Access::kPublic,
-                             .body_limit = s.options.auth_body_limit};
+                             .body_limit = s.options.auth_body_limit,
+                             .route_class = guard::RouteClass::kLogin};
   router.Add(
       bhttp::verb::post, "/api/v1/auth/login", [&s](RequestContext& ctx) { return Login(s, ctx); },
       sign_in);

@@ -26,7 +26,8 @@ Task Readyz(Services& s, RequestContext&) {
 }  // namespace
 
 void AddHealthRoutes(http::Router& router, Services& s) {
-  http::RouteOptions open{.access = http::Access::kPublic};
+  // Load balancers and probes must reach these under attack without solving puzzles.
+  http::RouteOptions open{.access = http::Access::kPublic, .challenge_exempt = true};
   router.Add(
       bhttp::verb::get, "/healthz", [&s](RequestContext& c) { return Healthz(s, c); }, open);
   router.Add(

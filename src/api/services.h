@@ -16,6 +16,9 @@ class LiveScheduleService;
 namespace homeroom::live {
 class Hub;
 }
+namespace homeroom::guard {
+class Admission;
+}
 
 namespace homeroom::api {
 
@@ -41,6 +44,8 @@ struct Services {
   domain::LiveScheduleService* live = nullptr;
   // The live-class rooms behind GET /api/v1/live (live_api.cc); set by the app before serving.
   live::Hub* hub = nullptr;
+  // Admission control: issues the proof-of-work challenges (challenge_api.cc); set by the app.
+  guard::Admission* admission = nullptr;
 };
 
 // The session cookie's name.

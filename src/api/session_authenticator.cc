@@ -41,6 +41,20 @@ Status CheckSameOrigin(const http::RequestContext& ctx, const ApiOptions& option
                                   " is not allowed");
 }
 
+bool SessionAuthenticator::CarriesCredential(const net::RequestHeader& head) const {
+  if (head[bhttp::field::authorization].starts_with("Bearer ")) return true;
+  const std::string name = std::string(kSessionCookie) + "=";
+  auto [begin, end] = head.equal_range(bhttp::field::cookie);
+  for (auto it = begin; it != end; ++it) {
+    const std::string_view cookies = it->value();
+    for (size_t at = cookies.find(name); at != std::string_view::npos;
+         at = cookies.find(name, at + 1)) {
+      if (at == 0 || cookies[at - 1] == ' ' || cookies[at - 1] == ';') return true;
+    }
+  }
+  return false;
+}
+
 boost::asio::awaitable<Result<auth::Principal>> SessionAuthenticator::Authenticate(
     http::RequestContext& ctx) {
   std::string token;

@@ -15,6 +15,8 @@ class SessionAuthenticator final : public http::Authenticator {
  public:
   explicit SessionAuthenticator(Services& services) : services_(services) {}
   boost::asio::awaitable<Result<auth::Principal>> Authenticate(http::RequestContext& ctx) override;
+  // A bearer token or the session cookie is present.
+  bool CarriesCredential(const net::RequestHeader& head) const override;
 
  private:
   Services& services_;

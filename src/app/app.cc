@@ -17,6 +17,9 @@
 #include "domain/attendance_recorder.h"
 #include "domain/live_schedule.h"
 #include "domain/roster_service.h"
+#include "guard/admission.h"
+#include "guard/attack_mode.h"
+#include "guard/block_list.h"
 #include "http/dispatcher.h"
 #include "http/metrics_handler.h"
 #include "http/router.h"
@@ -78,11 +81,21 @@ Result<std::unique_ptr<App>> App::Create(AppConfig config) {
   app->attendance_->Start();
   app->services_.reset(new api::Services{*app->db_, *app->auth_, *app->roster_, c.api});
   app->services_->live = app->live_.get();
+  // The guard's shared state and admission control (docs/security.md, "Defenses").
+  HR_ASSIGN_OR_RETURN(guard::AttackModeSetting attack_setting,
+                      guard::ParseAttackModeSetting(c.attack_mode));
+  app->block_list_ = std::make_unique<guard::BlockList>(SystemClock::Instance(), c.block_list);
+  app->attack_mode_ = std::make_unique<guard::AttackMode>();
+  app->attack_mode_->SetSetting(attack_setting);
+  app->admission_ = std::make_unique<guard::Admission>(
+      SystemClock::Instance(), app->metrics_, *app->block_list_, *app->attack_mode_, c.admission);
+  app->services_->admission = app->admission_.get();
   app->router_ = std::make_unique<http::Router>();
   api::AddRoutes(*app->router_, *app->services_);
   app->authenticator_ = std::make_unique<api::SessionAuthenticator>(*app->services_);
   app->dispatcher_ = std::make_unique<http::Dispatcher>(*app->router_, *app->authenticator_,
                                                         app->metrics_, c.dispatcher);
+  app->dispatcher_->SetAdmission(app->admission_.get());
   app->server_ = std::make_unique<net::Server>(c.server, *app->dispatcher_, app->metrics_, "api");
 
   // Live rooms run on their own io_context (started in Start()). The schedule tells the hub when a

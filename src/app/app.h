@@ -28,6 +28,11 @@ class InProcessBus;
 namespace homeroom::api {
 class SessionAuthenticator;
 }
+namespace homeroom::guard {
+class Admission;
+class AttackMode;
+class BlockList;
+}  // namespace homeroom::guard
 
 namespace homeroom::app {
 
@@ -57,6 +62,11 @@ class App {
   domain::AttendanceRecorder& attendance() { return *attendance_; }
   live::Hub& hub() { return *hub_; }
   const http::Router& router() const { return *router_; }
+  // The guard's shared state: blocked ranges (consulted per connection and per request) and
+  // under-attack mode, for the Sentinel, the admin API and the CLI; admission control.
+  guard::BlockList& block_list() { return *block_list_; }
+  guard::AttackMode& attack_mode() { return *attack_mode_; }
+  guard::Admission& admission() { return *admission_; }
   const AppConfig& config() const { return config_; }
 
  private:
@@ -82,6 +92,9 @@ class App {
   std::unique_ptr<api::Services> services_;
   std::unique_ptr<http::Router> router_;
   std::unique_ptr<api::SessionAuthenticator> authenticator_;
+  std::unique_ptr<guard::BlockList> block_list_;
+  std::unique_ptr<guard::AttackMode> attack_mode_;
+  std::unique_ptr<guard::Admission> admission_;
   std::unique_ptr<http::Dispatcher> dispatcher_;
   std::unique_ptr<net::Server> server_;
   std::unique_ptr<http::MetricsHandler> metrics_handler_;

@@ -158,6 +158,67 @@ void AddServeOptions(CLI::App& cmd, AppConfig& c) {
   o.Add("--attendance-max-queued-events", at.max_queued_events,
         "Presence events waiting in memory (dropped and counted beyond)", l);
   o.Add("--attendance-max-batch-events", at.max_batch_events, "Presence events per store write", l);
+
+  // --- Admission (guard, docs/security.md "Defenses: admission") ---------------------------------
+  const std::string ad = "Admission";
+  auto& adm = c.admission;
+  o.Add("--admission", adm.enabled,
+        "Rate limits, concurrency limit and proof of work before handlers (false: only blocks)",
+        ad);
+  o.Add("--attack-mode", c.attack_mode,
+        "Under-attack mode at start: auto (follow detection), on, off", ad);
+  for (guard::RouteClass route_class : guard::kAllRouteClasses) {
+    const std::string name(guard::RouteClassName(route_class));
+    std::string flag_class = name;
+    std::replace(flag_class.begin(), flag_class.end(), '_', '-');
+    auto& limits = adm.rates.For(route_class);
+    const struct {
+      const char* key;
+      const char* what;
+      guard::RateLimit* limit;
+    } buckets[] = {{"ip", "one address (/32, /64)", &limits.ip},
+                   {"subnet", "one subnet (/24, /48)", &limits.subnet},
+                   {"account", "one signed-in account", &limits.account}};
+    for (const auto& b : buckets) {
+      const std::string prefix = "--rate-" + flag_class + "-" + b.key;
+      o.Add(prefix + "-per-s", b.limit->per_second,
+            name + " requests per second from " + b.what + " (0: no limit)", ad);
+      o.Add(prefix + "-burst", b.limit->burst, name + " requests at once from " + b.what, ad);
+    }
+  }
+  o.Add("--rate-max-source-keys", adm.rates.max_source_keys,
+        "Addresses and subnets tracked per class at most (new anonymous ones refused beyond)", ad);
+  o.Add("--rate-max-account-keys", adm.rates.max_account_keys,
+        "Accounts tracked per class at most (least recent forgotten beyond)", ad);
+  auto& cc = adm.concurrency;
+  o.Add("--concurrency-initial-limit", cc.initial_limit, "Requests handled at once, at start", ad);
+  o.Add("--concurrency-min-limit", cc.min_limit, "Adaptive concurrency limit floor", ad);
+  o.Add("--concurrency-max-limit", cc.max_limit, "Adaptive concurrency limit ceiling", ad);
+  o.Add("--concurrency-tolerance", cc.tolerance,
+        "Latency growth over the long-term average tolerated before the limit shrinks", ad);
+  o.Add("--concurrency-smoothing", cc.smoothing, "Weight of each limit update (0..1)", ad);
+  o.Add("--concurrency-long-window-updates", cc.long_window_updates,
+        "Updates the long-term latency average spans", ad);
+  o.Add("--concurrency-window-samples", cc.min_window_samples,
+        "Latency samples per limit update at least", ad);
+  o.Add("--concurrency-window-ms", cc.window_ms, "Time per limit update at least", ad);
+  o.Add("--admission-queue", cc.max_queue,
+        "Requests waiting for a slot (lowest priority shed beyond, 503)", ad);
+  o.Add("--admission-queue-interval-ms", cc.queue_interval_ms,
+        "Longest wait for a slot (CoDel interval)", ad);
+  o.Add("--admission-queue-target-ms", cc.queue_target_ms,
+        "Wait for a slot while the queue is standing (CoDel target)", ad);
+  o.Add("--shed-retry-after-s", cc.retry_after_s, "Retry-After of a shed request (503)", ad);
+  auto& pow = adm.proof;
+  o.Add("--pow-difficulty-bits", pow.difficulty_bits,
+        "Proof of work under attack: leading zero bits of SHA-256 (2^bits hashes on average)", ad);
+  o.AddDuration("--pow-challenge-ttl-s", pow.challenge_ttl, "How long a challenge is valid", ad);
+  o.Add("--pow-max-used", pow.max_used,
+        "Used challenges remembered against replay (new solutions refused beyond)", ad);
+  o.Add("--pow-secret", pow.secret,
+        "Challenge signing secret; empty: random per process (set one for several nodes)", ad);
+  o.Add("--block-list-max-automatic", c.block_list.max_automatic_entries,
+        "Automatic (detector) blocks kept at most", ad);
 }
 
 }  // namespace homeroom::app

@@ -10,6 +10,8 @@
 #include "auth/auth_service.h"
 #include "domain/attendance_recorder.h"
 #include "domain/live_schedule.h"
+#include "guard/admission.h"
+#include "guard/block_list.h"
 #include "http/dispatcher.h"
 #include "live/hub_options.h"
 #include "net/server.h"
@@ -40,6 +42,10 @@ struct AppConfig {
   domain::LiveOptions live;  // schedule, district time zone, attendance rules
   live::HubOptions hub;      // live-class rooms: limits of chat, polls, history, grace
   domain::AttendanceRecorderOptions attendance;
+  // Admission before handlers: rate limits, concurrency limit, proof of work (docs/security.md).
+  guard::AdmissionOptions admission;
+  guard::BlockListOptions block_list;
+  std::string attack_mode = "auto";  // auto | on | off: under-attack mode at start
 
   std::string DatabasePath() const { return data_dir + "/homeroom.db"; }
 };

@@ -17,6 +17,13 @@ class Authenticator {
   // The caller's principal, or kUnauthenticated (401) when there is no valid credential;
   // kUnavailable/kResourceExhausted when it cannot decide now.
   virtual boost::asio::awaitable<Result<auth::Principal>> Authenticate(RequestContext& ctx) = 0;
+  // Whether a request head carries a credential this authenticator would check (a session
+  // cookie, a bearer token), without checking it: admission's cheap, provisional sign of a
+  // signed-in caller (guard/admission.h). Must be cheap and thread-safe.
+  virtual bool CarriesCredential(const net::RequestHeader& head) const {
+    (void)head;
+    return false;
+  }
 };
 
 }  // namespace homeroom::http

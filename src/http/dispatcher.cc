@@ -50,20 +50,52 @@ Response Dispatcher::Unmatched(const RouteMatch& match, bool bad_target) const {
   return ErrorResponse(Status::NotFound("no such path"));
 }
 
+guard::HeadFacts Dispatcher::Facts(const net::RequestHeader& head, const net::ConnectionInfo& conn,
+                                   const Route* route) const {
+  guard::HeadFacts facts;
+  facts.remote = conn.remote;
+  facts.route_class = route ? route->route_class : DefaultRouteClass(head.method(), false);
+  facts.credentialed = authenticator_.CarriesCredential(head);
+  facts.challenge_exempt = route && route->options.challenge_exempt;
+  facts.proof = head[kProofHeader];
+  return facts;
+}
+
 net::HeadDecision Dispatcher::OnHead(const net::RequestHeader& head,
                                      const net::ConnectionInfo& conn) {
   const auto start = Clock::now();
   net::HeadDecision decision;
   bool bad_target = false;
   RouteMatch match = Match(head.method(), head.target(), &bad_target);
-  if (match.kind == RouteMatch::Kind::kFound) {
+  const bool found = match.kind == RouteMatch::Kind::kFound;
+  const std::string_view route_label = found ? std::string_view(match.route->pattern) : kUnmatched;
+  std::optional<guard::AdmissionDecision> admitted;
+  guard::RouteClass route_class = guard::RouteClass::kApiRead;
+  if (admission_) {
+    // Before the body and before any store work: unmatched paths count against the buckets too,
+    // or a flood of random URLs would cost nothing to send.
+    const guard::HeadFacts facts = Facts(head, conn, found ? match.route : nullptr);
+    route_class = facts.route_class;
+    guard::AdmissionVerdict verdict = admission_->CheckHead(facts);
+    if (!verdict.accepted()) {
+      Response res = AdmissionResponse(verdict);
+      const std::string request_id = NewRequestId();
+      Finish(res, Seen{head, conn, request_id, route_label, kNobody, 0, start, verdict.decision,
+                       route_class});
+      decision.reject = std::move(res);
+      decision.close = verdict.decision == guard::AdmissionDecision::kBlocked;
+      return decision;
+    }
+    if (!found) admitted = guard::AdmissionDecision::kAccepted;
+  }
+  if (found) {
     size_t limit = match.route->options.body_limit;
     decision.body_limit = limit ? limit : options_.default_body_limit;
     return decision;
   }
   Response res = Unmatched(match, bad_target);
   const std::string request_id = NewRequestId();
-  Finish(res, Seen{head, conn, request_id, kUnmatched, kNobody, 0, start});
+  Finish(res, Seen{head, conn, request_id, kUnmatched, kNobody, 0, start, admitted, route_class});
   decision.reject = std::move(res);
   return decision;
 }
@@ -83,14 +115,44 @@ boost::asio::awaitable<Response> Dispatcher::Handle(Request&& request,
     co_return res;
   }
 
+  std::optional<guard::AdmissionDecision> decision;
+  std::optional<guard::AdmissionSlot> slot;
+  if (admission_) {
+    const guard::Priority priority = guard::Admission::PriorityFor(
+        ctx.route->route_class, authenticator_.CarriesCredential(req));
+    slot = co_await admission_->Enter(priority);
+    if (!slot) {
+      guard::AdmissionVerdict shed;
+      shed.decision = guard::AdmissionDecision::kShed;
+      shed.retry_after_s = admission_->options().concurrency.retry_after_s;
+      Response res = AdmissionResponse(shed);
+      Finish(res, Seen{req, conn, ctx.request_id, ctx.route->pattern, kNobody, req.body().size(),
+                       start, shed.decision, ctx.route->route_class});
+      co_return res;
+    }
+    decision = guard::AdmissionDecision::kAccepted;
+  }
+
   std::optional<Response> res;
   std::string failure;
+  const auto handler_start = Clock::now();
   try {
-    res = co_await Run(ctx);
+    guard::AdmissionDecision refused = guard::AdmissionDecision::kAccepted;
+    res = co_await Run(ctx, &refused);
+    if (decision) decision = refused;
   } catch (const std::exception& e) {
     failure = e.what();
   } catch (...) {
     failure = "unknown exception";
+  }
+  if (slot) {
+    // A sign-in's time is mostly its turn at the hashing pool, which has its own bound and
+    // fairness: it says nothing about congestion, so it is no latency sample.
+    std::optional<double> latency;
+    if (ctx.route->route_class != guard::RouteClass::kLogin) {
+      latency = std::chrono::duration<double>(Clock::now() - handler_start).count();
+    }
+    slot->Done(latency);
   }
   if (!res) {
     // Handlers return Status values; an exception here is a bug, which must not kill the process.
@@ -99,7 +161,7 @@ boost::asio::awaitable<Response> Dispatcher::Handle(Request&& request,
     res = ErrorResponse(Status::Internal("internal error"));
   }
   Finish(*res, Seen{req, conn, ctx.request_id, ctx.route->pattern, ctx.principal, req.body().size(),
-                    start});
+                    start, decision, ctx.route->route_class});
   co_return std::move(*res);
 }
 
@@ -125,14 +187,46 @@ boost::asio::awaitable<net::UpgradeDecision> Dispatcher::HandleUpgrade(
     co_return decision;
   }
 
+  std::optional<guard::AdmissionDecision> admitted;
+  std::optional<guard::AdmissionSlot> slot;
+  if (admission_) {
+    // Upgrades of signed-in users are high priority; an open socket holds no slot, so nothing
+    // established is ever shed to make room.
+    const guard::Priority priority = guard::Admission::PriorityFor(
+        ctx.route->route_class, authenticator_.CarriesCredential(req));
+    slot = co_await admission_->Enter(priority);
+    if (!slot) {
+      guard::AdmissionVerdict shed;
+      shed.decision = guard::AdmissionDecision::kShed;
+      shed.retry_after_s = admission_->options().concurrency.retry_after_s;
+      Response res = AdmissionResponse(shed);
+      Finish(res, Seen{req, conn, ctx.request_id, ctx.route->pattern, kNobody, 0, start,
+                       shed.decision, ctx.route->route_class});
+      decision.reject = std::move(res);
+      co_return decision;
+    }
+    admitted = guard::AdmissionDecision::kAccepted;
+  }
+
   std::optional<Result<std::shared_ptr<net::WebSocketHandler>>> result;
+  std::optional<Response> refused;
   std::string failure;
+  const auto handler_start = Clock::now();
   try {
-    result = co_await RunUpgrade(ctx);
+    guard::AdmissionDecision refusal = guard::AdmissionDecision::kAccepted;
+    result = co_await RunUpgrade(ctx, &refusal, &refused);
+    if (admitted) admitted = refusal;
   } catch (const std::exception& e) {
     failure = e.what();
   } catch (...) {
     failure = "unknown exception";
+  }
+  if (slot) slot->Done(std::chrono::duration<double>(Clock::now() - handler_start).count());
+  if (refused) {
+    Finish(*refused, Seen{req, conn, ctx.request_id, ctx.route->pattern, ctx.principal, 0, start,
+                          admitted, ctx.route->route_class});
+    decision.reject = std::move(*refused);
+    co_return decision;
   }
   if (!result) {
     log::Error("http_handler_exception",
@@ -145,28 +239,52 @@ boost::asio::awaitable<net::UpgradeDecision> Dispatcher::HandleUpgrade(
   }
   if (!result->ok()) {
     Response res = ErrorResponse(result->status());
-    Finish(res, Seen{req, conn, ctx.request_id, ctx.route->pattern, ctx.principal, 0, start});
+    Finish(res, Seen{req, conn, ctx.request_id, ctx.route->pattern, ctx.principal, 0, start,
+                     admitted, ctx.route->route_class});
     decision.reject = std::move(res);
     co_return decision;
   }
-  Record(101, 0, Seen{req, conn, ctx.request_id, ctx.route->pattern, ctx.principal, 0, start});
+  Record(101, 0,
+         Seen{req, conn, ctx.request_id, ctx.route->pattern, ctx.principal, 0, start, admitted,
+              ctx.route->route_class});
   decision.handler = std::move(*result).value();
   co_return decision;
 }
 
+std::optional<Response> Dispatcher::AfterAuthentication(const RequestContext& ctx,
+                                                        const Result<auth::Principal>& principal,
+                                                        guard::AdmissionDecision* decision) {
+  if (!admission_) return std::nullopt;
+  guard::AdmissionVerdict verdict;
+  if (principal.ok()) {
+    verdict = admission_->CheckAccount(principal->user_id, ctx.route->route_class);
+  } else if (principal.status().code() == StatusCode::kUnauthenticated) {
+    // A credential that does not authenticate makes the request anonymous after all.
+    verdict = admission_->CheckAuthenticationFailed(Facts(ctx.request, ctx.connection, ctx.route));
+  }
+  if (verdict.accepted()) return std::nullopt;
+  *decision = verdict.decision;
+  return AdmissionResponse(verdict);
+}
+
 boost::asio::awaitable<Result<std::shared_ptr<net::WebSocketHandler>>> Dispatcher::RunUpgrade(
-    RequestContext& ctx) {
+    RequestContext& ctx, guard::AdmissionDecision* decision, std::optional<Response>* refused) {
   if (ctx.route->options.access == Access::kSignedIn) {
     Result<auth::Principal> principal = co_await authenticator_.Authenticate(ctx);
+    *refused = AfterAuthentication(ctx, principal, decision);
+    if (*refused) co_return Status::Unavailable("refused by admission", 1);
     if (!principal.ok()) co_return principal.status();
     ctx.principal = std::move(principal).value();
   }
   co_return co_await ctx.route->upgrade_handler(ctx);
 }
 
-boost::asio::awaitable<Response> Dispatcher::Run(RequestContext& ctx) {
+boost::asio::awaitable<Response> Dispatcher::Run(RequestContext& ctx,
+                                                 guard::AdmissionDecision* decision) {
   if (ctx.route->options.access == Access::kSignedIn) {
     Result<auth::Principal> principal = co_await authenticator_.Authenticate(ctx);
+    std::optional<Response> refused = AfterAuthentication(ctx, principal, decision);
+    if (refused) co_return std::move(*refused);
     if (!principal.ok()) co_return ErrorResponse(principal.status());
     ctx.principal = std::move(principal).value();
   }
@@ -207,14 +325,18 @@ void Dispatcher::Record(unsigned status_code, size_t bytes, const Seen& seen) {
                     "Time from the complete request to the response, by route.",
                     {{"route", route_label}})
       .Observe(seconds);
+  if (admission_ && seen.admission) admission_->Count(seen.route_class, *seen.admission);
   if (options_.access_log) {
-    log::Info("http_request", {{"request_id", seen.request_id},
-                               {"method", method_name},
-                               {"route", route_label},
-                               {"status", static_cast<int>(status_code)},
-                               {"duration_ms", seconds * 1000.0},
-                               {"client_ip", seen.conn.RemoteIp()},
-                               {"bytes", bytes}});
+    log::Info("http_request",
+              {{"request_id", seen.request_id},
+               {"method", method_name},
+               {"route", route_label},
+               {"status", static_cast<int>(status_code)},
+               {"duration_ms", seconds * 1000.0},
+               {"client_ip", seen.conn.RemoteIp()},
+               {"bytes", bytes},
+               {"admission", seen.admission ? guard::AdmissionDecisionName(*seen.admission)
+                                            : std::string_view("none")}});
   }
   if (observers_.empty()) return;
   guard::RequestRecord record;

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "core/metrics.h"
+#include "guard/admission.h"
 #include "guard/request_observer.h"
 #include "http/authenticator.h"
 #include "http/context.h"
@@ -43,6 +44,15 @@ struct DispatcherOptions {
 //   homeroom_http_request_duration_seconds{route}         histogram
 // where route is the pattern, or "unmatched", and tells every guard::RequestObserver (AddObserver).
 //
+// With admission (SetAdmission, guard/admission.h): OnHead refuses blocked sources (403 "blocked",
+// connection closed), sources over their host or subnet bucket of the route's class (429 with
+// Retry-After) and, under attack, anonymous requests without a solved challenge (403
+// "challenge_required"), all before the body is read or any store work; unmatched paths count
+// against the buckets too. Handle and HandleUpgrade then take a slot of the adaptive concurrency
+// limit by priority (503 with Retry-After when shed), authenticate, check the account's bucket
+// (429), and under attack challenge a request whose credential failed. Each decision is counted
+// (homeroom_guard_admission_total{class,decision}) and logged (the access log's "admission").
+//
 // Thread-safe: called concurrently by every I/O thread. `router`, `authenticator` and `metrics`
 // must outlive it; the router must not change while it serves.
 class Dispatcher final : public net::HttpHandler {
@@ -53,6 +63,8 @@ class Dispatcher final : public net::HttpHandler {
   // Adds an observer told about every answered request. Call before serving; `observer` must
   // outlive the Dispatcher.
   void AddObserver(guard::RequestObserver* observer) { observers_.push_back(observer); }
+  // Turns admission control on. Call before serving; `admission` must outlive the Dispatcher.
+  void SetAdmission(guard::Admission* admission) { admission_ = admission; }
 
   net::HeadDecision OnHead(const net::RequestHeader& head,
                            const net::ConnectionInfo& conn) override;
@@ -67,10 +79,19 @@ class Dispatcher final : public net::HttpHandler {
   RouteMatch Match(boost::beast::http::verb method, std::string_view target,
                    bool* bad_target) const;
   Response Unmatched(const RouteMatch& match, bool bad_target) const;
-  boost::asio::awaitable<Response> Run(RequestContext& ctx);
-  // Authenticates and asks the upgrade route's handler; a refusal is an error Status.
+  // Authenticates (with the admission checks that follow it) and runs the handler.
+  boost::asio::awaitable<Response> Run(RequestContext& ctx, guard::AdmissionDecision* decision);
+  // Authenticates and asks the upgrade route's handler; a refusal is an error Status or, from
+  // admission, *refused.
   boost::asio::awaitable<Result<std::shared_ptr<net::WebSocketHandler>>> RunUpgrade(
-      RequestContext& ctx);
+      RequestContext& ctx, guard::AdmissionDecision* decision, std::optional<Response>* refused);
+  // After authentication: the account's bucket, or under attack the proof of a failed
+  // credential. A refusal's answer, or nullopt to go on.
+  std::optional<Response> AfterAuthentication(const RequestContext& ctx,
+                                              const Result<auth::Principal>& principal,
+                                              guard::AdmissionDecision* decision);
+  guard::HeadFacts Facts(const net::RequestHeader& head, const net::ConnectionInfo& conn,
+                         const Route* route) const;
   // What Record() reports about one request besides its status and size.
   struct Seen {
     const net::RequestHeader& head;
@@ -80,6 +101,9 @@ class Dispatcher final : public net::HttpHandler {
     const std::optional<auth::Principal>& principal;
     size_t bytes_in = 0;
     Clock::time_point start;
+    // Set when admission decided about this request.
+    std::optional<guard::AdmissionDecision> admission = std::nullopt;
+    guard::RouteClass route_class = guard::RouteClass::kApiRead;
   };
   // Adds the common headers, then Record()s the request.
   void Finish(Response& res, const Seen& seen);
@@ -91,6 +115,7 @@ class Dispatcher final : public net::HttpHandler {
   metrics::Registry& metrics_;
   const DispatcherOptions options_;
   std::vector<guard::RequestObserver*> observers_;
+  guard::Admission* admission_ = nullptr;
 };
 
 }  // namespace homeroom::http

@@ -1,8 +1,10 @@
 #include "http/error_mapping.h"
 
 #include <boost/beast/http/field.hpp>
+#include <boost/json/serialize.hpp>
 #include <string>
 
+#include "core/clock.h"
 #include "net/error_response.h"
 
 namespace homeroom::http {
@@ -52,6 +54,55 @@ Response ErrorResponse(const Status& status) {
     res.set(beast_http::field::retry_after, std::to_string(*retry < 0 ? 0 : *retry));
   }
   return res;
+}
+
+boost::json::object ChallengeJson(const guard::Challenge& challenge) {
+  return boost::json::object{{"challenge", challenge.text},
+                             {"difficulty", challenge.difficulty_bits},
+                             {"expires_at", FormatIsoUtc(challenge.expires_ms)},
+                             {"algorithm", "sha256-leading-zero-bits"},
+                             {"header", kProofHeader}};
+}
+
+Response AdmissionResponse(const guard::AdmissionVerdict& verdict) {
+  using guard::AdmissionDecision;
+  switch (verdict.decision) {
+    case AdmissionDecision::kBlocked:
+      return net::MakeErrorResponse(beast_http::status::forbidden, "blocked",
+                                    "requests from this address are blocked");
+    case AdmissionDecision::kRateLimitedIp:
+    case AdmissionDecision::kRateLimitedSubnet:
+      return ErrorResponse(Status::ResourceExhausted(
+          "too many requests from this network; retry later", verdict.retry_after_s));
+    case AdmissionDecision::kRateLimitedAccount:
+      return ErrorResponse(Status::ResourceExhausted(
+          "too many requests from this account; retry later", verdict.retry_after_s));
+    case AdmissionDecision::kShed:
+      return ErrorResponse(
+          Status::Unavailable("the server is busy; retry later", verdict.retry_after_s));
+    case AdmissionDecision::kChallenged: {
+      Response res = net::MakeErrorResponse(
+          beast_http::status::forbidden, "challenge_required",
+          "the server is under attack: solve the challenge and send the solution in " +
+              std::string(kProofHeader));
+      if (verdict.challenge) {
+        boost::json::object challenge = ChallengeJson(*verdict.challenge);
+        challenge["rejected"] = std::string(guard::ProofResultName(verdict.proof));
+        boost::json::object body{
+            {"error", boost::json::object{{"code", "challenge_required"},
+                                          {"message",
+                                           "the server is under attack: solve the "
+                                           "challenge and send the solution in " +
+                                               std::string(kProofHeader)},
+                                          {"challenge", std::move(challenge)}}}};
+        res.body() = boost::json::serialize(body);
+      }
+      return res;
+    }
+    case AdmissionDecision::kAccepted:
+      break;
+  }
+  return ErrorResponse(Status::Internal("admission accepted the request"));
 }
 
 }  // namespace homeroom::http

@@ -50,6 +50,14 @@ Router::~Router() = default;
 Router::Router(Router&&) noexcept = default;
 Router& Router::operator=(Router&&) noexcept = default;
 
+guard::RouteClass DefaultRouteClass(beast_http::verb method, bool upgrade) {
+  if (upgrade) return guard::RouteClass::kLive;
+  if (method == beast_http::verb::get || method == beast_http::verb::head) {
+    return guard::RouteClass::kApiRead;
+  }
+  return guard::RouteClass::kApiWrite;
+}
+
 void Router::Add(beast_http::verb method, std::string pattern, Handler handler,
                  RouteOptions options) {
   Route route;
@@ -57,6 +65,7 @@ void Router::Add(beast_http::verb method, std::string pattern, Handler handler,
   route.pattern = std::move(pattern);
   route.handler = std::move(handler);
   route.options = options;
+  route.route_class = options.route_class.value_or(DefaultRouteClass(method, false));
   Insert(std::move(route));
 }
 
@@ -67,6 +76,7 @@ void Router::AddUpgrade(std::string pattern, UpgradeHandler handler, RouteOption
   route.pattern = std::move(pattern);
   route.options = options;
   route.upgrade = true;
+  route.route_class = options.route_class.value_or(DefaultRouteClass(route.method, true));
   route.upgrade_handler = std::move(handler);
   Insert(std::move(route));
 }

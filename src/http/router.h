@@ -6,12 +6,14 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
 
 #include "core/status.h"
+#include "guard/route_class.h"
 #include "net/http_handler.h"
 #include "net/websocket.h"
 
@@ -29,7 +31,17 @@ struct RouteOptions {
   Access access = Access::kSignedIn;
   // Bytes allowed in the request body; 0 means the dispatcher's default (64 KiB).
   size_t body_limit = 0;
+  // The route's class for rate limits and priority (guard/route_class.h). Unset: derived when the
+  // route is added: GET and HEAD are kApiRead, other methods kApiWrite, upgrade routes kLive. Set
+  // kLogin on the sign-in routes and kStatic on the web app's files.
+  std::optional<guard::RouteClass> route_class;
+  // Under attack, anonymous callers need no proof of work here (health checks, the challenge
+  // endpoint itself). kStatic routes are always exempt.
+  bool challenge_exempt = false;
 };
+
+// The class a route gets when RouteOptions::route_class is unset.
+guard::RouteClass DefaultRouteClass(boost::beast::http::verb method, bool upgrade);
 
 // A route's handler: decodes the request from the context, calls a service, encodes the answer.
 // Errors are Status values; the dispatcher maps them to HTTP in one place (error_mapping.h).
@@ -49,6 +61,8 @@ struct Route {
   RouteOptions options;
   // A WebSocket endpoint (Router::AddUpgrade): method is GET and upgrade_handler is set.
   bool upgrade = false;
+  // options.route_class, or DefaultRouteClass() when unset.
+  guard::RouteClass route_class = guard::RouteClass::kApiRead;
   UpgradeHandler upgrade_handler;
 };
 

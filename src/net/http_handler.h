@@ -36,6 +36,9 @@ struct HeadDecision {
   // Set to answer at once without reading the body. The connection is closed afterwards when the
   // request announced a body (it was not read), and kept alive otherwise.
   std::optional<Response> reject;
+  // With `reject`: close the connection after the answer even when it could be kept alive (a
+  // blocked source gets no further requests on a connection opened before the block).
+  bool close = false;
 };
 
 // The application side of a Server: what to do with each request. Every method is called on the

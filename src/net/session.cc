@@ -134,8 +134,8 @@ asio::awaitable<void> Session::Loop() {
 
     if (decision.reject) {
       // The body was not read, so the connection cannot carry another request.
-      bool keep_alive =
-          want_keep_alive && !has_body && !draining_ && requests_ < opt.max_requests_per_connection;
+      bool keep_alive = want_keep_alive && !has_body && !decision.close && !draining_ &&
+                        requests_ < opt.max_requests_per_connection;
       if (!co_await Write(*decision.reject, version, keep_alive)) co_return;
       if (!keep_alive) {
         if (has_body) co_await LingerAndClose();

@@ -135,6 +135,7 @@ std::vector<Row> Table() {
   for (const char* who : {"anonymous", "student_a", "district"}) {
     rows.push_back({"GET", "/healthz", who, "own", "/healthz", "", 200});
     rows.push_back({"GET", "/readyz", who, "own", "/readyz", "", 200});
+    rows.push_back({"GET", "/api/v1/challenge", who, "own", "/api/v1/challenge", "", 200});
     rows.push_back({"POST", "/api/v1/auth/login", who, "own", "/api/v1/auth/login",
                     R"({"username":"student_b","password":"pw-student_b"})", 200});
     rows.push_back({"POST", "/api/v1/auth/activate", who, "own", "/api/v1/auth/activate",
