@@ -169,6 +169,7 @@ boost::asio::awaitable<Response> Dispatcher::Run(RequestContext& ctx) {
     Result<auth::Principal> principal = co_await authenticator_.Authenticate(ctx);
     if (!principal.ok()) co_return ErrorResponse(principal.status());
     ctx.principal = std::move(principal).value();
+    ctx.connection.MarkAuthenticated();  // net never evicts it at the global cap (CONNGUARD)
   }
   if (ctx.route->upgrade) {
     // A plain GET to a WebSocket endpoint.
