@@ -69,8 +69,32 @@ void AddServeOptions(CLI::App& cmd, AppConfig& c) {
   o.Add("--max-requests-per-connection", s.max_requests_per_connection,
         "Requests per keep-alive connection before Connection: close", n);
   o.Add("--max-connections", s.max_connections, "Open connections, all clients", n);
-  o.Add("--max-connections-per-ip", s.max_connections_per_ip, "Open connections from one address",
-        n);
+  o.Add("--max-connections-per-ip", s.max_connections_per_ip,
+        "Open connections from one address (IPv6: one /64)", n);
+
+  // Connection guard (issue 4, section 1; docs/security.md "Defenses: connections"). CONNGUARD.
+  const std::string cg = "Connection guard";
+  o.Add("--max-connections-per-subnet", s.max_connections_per_subnet,
+        "Open connections from one /24 (IPv4) or /48 (IPv6), all its addresses together", cg);
+  o.Add("--evict-idle-unauthenticated", s.evict_idle_unauthenticated,
+        "At the global cap, close the longest-idle connection that never signed in for a new one",
+        cg);
+  o.AddDuration("--idle-timeout-under-pressure-ms", s.idle_timeout_under_pressure,
+                "Keep-alive idle timeout while open connections are past the pressure mark", cg);
+  o.Add("--pressure-on-fraction", s.pressure_on_fraction,
+        "Connection pressure starts at this fraction of --max-connections", cg);
+  o.Add("--pressure-off-fraction", s.pressure_off_fraction,
+        "Connection pressure ends at this fraction of --max-connections (hysteresis)", cg);
+  o.Add("--min-body-bytes-per-second", s.min_body_bytes_per_second,
+        "Slowest request body accepted after the grace period (slow POST; 0: off)", cg);
+  o.AddDuration("--body-rate-grace-ms", s.body_rate_grace,
+                "Longest stall of a request body before the minimum rate applies", cg);
+  o.Add("--min-send-bytes-per-second", s.min_send_bytes_per_second,
+        "Slowest reader of a response accepted after the grace period (slow read; 0: off)", cg);
+  o.AddDuration("--send-rate-grace-ms", s.send_rate_grace,
+                "Longest stall of a response write before the minimum rate applies", cg);
+  o.Add("--send-buffer-bytes", s.send_buffer_bytes,
+        "SO_SNDBUF of each client socket (0: kernel autotuning)", cg);
 
   const std::string w = "WebSockets";
   auto& ws = c.server.websocket;

@@ -10,11 +10,18 @@ namespace homeroom::guard {
 enum class ConnectionEvent {
   kRefusedBlocked,  // AllowConnection() said no
   kRefusedCap,      // a global, per-IP or per-subnet connection cap was full
+  kEvicted,         // an idle connection that never signed in, closed to make room under the
+                    // global cap for a new one (the remote is the evicted connection's)
   kHeadTimeout,     // the request head did not arrive in time (slowloris)
-  kBodyTimeout,     // the body did not arrive in time or too slowly (slow POST)
-  kWriteTimeout,    // the client read the response too slowly (slow read)
+  kIdleTimeout,     // a keep-alive connection sent no next request in time (normal for browsers;
+                    // many from one source hint at connection exhaustion)
+  kBodyTimeout,     // the body did not arrive in time or too slowly (slow POST: the whole-body
+                    // deadline or the minimum body rate)
+  kWriteTimeout,    // the client read the response too slowly (slow read: the write deadline or
+                    // the minimum send rate)
   kBadRequest,      // 400/413/431 from the parser or the limits
-  kWebSocketAbuse,  // a WebSocket closed for size, rate or slow consumption
+  kWebSocketAbuse,  // a WebSocket closed for message size, message rate, invalid frames or slow
+                    // consumption (not for timeouts or normal closes)
 };
 
 // The application's say over connections before any byte is read, and its ear for what the

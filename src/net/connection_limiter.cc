@@ -1,39 +1,71 @@
 #include "net/connection_limiter.h"
 
-#include <functional>
-#include <string_view>
+#include <algorithm>
+#include <cmath>
+#include <utility>
 
 namespace homeroom::net {
 
-size_t ConnectionLimiter::AddressHash::operator()(const boost::asio::ip::address& a) const {
-  if (a.is_v4()) return std::hash<uint32_t>()(a.to_v4().to_uint());
-  auto bytes = a.to_v6().to_bytes();
-  return std::hash<std::string_view>()(
-      std::string_view(reinterpret_cast<const char*>(bytes.data()), bytes.size()));
+namespace {
+
+template <typename Map, typename Key>
+size_t CountOf(const Map& counts, const Key& key) {
+  auto it = counts.find(key);
+  return it == counts.end() ? 0 : it->second;
 }
 
-ConnectionLimiter::ConnectionLimiter(size_t max_total, size_t max_per_ip)
-    : max_total_(max_total), max_per_ip_(max_per_ip) {}
+size_t FractionOf(size_t total, double fraction) {
+  if (fraction <= 0) return 0;
+  return static_cast<size_t>(std::ceil(static_cast<double>(total) * fraction));
+}
+
+}  // namespace
+
+ConnectionLimiter::ConnectionLimiter(ConnectionCaps caps, std::function<void(bool)> on_pressure)
+    : caps_(caps),
+      pressure_on_(FractionOf(caps.max_total, caps.pressure_on_fraction)),
+      pressure_off_(static_cast<size_t>(static_cast<double>(caps.max_total) *
+                                        std::max(0.0, caps.pressure_off_fraction))),
+      on_pressure_(std::move(on_pressure)) {}
 
 ConnectionLimiter::Verdict ConnectionLimiter::TryAcquire(const boost::asio::ip::address& ip) {
+  const guard::Cidr host = guard::HostKey(ip);
+  const guard::Cidr subnet = guard::SubnetKey(ip);
   std::lock_guard lock(mu_);
-  if (total_ >= max_total_) return Verdict::kGlobalCap;
-  size_t& n = per_ip_[ip];
-  if (n >= max_per_ip_) {
-    if (n == 0) per_ip_.erase(ip);
-    return Verdict::kPerIpCap;
-  }
-  ++n;
+  if (CountOf(per_host_, host) >= caps_.max_per_host) return Verdict::kPerIpCap;
+  if (CountOf(per_subnet_, subnet) >= caps_.max_per_subnet) return Verdict::kPerSubnetCap;
+  if (total_ >= caps_.max_total) return Verdict::kGlobalCap;
+  ++per_host_[host];
+  ++per_subnet_[subnet];
   ++total_;
+  UpdatePressureLocked();
   return Verdict::kAccepted;
 }
 
 void ConnectionLimiter::Release(const boost::asio::ip::address& ip) {
+  const guard::Cidr host = guard::HostKey(ip);
   std::lock_guard lock(mu_);
-  auto it = per_ip_.find(ip);
-  if (it == per_ip_.end()) return;
-  if (--it->second == 0) per_ip_.erase(it);
+  if (per_host_.find(host) == per_host_.end()) return;
+  Decrement(per_host_, host);
+  Decrement(per_subnet_, guard::SubnetKey(ip));
   --total_;
+  UpdatePressureLocked();
+}
+
+void ConnectionLimiter::Decrement(Counts& counts, const guard::Cidr& key) {
+  auto it = counts.find(key);
+  if (it == counts.end()) return;
+  if (--it->second == 0) counts.erase(it);
+}
+
+void ConnectionLimiter::UpdatePressureLocked() {
+  const bool was = pressure_.load(std::memory_order_relaxed);
+  bool now = was;
+  if (!was && pressure_on_ > 0 && total_ >= pressure_on_) now = true;
+  if (was && total_ <= pressure_off_) now = false;
+  if (now == was) return;
+  pressure_.store(now, std::memory_order_relaxed);
+  if (on_pressure_) on_pressure_(now);
 }
 
 size_t ConnectionLimiter::total() const {
@@ -41,10 +73,14 @@ size_t ConnectionLimiter::total() const {
   return total_;
 }
 
-size_t ConnectionLimiter::ForIp(const boost::asio::ip::address& ip) const {
+size_t ConnectionLimiter::ForHost(const boost::asio::ip::address& ip) const {
   std::lock_guard lock(mu_);
-  auto it = per_ip_.find(ip);
-  return it == per_ip_.end() ? 0 : it->second;
+  return CountOf(per_host_, guard::HostKey(ip));
+}
+
+size_t ConnectionLimiter::ForSubnet(const boost::asio::ip::address& ip) const {
+  std::lock_guard lock(mu_);
+  return CountOf(per_subnet_, guard::SubnetKey(ip));
 }
 
 }  // namespace homeroom::net

@@ -1,25 +1,43 @@
 #pragma once
 
+#include <atomic>
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/ip/address.hpp>
 #include <boost/beast/http/message.hpp>
 #include <boost/beast/http/string_body.hpp>
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 
 namespace homeroom::net {
 
-// Who is on the other end of a connection. A plain value, copied into each request's context.
+// Who is on the other end of a connection. A plain value, copied into each request's context;
+// the copies share one flag, `authenticated`, that the application sets and the server reads.
 struct ConnectionInfo {
   boost::asio::ip::address remote;
   uint16_t remote_port = 0;
   uint64_t id = 0;   // unique per Server, in accept order
   bool tls = false;  // TLS is not implemented yet: always false
+  // Set by the Server for every connection it accepts and shared by every copy of this value;
+  // null in a ConnectionInfo made elsewhere (tests), where the two methods below do nothing.
+  std::shared_ptr<std::atomic<bool>> authenticated_flag;
 
   // "127.0.0.1", "::1" (IPv4-mapped IPv6 addresses are shown as IPv4).
   std::string RemoteIp() const;
+
+  // Tells the server that this connection has carried a signed-in user: the application calls it
+  // once a request on it authenticated (http::Dispatcher does, where authentication succeeds).
+  // From then on the server never evicts the connection to make room under its global cap
+  // (ServerOptions::evict_idle_unauthenticated). It cannot be undone. Thread-safe, cheap.
+  void MarkAuthenticated() const {
+    if (authenticated_flag) authenticated_flag->store(true, std::memory_order_relaxed);
+  }
+  // Whether MarkAuthenticated() was called on any copy. Thread-safe.
+  bool authenticated() const {
+    return authenticated_flag && authenticated_flag->load(std::memory_order_relaxed);
+  }
 };
 
 using Request = boost::beast::http::request<boost::beast::http::string_body>;

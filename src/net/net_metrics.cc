@@ -7,6 +7,8 @@ constexpr const char* kOpen = "homeroom_net_open_connections";
 constexpr const char* kAccepted = "homeroom_net_connections_accepted_total";
 constexpr const char* kRefused = "homeroom_net_connections_refused_total";
 constexpr const char* kTimeouts = "homeroom_net_timeouts_total";
+constexpr const char* kEvicted = "homeroom_net_connections_evicted_total";
+constexpr const char* kShortened = "homeroom_net_idle_timeout_shortened";
 constexpr const char* kBad = "homeroom_net_bad_requests_total";
 constexpr const char* kAcceptErrors = "homeroom_net_accept_errors_total";
 constexpr const char* kRequests = "homeroom_net_requests_total";
@@ -29,16 +31,29 @@ NetMetrics::NetMetrics(metrics::Registry& r, const std::string& s)
                                       {{"server", s}, {"reason", "per_ip_cap"}})),
       refused_shutting_down(r.GetCounter(kRefused, "Connections refused at accept, by reason.",
                                          {{"server", s}, {"reason", "shutting_down"}})),
+      refused_per_subnet_cap(r.GetCounter(kRefused, "Connections refused at accept, by reason.",
+                                          {{"server", s}, {"reason", "per_subnet_cap"}})),
       refused_blocked(r.GetCounter(kRefused, "Connections refused at accept, by reason.",
                                    {{"server", s}, {"reason", "blocked"}})),
+      evicted(r.GetCounter(kEvicted,
+                           "Idle connections that never signed in, closed to make room for a new "
+                           "one at the global cap.",
+                           {{"server", s}})),
+      idle_timeout_shortened(r.GetGauge(
+          kShortened, "1 while connection pressure shortens the keep-alive idle timeout.",
+          {{"server", s}})),
       timeout_head(r.GetCounter(kTimeouts, "Connections closed by a deadline, by kind.",
                                 {{"server", s}, {"kind", "head"}})),
       timeout_idle(r.GetCounter(kTimeouts, "Connections closed by a deadline, by kind.",
                                 {{"server", s}, {"kind", "idle"}})),
       timeout_body(r.GetCounter(kTimeouts, "Connections closed by a deadline, by kind.",
                                 {{"server", s}, {"kind", "body"}})),
+      timeout_body_rate(r.GetCounter(kTimeouts, "Connections closed by a deadline, by kind.",
+                                     {{"server", s}, {"kind", "body_rate"}})),
       timeout_write(r.GetCounter(kTimeouts, "Connections closed by a deadline, by kind.",
                                  {{"server", s}, {"kind", "write"}})),
+      timeout_send_rate(r.GetCounter(kTimeouts, "Connections closed by a deadline, by kind.",
+                                     {{"server", s}, {"kind", "send_rate"}})),
       bad_header_too_large(r.GetCounter(kBad, "Requests refused by the server, by reason.",
                                         {{"server", s}, {"reason", "header_too_large"}})),
       bad_too_many_headers(r.GetCounter(kBad, "Requests refused by the server, by reason.",

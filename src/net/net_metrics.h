@@ -12,9 +12,15 @@ namespace homeroom::net {
 //
 //   homeroom_net_open_connections{server}                  gauge
 //   homeroom_net_connections_accepted_total{server}
-//   homeroom_net_connections_refused_total{server,reason}  global_cap | per_ip_cap | blocked |
+//   homeroom_net_connections_refused_total{server,reason}  global_cap | per_ip_cap |
+//                                                          per_subnet_cap | blocked |
 //                                                          shutting_down
-//   homeroom_net_timeouts_total{server,kind}               head | idle | body | write
+//   homeroom_net_connections_evicted_total{server}         idle unauthenticated connections
+//                                                          closed to make room at the global cap
+//   homeroom_net_idle_timeout_shortened{server}            gauge: 1 under connection pressure
+//                                                          (idle_timeout_under_pressure applies)
+//   homeroom_net_timeouts_total{server,kind}               head | idle | body | body_rate |
+//                                                          write | send_rate
 //   homeroom_net_bad_requests_total{server,reason}         see BadRequest below
 //   homeroom_net_accept_errors_total{server,reason}        fd_exhausted | other
 //   homeroom_net_requests_total{server}                    requests handed to the handler
@@ -32,11 +38,16 @@ struct NetMetrics {
   metrics::Counter& refused_global_cap;
   metrics::Counter& refused_per_ip_cap;
   metrics::Counter& refused_shutting_down;
+  metrics::Counter& refused_per_subnet_cap;
   metrics::Counter& refused_blocked;  // guard::ConnectionGate::AllowConnection() said no
+  metrics::Counter& evicted;
+  metrics::Gauge& idle_timeout_shortened;
   metrics::Counter& timeout_head;
   metrics::Counter& timeout_idle;
-  metrics::Counter& timeout_body;
-  metrics::Counter& timeout_write;
+  metrics::Counter& timeout_body;              // body_timeout passed
+  metrics::Counter& timeout_body_rate;         // the body fell behind min_body_bytes_per_second
+  metrics::Counter& timeout_write;             // write_timeout passed
+  metrics::Counter& timeout_send_rate;         // the reader fell behind min_send_bytes_per_second
   metrics::Counter& bad_header_too_large;      // 431: head over max_header_bytes
   metrics::Counter& bad_too_many_headers;      // 431: over max_header_count fields
   metrics::Counter& bad_body_too_large;        // 413: body over the handler's limit

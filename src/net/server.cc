@@ -1,5 +1,6 @@
 #include "net/server.h"
 
+#include <atomic>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/dispatch.hpp>
@@ -62,7 +63,10 @@ Server::Server(ServerOptions options, HttpHandler& handler, metrics::Registry& m
       handler_(handler),
       name_(std::move(name)),
       metrics_(metrics, name_),
-      limiter_(options_.max_connections, options_.max_connections_per_ip),
+      limiter_(ConnectionCaps{options_.max_connections, options_.max_connections_per_ip,
+                              options_.max_connections_per_subnet, options_.pressure_on_fraction,
+                              options_.pressure_off_fraction},
+               [gauge = &metrics_.idle_timeout_shortened](bool on) { gauge->Set(on ? 1 : 0); }),
       ioc_(std::make_unique<asio::io_context>(options_.io_threads > 0 ? options_.io_threads : 1)),
       control_(asio::make_strand(*ioc_)),
       acceptor_(std::make_unique<tcp::acceptor>(*control_)),
@@ -202,7 +206,13 @@ void Server::StartSession(tcp::socket socket) {
     socket.close(ec);  // no answer: a blocked source learns nothing and costs nothing more
     return;
   }
-  switch (limiter_.TryAcquire(remote.address())) {
+  auto verdict = limiter_.TryAcquire(remote.address());
+  // Only the accept loop takes slots, so the one an eviction gives back is still free here.
+  if (verdict == ConnectionLimiter::Verdict::kGlobalCap && options_.evict_idle_unauthenticated &&
+      EvictOldestIdle()) {
+    verdict = limiter_.TryAcquire(remote.address());
+  }
+  switch (verdict) {
     case ConnectionLimiter::Verdict::kAccepted:
       break;
     case ConnectionLimiter::Verdict::kGlobalCap:
@@ -215,8 +225,16 @@ void Server::StartSession(tcp::socket socket) {
       Report(guard::ConnectionEvent::kRefusedCap, remote.address());
       RefuseConnection(socket, "per-ip cap");
       return;
+    case ConnectionLimiter::Verdict::kPerSubnetCap:
+      metrics_.refused_per_subnet_cap.Inc();
+      Report(guard::ConnectionEvent::kRefusedCap, remote.address());
+      RefuseConnection(socket, "per-subnet cap");
+      return;
   }
   socket.set_option(tcp::no_delay(true), ec);
+  if (options_.send_buffer_bytes > 0) {
+    socket.set_option(asio::socket_base::send_buffer_size(options_.send_buffer_bytes), ec);
+  }
   metrics_.accepted.Inc();
   metrics_.open_connections.Add(1);
 
@@ -224,6 +242,7 @@ void Server::StartSession(tcp::socket socket) {
   conn.remote = remote.address();
   conn.remote_port = remote.port();
   conn.id = id;
+  conn.authenticated_flag = std::make_shared<std::atomic<bool>>(false);
   auto session = std::make_shared<Session>(*this, std::move(socket), std::move(conn));
   {
     std::lock_guard lock(mu_);
@@ -234,12 +253,51 @@ void Server::StartSession(tcp::socket socket) {
                  [](std::exception_ptr e) { LogException("session", e); });
 }
 
-void Server::Unregister(uint64_t id, const asio::ip::address& remote) {
-  limiter_.Release(remote);
+void Server::Unregister(uint64_t id, const asio::ip::address& remote, bool release_slot) {
+  if (release_slot) limiter_.Release(remote);
   metrics_.open_connections.Add(-1);
   std::lock_guard lock(mu_);
   sessions_.erase(id);
   if (draining_ && sessions_.empty()) FinishShutdownLocked();
+}
+
+void Server::EnterIdle(const std::shared_ptr<Session>& session, IdleHook& hook) {
+  std::lock_guard lock(idle_mu_);
+  if (hook.listed || hook.evicted) return;
+  hook.position = idle_.insert(idle_.end(), IdleEntry{session.get(), session});
+  hook.listed = true;
+}
+
+bool Server::LeaveIdle(IdleHook& hook) {
+  std::lock_guard lock(idle_mu_);
+  if (hook.listed) {
+    idle_.erase(hook.position);
+    hook.listed = false;
+  }
+  return !hook.evicted;
+}
+
+bool Server::EvictOldestIdle() {
+  std::shared_ptr<Session> victim;
+  {
+    std::lock_guard lock(idle_mu_);
+    while (!victim && !idle_.empty()) {
+      IdleEntry entry = idle_.front();
+      idle_.pop_front();
+      entry.session->idle_.listed = false;
+      // A session whose last reference is going away is skipped: it gives its slot back itself.
+      victim = entry.weak.lock();
+      if (victim) victim->idle_.evicted = true;
+    }
+  }
+  if (!victim) return false;
+  const asio::ip::address remote = victim->connection().remote;
+  limiter_.Release(remote);
+  metrics_.evicted.Inc();
+  Report(guard::ConnectionEvent::kEvicted, remote);
+  auto executor = victim->executor();
+  asio::post(executor, [victim = std::move(victim)] { victim->ForceClose(); });
+  return true;
 }
 
 bool Server::Adopt(uint64_t id, std::weak_ptr<Connection> connection) {

@@ -9,6 +9,7 @@
 #include <condition_variable>
 #include <cstddef>
 #include <cstdint>
+#include <list>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -60,21 +61,53 @@ struct ServerOptions {
   std::chrono::milliseconds head_timeout{10'000};
   // A keep-alive connection may wait this long for the first byte of its next request.
   std::chrono::milliseconds idle_timeout{30'000};
+  // The keep-alive idle timeout while the server is under connection pressure (open connections
+  // past pressure_on_fraction of max_connections, until they fall to pressure_off_fraction): idle
+  // sockets give their slots back sooner when slots run short. Applies to idle waits that start
+  // under pressure; the shorter of this and idle_timeout is used.
+  std::chrono::milliseconds idle_timeout_under_pressure{5'000};
+  double pressure_on_fraction = 0.75;
+  double pressure_off_fraction = 0.60;
   // The whole request body must arrive within this after the head (slow POST).
   std::chrono::milliseconds body_timeout{30'000};
+  // Minimum rate of a request body (slow POST), in bytes per second, after a grace period: the
+  // body may stall for at most body_rate_grace, and bytes received buy time only up to
+  // body_rate_grace ahead (net/transfer_pace.h). 0 turns it off (body_timeout alone).
+  double min_body_bytes_per_second = 512;
+  std::chrono::milliseconds body_rate_grace{5'000};
   // Writing one response may take this long; a client reading slower is closed (slow read).
   std::chrono::milliseconds write_timeout{30'000};
+  // Minimum rate at which the client takes a response, in bytes per second, with the same rule as
+  // the body rate (stall at most send_rate_grace). Responses that fit in the socket's send buffer
+  // are written at once and never see it; large ones to a slow reader do. 0 turns it off.
+  double min_send_bytes_per_second = 1024;
+  std::chrono::milliseconds send_rate_grace{5'000};
+  // SO_SNDBUF of every accepted socket (the kernel doubles it for its bookkeeping), so that a
+  // slow reader pins a bounded amount of kernel memory; 0 keeps the kernel's autotuning (up to
+  // net.ipv4.tcp_wmem's maximum, 4 MiB by default).
+  int send_buffer_bytes = 128 * 1024;
   // Request line plus header fields, in bytes; larger heads get 431 and the connection is closed.
   size_t max_header_bytes = 8 * 1024;
   // Header fields per request; more get 431 and the connection is closed.
   size_t max_header_count = 100;
   // Requests served on one keep-alive connection before the server answers Connection: close.
   size_t max_requests_per_connection = 1000;
-  // Open connections on this server; connections beyond it are refused at accept.
+  // Open connections on this server. When it is full, a new connection takes the slot of the idle
+  // connection that has waited longest without ever signing in (evict_idle_unauthenticated);
+  // when there is none it is refused at accept.
   size_t max_connections = 10'000;
-  // Open connections from one remote address; beyond it refused at accept. Generous because a
-  // whole school may share one NAT address; finer per-client limits live above this layer.
-  size_t max_connections_per_ip = 1024;
+  // Open connections from one client, by host key (guard::HostKey: the address for IPv4, its /64
+  // for IPv6); beyond it refused at accept. Generous because a whole school may share one NAT
+  // address; finer per-client limits live above this layer.
+  size_t max_connections_per_ip = 2'048;
+  // Open connections from one subnet key (guard::SubnetKey: /24 IPv4, /48 IPv6), all its hosts
+  // together, so that an attacker cannot multiply the per-IP cap with neighbouring addresses;
+  // beyond it refused at accept. Generous: a district's schools may share one provider block.
+  size_t max_connections_per_subnet = 4'096;
+  // At the global cap, evict the idle connection (waiting for a request head, first or next;
+  // never one being handled, never a WebSocket) that never carried a signed-in user
+  // (ConnectionInfo::MarkAuthenticated) and has waited longest, instead of refusing the new one.
+  bool evict_idle_unauthenticated = true;
   // Pause of the accept loop after EMFILE/ENFILE (out of file descriptors) or another accept error,
   // so that a full descriptor table never turns into a busy loop.
   std::chrono::milliseconds accept_error_backoff{50};
@@ -89,7 +122,7 @@ struct ServerOptions {
   // Backlog passed to listen().
   int listen_backlog = 1024;
   // Connections upgraded to WebSocket (HttpHandler::HandleUpgrade). They keep counting against
-  // max_connections and max_connections_per_ip.
+  // max_connections, max_connections_per_ip and max_connections_per_subnet, and are never evicted.
   WebSocketOptions websocket;
 };
 
@@ -147,11 +180,31 @@ class Server {
   friend class WebSocketSession;
   using Strand = boost::asio::strand<boost::asio::io_context::executor_type>;
 
+  // A Session's place among the idle connections that may be evicted. Guarded by idle_mu_.
+  struct IdleEntry {
+    Session* session;  // valid while listed: ~Session() unlists itself first
+    std::weak_ptr<Session> weak;
+  };
+  struct IdleHook {
+    std::list<IdleEntry>::iterator position;
+    bool listed = false;
+    bool evicted = false;  // chosen by EvictOldestIdle(); its connection slot is already released
+  };
+
   boost::asio::awaitable<void> AcceptLoop();
   void StartSession(boost::asio::ip::tcp::socket socket);
   void RefuseConnection(boost::asio::ip::tcp::socket& socket, std::string_view why);
-  // Called by sessions (any thread).
-  void Unregister(uint64_t id, const boost::asio::ip::address& remote);
+  // Called by sessions (any thread). `release_slot` is false for an evicted connection, whose
+  // slot was given back when it was chosen.
+  void Unregister(uint64_t id, const boost::asio::ip::address& remote, bool release_slot);
+  // A session starts waiting for a request head: it may be evicted from now on. Any thread.
+  void EnterIdle(const std::shared_ptr<Session>& session, IdleHook& hook);
+  // The session stops waiting (its head arrived, or it ends). False when it was evicted meanwhile:
+  // it must close. Any thread.
+  bool LeaveIdle(IdleHook& hook);
+  // Chooses the longest-waiting idle session, gives its slot back, counts and reports the
+  // eviction and closes it on its strand. False when there is none. Any thread.
+  bool EvictOldestIdle();
   // Makes `connection` the holder of connection `id`'s slot (an HTTP session upgraded to a
   // WebSocket); returns true when the server is already draining. Any thread.
   bool Adopt(uint64_t id, std::weak_ptr<Connection> connection);
@@ -164,6 +217,9 @@ class Server {
   NetMetrics metrics_;
   ConnectionLimiter limiter_;
   guard::ConnectionGate* gate_ = nullptr;
+
+  std::mutex idle_mu_;
+  std::list<IdleEntry> idle_;  // guarded by idle_mu_; longest waiting first
 
   // Destroyed explicitly in ~Server, I/O objects first, then the io_context (whose pending
   // coroutine frames call back into the members above and below while being destroyed).

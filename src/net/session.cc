@@ -1,5 +1,6 @@
 #include "net/session.h"
 
+#include <algorithm>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/buffer.hpp>
 #include <boost/asio/use_awaitable.hpp>
@@ -8,6 +9,7 @@
 #include <boost/beast/http/error.hpp>
 #include <boost/beast/http/field.hpp>
 #include <boost/beast/http/read.hpp>
+#include <boost/beast/http/serializer.hpp>
 #include <boost/beast/http/write.hpp>
 #include <boost/beast/websocket/rfc6455.hpp>
 #include <boost/json/object.hpp>
@@ -17,6 +19,7 @@
 #include "core/log.h"
 #include "net/error_response.h"
 #include "net/server.h"
+#include "net/transfer_pace.h"
 #include "net/websocket.h"
 #include "net/websocket_session.h"
 
@@ -48,7 +51,20 @@ Session::Session(Server& server, asio::ip::tcp::socket socket, ConnectionInfo co
       conn_(std::move(conn)) {}
 
 Session::~Session() {
-  if (!handed_over_) server_.Unregister(conn_.id, conn_.remote);
+  // First, while every member is intact: an evicting accept may be looking at this session.
+  const bool evicted = !server_.LeaveIdle(idle_);
+  if (!handed_over_) server_.Unregister(conn_.id, conn_.remote, /*release_slot=*/!evicted);
+}
+
+void Session::EnterIdle() {
+  if (!server_.options_.evict_idle_unauthenticated || conn_.authenticated()) return;
+  server_.EnterIdle(shared_from_this(), idle_);
+}
+
+bool Session::LeaveIdle() {
+  if (server_.LeaveIdle(idle_)) return true;
+  Close();
+  return false;
 }
 
 asio::awaitable<void> Session::Run(std::shared_ptr<Session> self) {
@@ -79,10 +95,16 @@ void Session::Close() {
 
 asio::awaitable<bool> Session::WaitForNextRequest() {
   if (buffer_.size() > 0) co_return true;  // a pipelined request is already here
-  stream_.expires_after(server_.options_.idle_timeout);
+  const ServerOptions& opt = server_.options_;
+  stream_.expires_after(server_.limiter_.under_pressure()
+                            ? std::min(opt.idle_timeout, opt.idle_timeout_under_pressure)
+                            : opt.idle_timeout);
   auto [ec, n] = co_await stream_.async_read_some(buffer_.prepare(kReadChunk), kTuple);
   if (ec) {
-    if (IsTimeout(ec)) server_.metrics_.timeout_idle.Inc();
+    if (IsTimeout(ec)) {
+      server_.metrics_.timeout_idle.Inc();
+      server_.Report(guard::ConnectionEvent::kIdleTimeout, conn_.remote);
+    }
     co_return false;
   }
   buffer_.commit(n);
@@ -95,6 +117,7 @@ asio::awaitable<void> Session::Loop() {
   for (bool first = true;; first = false) {
     if (draining_ || state_ == State::kClosed) co_return;
     state_ = State::kWaiting;
+    EnterIdle();
     // The first request's head deadline counts from accept; later ones from their first byte.
     if (!first && !co_await WaitForNextRequest()) co_return;
 
@@ -108,6 +131,7 @@ asio::awaitable<void> Session::Loop() {
       co_await OnReadHeaderError(ec);
       co_return;
     }
+    if (!LeaveIdle()) co_return;  // evicted while the head arrived
     state_ = State::kBusy;
     const RequestHeader& head = parser_->get().base();
     const unsigned version = head.version();
@@ -156,41 +180,7 @@ asio::awaitable<void> Session::Loop() {
       co_return;
     }
 
-    if (has_body) {
-      parser_->body_limit(decision.body_limit);
-      if (beast::iequals(head[http::field::expect], "100-continue")) {
-        static constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
-        stream_.expires_after(opt.write_timeout);
-        auto [wec, wn] = co_await asio::async_write(stream_, asio::buffer(kContinue), kTuple);
-        (void)wn;
-        if (wec) {
-          if (IsTimeout(wec)) {
-            m.timeout_write.Inc();
-            server_.Report(guard::ConnectionEvent::kWriteTimeout, conn_.remote);
-          }
-          co_return;
-        }
-      }
-      stream_.expires_after(opt.body_timeout);
-      auto [bec, bn] = co_await http::async_read(stream_, buffer_, *parser_, kTuple);
-      (void)bn;
-      if (bec) {
-        if (IsTimeout(bec)) {
-          m.timeout_body.Inc();
-          server_.Report(guard::ConnectionEvent::kBodyTimeout, conn_.remote);
-        } else if (bec == http::error::body_limit) {
-          m.bad_body_too_large.Inc();
-          co_await FailAndClose(http::status::payload_too_large, "payload_too_large",
-                                "request body larger than " + Bytes(decision.body_limit), version);
-        } else if (bec != http::error::end_of_stream && bec != asio::error::eof &&
-                   bec != asio::error::operation_aborted && state_ != State::kClosed) {
-          m.bad_malformed.Inc();
-          co_await FailAndClose(http::status::bad_request, "invalid_argument",
-                                "malformed request body: " + bec.message(), version);
-        }
-        co_return;
-      }
-    }
+    if (has_body && !co_await ReadBody(decision.body_limit, version)) co_return;
     stream_.expires_never();
 
     Request request = parser_->release();
@@ -214,6 +204,55 @@ asio::awaitable<void> Session::Loop() {
     if (!co_await Write(response, version, keep_alive)) co_return;
     if (!keep_alive) co_return;
   }
+}
+
+asio::awaitable<bool> Session::ReadBody(size_t body_limit, unsigned version) {
+  const ServerOptions& opt = server_.options_;
+  NetMetrics& m = server_.metrics_;
+  parser_->body_limit(body_limit);
+  if (beast::iequals(parser_->get()[http::field::expect], "100-continue")) {
+    static constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
+    stream_.expires_after(opt.write_timeout);
+    auto [wec, wn] = co_await asio::async_write(stream_, asio::buffer(kContinue), kTuple);
+    (void)wn;
+    if (wec) {
+      if (IsTimeout(wec)) {
+        m.timeout_write.Inc();
+        server_.Report(guard::ConnectionEvent::kWriteTimeout, conn_.remote);
+      }
+      co_return false;
+    }
+  }
+  // Read piece by piece so that each read's deadline can follow the body's pace (slow POST).
+  TransferPace pace(std::chrono::steady_clock::now(), opt.body_timeout,
+                    opt.min_body_bytes_per_second, opt.body_rate_grace);
+  while (!parser_->is_done()) {
+    stream_.expires_at(pace.deadline());
+    auto [bec, bn] = co_await http::async_read_some(stream_, buffer_, *parser_, kTuple);
+    if (!bec) {
+      pace.Progress(bn, std::chrono::steady_clock::now());
+      continue;
+    }
+    if (IsTimeout(bec)) {
+      if (pace.cut_by_rate()) {
+        m.timeout_body_rate.Inc();
+      } else {
+        m.timeout_body.Inc();
+      }
+      server_.Report(guard::ConnectionEvent::kBodyTimeout, conn_.remote);
+    } else if (bec == http::error::body_limit) {
+      m.bad_body_too_large.Inc();
+      co_await FailAndClose(http::status::payload_too_large, "payload_too_large",
+                            "request body larger than " + Bytes(body_limit), version);
+    } else if (bec != http::error::end_of_stream && bec != asio::error::eof &&
+               bec != asio::error::operation_aborted && state_ != State::kClosed) {
+      m.bad_malformed.Inc();
+      co_await FailAndClose(http::status::bad_request, "invalid_argument",
+                            "malformed request body: " + bec.message(), version);
+    }
+    co_return false;
+  }
+  co_return true;
 }
 
 asio::awaitable<bool> Session::Upgrade(unsigned version, bool want_keep_alive) {
@@ -345,12 +384,24 @@ asio::awaitable<bool> Session::Write(Response& res, unsigned version, bool keep_
   res.version(version == 10 ? 10 : 11);
   res.keep_alive(keep_alive);
   res.prepare_payload();
-  stream_.expires_after(server_.options_.write_timeout);
-  auto [ec, n] = co_await http::async_write(stream_, res, kTuple);
-  (void)n;
-  if (ec) {
+  const ServerOptions& opt = server_.options_;
+  // Written piece by piece so that each write's deadline can follow the reader's pace (slow read).
+  TransferPace pace(std::chrono::steady_clock::now(), opt.write_timeout,
+                    opt.min_send_bytes_per_second, opt.send_rate_grace);
+  http::serializer<false, http::string_body> serializer(res);
+  while (!serializer.is_done()) {
+    stream_.expires_at(pace.deadline());
+    auto [ec, n] = co_await http::async_write_some(stream_, serializer, kTuple);
+    if (!ec) {
+      pace.Progress(n, std::chrono::steady_clock::now());
+      continue;
+    }
     if (IsTimeout(ec)) {
-      server_.metrics_.timeout_write.Inc();
+      if (pace.cut_by_rate()) {
+        server_.metrics_.timeout_send_rate.Inc();
+      } else {
+        server_.metrics_.timeout_write.Inc();
+      }
       server_.Report(guard::ConnectionEvent::kWriteTimeout, conn_.remote);
     }
     co_return false;
@@ -360,6 +411,9 @@ asio::awaitable<bool> Session::Write(Response& res, unsigned version, bool keep_
 
 asio::awaitable<void> Session::FailAndClose(http::status status, std::string_view code,
                                             std::string_view message, unsigned version) {
+  if (http::to_status_class(status) == http::status_class::client_error) {
+    server_.Report(guard::ConnectionEvent::kBadRequest, conn_.remote);
+  }
   Response res = MakeErrorResponse(status, code, message);
   if (co_await Write(res, version, false)) co_await LingerAndClose();
 }

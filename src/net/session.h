@@ -13,6 +13,7 @@
 
 #include "net/connection.h"
 #include "net/http_handler.h"
+#include "net/server.h"
 
 namespace homeroom::net {
 
@@ -41,14 +42,24 @@ class Session final : public Connection, public std::enable_shared_from_this<Ses
   const ConnectionInfo& connection() const { return conn_; }
 
  private:
+  friend class Server;  // the idle list (idle_)
+
   enum class State { kWaiting, kBusy, kClosed };
   using Parser = boost::beast::http::request_parser<boost::beast::http::string_body>;
 
   boost::asio::awaitable<void> Loop();
   // Waits for the first byte of the next keep-alive request; false when the connection should end.
   boost::asio::awaitable<bool> WaitForNextRequest();
-  // Writes `res` with the version and keep-alive given; false when the write failed.
+  // Reads the body announced by the head in parser_ under body_timeout and the minimum body rate;
+  // false when the connection should end (answered or closed).
+  boost::asio::awaitable<bool> ReadBody(size_t body_limit, unsigned version);
+  // Writes `res` with the version and keep-alive given, under write_timeout and the minimum send
+  // rate; false when the write failed.
   boost::asio::awaitable<bool> Write(Response& res, unsigned version, bool keep_alive);
+  // The connection waits for a request head: evictable unless it ever carried a signed-in user.
+  void EnterIdle();
+  // The head arrived; false when the connection was evicted meanwhile (then it is closed).
+  bool LeaveIdle();
   // Answers an error that ends the connection, then lingers and closes.
   boost::asio::awaitable<void> FailAndClose(boost::beast::http::status status,
                                             std::string_view code, std::string_view message,
@@ -74,6 +85,7 @@ class Session final : public Connection, public std::enable_shared_from_this<Ses
   bool draining_ = false;
   bool handed_over_ = false;  // the stream and the server slot belong to a WebSocketSession
   size_t requests_ = 0;
+  Server::IdleHook idle_;  // guarded by Server::idle_mu_
 };
 
 }  // namespace homeroom::net

@@ -104,7 +104,7 @@ WebSocketSession::~WebSocketSession() {
     queue_.clear();
   }
   server_.metrics_.ws_queued_bytes.Add(-static_cast<int64_t>(dropped));
-  server_.Unregister(conn_.id, conn_.remote);
+  server_.Unregister(conn_.id, conn_.remote, /*release_slot=*/true);
 }
 
 void WebSocketSession::Start(std::shared_ptr<WebSocketSession> self, bool go_away) {
@@ -419,18 +419,22 @@ void WebSocketSession::Finish() {
       break;
     case End::kTooBig:
       m.ws_close_too_big.Inc();
+      server_.Report(guard::ConnectionEvent::kWebSocketAbuse, conn_.remote);
       break;
     case End::kRate:
       m.ws_close_rate.Inc();
+      server_.Report(guard::ConnectionEvent::kWebSocketAbuse, conn_.remote);
       break;
     case End::kSlowConsumer:
       m.ws_close_slow_consumer.Inc();
+      server_.Report(guard::ConnectionEvent::kWebSocketAbuse, conn_.remote);
       break;
     case End::kTimeout:
       m.ws_close_timeout.Inc();
       break;
     case End::kProtocol:
       m.ws_close_protocol.Inc();
+      server_.Report(guard::ConnectionEvent::kWebSocketAbuse, conn_.remote);
       break;
     case End::kError:
       m.ws_close_error.Inc();

@@ -11,6 +11,7 @@
 #include <sstream>
 #include <stdexcept>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "core/log.h"
@@ -149,10 +150,10 @@ net::ServerOptions Options() {
 }
 
 struct Fixture {
-  Fixture()
+  explicit Fixture(net::ServerOptions options = Options())
       : router(MakeRouter()),
         dispatcher(router, authenticator, registry, {}),
-        server(Options(), dispatcher, registry, "api") {
+        server(options, dispatcher, registry, "api") {
     log::Options lo;
     lo.capture = log_text;
     log::Init(lo);
@@ -273,6 +274,32 @@ TEST(Dispatcher, SignedInRouteNeedsTheAuthenticator) {
   EXPECT_EQ(ok->body(), R"({"username":"ada"})");
   EXPECT_EQ(f.Requests("/api/v1/me", "GET", "401"), 1u);
   EXPECT_EQ(f.Requests("/api/v1/me", "GET", "200"), 1u);
+}
+
+TEST(Dispatcher, ASignedInConnectionIsMarkedSoTheServerNeverEvictsIt) {
+  net::ServerOptions o = Options();
+  o.max_connections = 2;
+  o.idle_timeout = std::chrono::milliseconds(5000);
+  Fixture f(o);
+  RawClient signed_in(f.server.port(), "127.0.0.21");
+  ASSERT_TRUE(signed_in.Send(RawClient::Get("/api/v1/me", "Authorization: Bearer good\r\n")));
+  ASSERT_TRUE(signed_in.Read());
+  std::this_thread::sleep_for(std::chrono::milliseconds(50));  // back to waiting, longest
+  // A failed sign-in does not mark the connection.
+  RawClient anonymous(f.server.port(), "127.0.0.22");
+  ASSERT_TRUE(anonymous.Send(RawClient::Get("/api/v1/me", "Authorization: Bearer bad\r\n")));
+  ASSERT_TRUE(anonymous.Read());
+
+  RawClient arriving(f.server.port(), "127.0.0.23");
+  ASSERT_TRUE(arriving.Send(RawClient::Get("/api/v1/public")));
+  ASSERT_TRUE(arriving.Read());
+  EXPECT_TRUE(anonymous.WaitClosed());
+  EXPECT_EQ(f.registry.CounterValue("homeroom_net_connections_evicted_total", {{"server", "api"}}),
+            1u);
+  ASSERT_TRUE(signed_in.Send(RawClient::Get("/api/v1/me", "Authorization: Bearer good\r\n")));
+  auto res = signed_in.Read();
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->result(), beast_http::status::ok);
 }
 
 TEST(Dispatcher, StatusErrorsAreMappedInOnePlace) {

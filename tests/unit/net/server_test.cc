@@ -30,7 +30,9 @@ using testing::RawClient;
 //   /slow    waits `slow_delay` (on a timer, not blocking) then 200
 //   /throw   throws from Handle
 //   /big     a 16 MiB body
+//   /large   a 2 MiB body
 //   /reject  answered from OnHead with 403
+//   /signin  marks the connection as carrying a signed-in user, then 200
 //   else     200 "ok:<body bytes>"
 class TestHandler : public HttpHandler {
  public:
@@ -60,8 +62,13 @@ class TestHandler : public HttpHandler {
       throw std::runtime_error("handler bug");
     } else if (req.target() == "/big") {
       res.body() = std::string(16 << 20, 'x');
+    } else if (req.target() == "/large") {
+      res.body() = std::string(2 << 20, 'y');
     } else if (req.target() == "/ip") {
       res.body() = conn.RemoteIp();
+    } else if (req.target() == "/signin") {
+      conn.MarkAuthenticated();
+      res.body() = "signed in";
     } else {
       res.body() = "ok:" + std::to_string(req.body().size());
     }
@@ -103,9 +110,12 @@ struct Fixture {
   uint64_t Timeouts(const std::string& kind) {
     return Counter("homeroom_net_timeouts_total", {{"kind", kind}});
   }
-  int64_t OpenConnections() {
-    return registry.GaugeValue("homeroom_net_open_connections", {{"server", "api"}});
+  uint64_t Refused(const std::string& reason) {
+    return Counter("homeroom_net_connections_refused_total", {{"reason", reason}});
   }
+  uint64_t Evicted() { return Counter("homeroom_net_connections_evicted_total", {}); }
+  int64_t Gauge(const std::string& name) { return registry.GaugeValue(name, {{"server", "api"}}); }
+  int64_t OpenConnections() { return Gauge("homeroom_net_open_connections"); }
 
   metrics::Registry registry;
   TestHandler handler;
@@ -494,10 +504,11 @@ TEST(Server, GateRefusesABlockedSourceSilentlyAndHearsAboutTimeouts) {
   EXPECT_EQ(res->result(), http::status::ok);
 }
 
-TEST(Server, GlobalCapRefusesConnectionsBeyondIt) {
+TEST(Server, GlobalCapRefusesConnectionsBeyondItWhenEvictionIsOff) {
   ServerOptions o = FastOptions();
   o.max_connections = 1;
   o.idle_timeout = milliseconds(5000);
+  o.evict_idle_unauthenticated = false;
   Fixture f(o);
   RawClient a(f.server.port());
   ASSERT_TRUE(a.Send(RawClient::Get("/")));
@@ -505,6 +516,225 @@ TEST(Server, GlobalCapRefusesConnectionsBeyondIt) {
   RawClient b(f.server.port(), "127.0.0.3");
   EXPECT_TRUE(b.WaitClosed());
   EXPECT_EQ(f.Counter("homeroom_net_connections_refused_total", {{"reason", "global_cap"}}), 1u);
+}
+
+// Sends a request and expects 200; the helper keeps the new tests short.
+::testing::AssertionResult Served(RawClient& c, std::string_view target = "/") {
+  if (!c.Send(RawClient::Get(target))) return ::testing::AssertionFailure() << "send failed";
+  auto res = c.Read();
+  if (!res) return ::testing::AssertionFailure() << "no response";
+  if (res->result() != http::status::ok) {
+    return ::testing::AssertionFailure() << "status " << res->result_int();
+  }
+  return ::testing::AssertionSuccess();
+}
+
+// Options for the connection-cap tests: nothing times out while a test looks.
+ServerOptions PatientOptions() {
+  ServerOptions o = FastOptions();
+  o.head_timeout = milliseconds(5000);
+  o.idle_timeout = milliseconds(5000);
+  return o;
+}
+
+// A session goes back to waiting for its next request just after the client has read the
+// response; the tests that depend on who waited longest give it that moment.
+void LetSessionsSettle() { std::this_thread::sleep_for(milliseconds(50)); }
+
+TEST(Server, PerSubnetCapRefusesTheNthConnectionOfASlash24WhileAnotherSubnetIsServed) {
+  ServerOptions o = PatientOptions();
+  o.max_connections_per_subnet = 2;
+  BlockingGate gate;
+  Fixture f(o, &gate);
+  RawClient a(f.server.port(), "127.0.1.1"), b(f.server.port(), "127.0.1.2");
+  ASSERT_TRUE(Served(a));
+  ASSERT_TRUE(Served(b));
+  // A third address of 127.0.1.0/24: each address is under its own cap, the subnet is not.
+  RawClient c(f.server.port(), "127.0.1.3");
+  auto res = c.Read(milliseconds(3000));
+  if (res) {
+    EXPECT_EQ(res->result(), http::status::service_unavailable);
+  }
+  EXPECT_TRUE(c.WaitClosed());
+  EXPECT_EQ(f.Refused("per_subnet_cap"), 1u);
+  EXPECT_EQ(f.Refused("per_ip_cap"), 0u);
+
+  RawClient other(f.server.port(), "127.0.2.1");
+  EXPECT_TRUE(Served(other));
+  EXPECT_TRUE(Served(a));
+  ASSERT_TRUE(Eventually([&] { return !gate.Events().empty(); }));
+  EXPECT_EQ(gate.Events()[0],
+            std::make_pair(guard::ConnectionEvent::kRefusedCap, std::string("127.0.1.3")));
+}
+
+TEST(Server, FullGlobalCapEvictsTheLongestIdleUnauthenticatedConnectionForANewOne) {
+  ServerOptions o = PatientOptions();
+  o.max_connections = 2;
+  BlockingGate gate;
+  Fixture f(o, &gate);
+  RawClient oldest(f.server.port(), "127.0.0.11");
+  ASSERT_TRUE(Served(oldest));
+  LetSessionsSettle();
+  RawClient newer(f.server.port(), "127.0.0.12");
+  ASSERT_TRUE(Served(newer));
+  LetSessionsSettle();
+
+  RawClient arriving(f.server.port(), "127.0.0.13");
+  EXPECT_TRUE(Served(arriving));
+  EXPECT_TRUE(oldest.WaitClosed());
+  EXPECT_EQ(f.Evicted(), 1u);
+  EXPECT_EQ(f.Refused("global_cap"), 0u);
+  EXPECT_TRUE(Served(newer));
+  EXPECT_TRUE(Eventually([&] { return f.OpenConnections() == 2; }));
+  auto events = gate.Events();
+  ASSERT_EQ(events.size(), 1u);
+  EXPECT_EQ(events[0], std::make_pair(guard::ConnectionEvent::kEvicted, std::string("127.0.0.11")));
+}
+
+TEST(Server, AnIdleConnectionThatSignedInIsNeverEvicted) {
+  ServerOptions o = PatientOptions();
+  o.max_connections = 2;
+  Fixture f(o);
+  RawClient signed_in(f.server.port(), "127.0.0.21");
+  ASSERT_TRUE(Served(signed_in, "/signin"));
+  LetSessionsSettle();
+  RawClient anonymous(f.server.port(), "127.0.0.22");
+  ASSERT_TRUE(Served(anonymous));
+  LetSessionsSettle();
+
+  // The signed-in connection has waited longest, but the anonymous one goes.
+  RawClient arriving(f.server.port(), "127.0.0.23");
+  EXPECT_TRUE(Served(arriving));
+  EXPECT_TRUE(anonymous.WaitClosed());
+  EXPECT_TRUE(Served(signed_in));
+  EXPECT_EQ(f.Evicted(), 1u);
+
+  // Both connections now carry signed-in users: nobody can be evicted, so the next is refused.
+  ASSERT_TRUE(Served(arriving, "/signin"));
+  RawClient refused(f.server.port(), "127.0.0.24");
+  EXPECT_TRUE(refused.WaitClosed());
+  EXPECT_EQ(f.Refused("global_cap"), 1u);
+  EXPECT_EQ(f.Evicted(), 1u);
+  EXPECT_TRUE(Served(signed_in));
+  EXPECT_TRUE(Served(arriving));
+}
+
+TEST(Server, AConnectionBeingServedIsNotEvicted) {
+  ServerOptions o = PatientOptions();
+  o.max_connections = 1;
+  Fixture f(o);
+  RawClient busy(f.server.port());
+  ASSERT_TRUE(busy.Send(RawClient::Get("/slow")));
+  ASSERT_TRUE(Eventually([&] { return f.handler.in_slow.load() == 1; }));
+  RawClient refused(f.server.port(), "127.0.0.3");
+  EXPECT_TRUE(refused.WaitClosed());
+  EXPECT_EQ(f.Refused("global_cap"), 1u);
+  EXPECT_EQ(f.Evicted(), 0u);
+  auto res = busy.Read();
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->body(), "slow done");
+}
+
+TEST(Server, MinimumBodyRateClosesATricklingPostWhileANormalPostSucceeds) {
+  ServerOptions o = PatientOptions();
+  o.body_timeout = milliseconds(20'000);
+  o.min_body_bytes_per_second = 1000;
+  o.body_rate_grace = milliseconds(200);
+  BlockingGate gate;
+  Fixture f(o, &gate);
+  RawClient slow(f.server.port(), "127.0.0.41");
+  ASSERT_TRUE(slow.Send("POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n"));
+  // One byte every 20 ms: 50 bytes/s, far below the minimum, far inside the whole-body deadline.
+  for (int i = 0; i < 99 && f.Timeouts("body_rate") == 0; ++i) {
+    slow.Send("x");
+    std::this_thread::sleep_for(milliseconds(20));
+  }
+  EXPECT_TRUE(Eventually([&] { return f.Timeouts("body_rate") == 1; }));
+  EXPECT_TRUE(slow.WaitClosed());
+  EXPECT_EQ(f.Timeouts("body"), 0u);
+  EXPECT_EQ(f.handler.handled.load(), 0);
+
+  RawClient normal(f.server.port(), "127.0.0.42");
+  ASSERT_TRUE(normal.Send("POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n" +
+                          std::string(100, 'x')));
+  auto res = normal.Read();
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->body(), "ok:100");
+  auto events = gate.Events();
+  ASSERT_EQ(events.size(), 1u);
+  EXPECT_EQ(events[0],
+            std::make_pair(guard::ConnectionEvent::kBodyTimeout, std::string("127.0.0.41")));
+}
+
+TEST(Server, MinimumSendRateClosesASlowReaderWhileANormalReaderGetsTheWholeResponse) {
+  ServerOptions o = PatientOptions();
+  o.write_timeout = milliseconds(20'000);
+  o.min_send_bytes_per_second = 256 * 1024;
+  o.send_rate_grace = milliseconds(200);
+  o.send_buffer_bytes = 64 * 1024;
+  BlockingGate gate;
+  Fixture f(o, &gate);
+  RawClient normal(f.server.port(), "127.0.0.51");
+  ASSERT_TRUE(normal.Send(RawClient::Get("/large")));
+  auto res = normal.Read(milliseconds(10'000));
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->body().size(), size_t{2} << 20);
+
+  // A small window read 100 bytes at a time: about 5 KB/s.
+  RawClient slow(f.server.port(), "127.0.0.52", /*rcvbuf=*/4096);
+  ASSERT_TRUE(slow.Send(RawClient::Get("/large")));
+  for (int i = 0; i < 250 && f.Timeouts("send_rate") == 0; ++i) {
+    slow.ReadSome(100, milliseconds(20));
+    std::this_thread::sleep_for(milliseconds(20));
+  }
+  EXPECT_TRUE(Eventually([&] { return f.Timeouts("send_rate") == 1; }));
+  EXPECT_TRUE(slow.WaitClosed());
+  EXPECT_EQ(f.Timeouts("write"), 0u);
+  EXPECT_TRUE(Eventually([&] { return f.OpenConnections() == 1; }));
+  auto events = gate.Events();
+  ASSERT_EQ(events.size(), 1u);
+  EXPECT_EQ(events[0],
+            std::make_pair(guard::ConnectionEvent::kWriteTimeout, std::string("127.0.0.52")));
+}
+
+TEST(Server, IdleTimeoutShortensUnderConnectionPressureAndRestoresAfter) {
+  ServerOptions o = PatientOptions();
+  o.max_connections = 4;
+  o.pressure_on_fraction = 0.5;    // 2 connections
+  o.pressure_off_fraction = 0.25;  // 1 connection
+  o.idle_timeout = milliseconds(20'000);
+  o.idle_timeout_under_pressure = milliseconds(100);
+  BlockingGate gate;
+  Fixture f(o, &gate);
+  RawClient calm(f.server.port(), "127.0.0.61");
+  ASSERT_TRUE(Served(calm));
+  LetSessionsSettle();
+  EXPECT_EQ(f.Gauge("homeroom_net_idle_timeout_shortened"), 0);
+
+  RawClient pressed(f.server.port(), "127.0.0.62");
+  EXPECT_TRUE(Eventually([&] { return f.Gauge("homeroom_net_idle_timeout_shortened") == 1; }));
+  ASSERT_TRUE(Served(pressed));
+  // Its idle wait began under pressure: closed after the short timeout, not the long one.
+  EXPECT_TRUE(pressed.WaitClosed(milliseconds(5000)));
+  EXPECT_TRUE(Eventually([&] { return f.Timeouts("idle") == 1; }));
+  EXPECT_TRUE(Eventually([&] { return f.Gauge("homeroom_net_idle_timeout_shortened") == 0; }));
+  // The connection whose wait began before the pressure is still there.
+  EXPECT_TRUE(Served(calm));
+  auto events = gate.Events();
+  ASSERT_EQ(events.size(), 1u);
+  EXPECT_EQ(events[0],
+            std::make_pair(guard::ConnectionEvent::kIdleTimeout, std::string("127.0.0.62")));
+}
+
+TEST(Server, BadRequestsAreReportedToTheGate) {
+  BlockingGate gate;
+  Fixture f(FastOptions(), &gate);
+  RawClient c(f.server.port(), "127.0.0.71");
+  c.Send("THIS IS NOT HTTP\r\n\r\n");
+  ASSERT_TRUE(c.Read());
+  ASSERT_TRUE(Eventually([&] { return gate.Events().size() == 1; }));
+  EXPECT_EQ(gate.Events()[0],
+            std::make_pair(guard::ConnectionEvent::kBadRequest, std::string("127.0.0.71")));
 }
 
 TEST(Server, GracefulShutdownLetsAnInFlightSlowHandlerFinish) {

@@ -3,6 +3,7 @@
 #include <poll.h>
 #include <sys/socket.h>
 
+#include <algorithm>
 #include <boost/asio/connect.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -65,6 +66,20 @@ class RawClient {
       buffered_.clear();
       if (!Fill(deadline)) return closed_;
     }
+  }
+
+  // Reads and discards at most `max_bytes` of what has arrived, waiting up to `timeout` for
+  // something; returns the bytes read, 0 on close or timeout (slow-reader tests).
+  size_t ReadSome(size_t max_bytes, ms timeout = ms(1000)) {
+    pollfd pfd{socket_.native_handle(), POLLIN, 0};
+    if (::poll(&pfd, 1, static_cast<int>(timeout.count())) <= 0) return 0;
+    char chunk[65536];
+    ssize_t n = ::recv(socket_.native_handle(), chunk, std::min(max_bytes, sizeof(chunk)), 0);
+    if (n <= 0) {
+      closed_ = true;
+      return 0;
+    }
+    return static_cast<size_t>(n);
   }
 
   static std::string Get(std::string_view target, std::string_view extra = "") {

@@ -454,6 +454,22 @@ TEST(WebSocket, PerIpCapCountsWebSocketConnections) {
   EXPECT_TRUE(c.open());
 }
 
+TEST(WebSocket, AWebSocketIsNeverEvictedAtTheGlobalCap) {
+  ServerOptions o = SmallOptions();
+  o.max_connections = 1;
+  Fixture f(o);
+  WsClient ws(f.server.port(), "/echo");  // never signed in: still not evictable
+  ASSERT_TRUE(ws.open());
+  RawClient refused(f.server.port(), "127.0.0.8");
+  auto res = refused.Read();
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->result(), http::status::service_unavailable);
+  EXPECT_EQ(f.Counter("homeroom_net_connections_refused_total", {{"reason", "global_cap"}}), 1u);
+  EXPECT_EQ(f.Counter("homeroom_net_connections_evicted_total"), 0u);
+  ASSERT_FALSE(ws.Write("still here"));
+  EXPECT_EQ(ws.Next(), "still here");
+}
+
 TEST(WebSocket, SenderOutlivingTheConnectionIsHarmless) {
   std::shared_ptr<WebSocketSender> sender;
   {
