@@ -12,6 +12,8 @@ class AuthService;
 namespace homeroom::domain {
 class RosterService;
 class LiveScheduleService;
+class ActivityRecorder;
+struct ForensicsOptions;
 }  // namespace homeroom::domain
 namespace homeroom::live {
 class Hub;
@@ -41,6 +43,10 @@ struct Services {
   domain::LiveScheduleService* live = nullptr;
   // The live-class rooms behind GET /api/v1/live (live_api.cc); set by the app before serving.
   live::Hub* hub = nullptr;
+  // Forensics and audit (forensics_api.cc): the report's limits, and the recorder the report
+  // flushes before it reads (absent: the report shows what the store has). Set by the app.
+  const domain::ForensicsOptions* forensics = nullptr;
+  domain::ActivityRecorder* activity = nullptr;
 };
 
 // The session cookie's name.

@@ -8,8 +8,11 @@
 
 #include "api/services.h"
 #include "auth/auth_service.h"
+#include "domain/activity_recorder.h"
 #include "domain/attendance_recorder.h"
+#include "domain/forensics_report.h"
 #include "domain/live_schedule.h"
+#include "guard/activity_log.h"
 #include "http/dispatcher.h"
 #include "live/hub_options.h"
 #include "net/server.h"
@@ -40,6 +43,10 @@ struct AppConfig {
   domain::LiveOptions live;  // schedule, district time zone, attendance rules
   live::HubOptions hub;      // live-class rooms: limits of chat, polls, history, grace
   domain::AttendanceRecorderOptions attendance;
+  // Forensics and audit (docs/security.md, "Forensics and audit"): flags --forensics-*.
+  guard::ActivityLogOptions activity_log;
+  domain::ActivityRecorderOptions activity_recorder;
+  domain::ForensicsOptions forensics;
 
   std::string DatabasePath() const { return data_dir + "/homeroom.db"; }
 };
