@@ -64,22 +64,23 @@ Task GetForensics(Services& s, RequestContext& ctx) {
                          domain::ParseForensicsQuery(params, s.live->zone(), now, options));
 
   // One write: what the activity log holds (so the report sees the current slice) and the audit
-  // entry of this access.
-  domain::ActivityRecorder::Flush flush;
-  if (s.activity) flush = s.activity->TakeFlush();
+  // entry of this access. The log is drained on the writer thread, not on this I/O thread.
+  domain::ActivityRecorder* recorder = s.activity;
+  auto taken = std::make_shared<domain::ActivityRecorder::Flush>();
   store::AuditEntry audit = Attributed(domain::ForensicsAuditEntry(query, format, "api", now), ctx);
-  auto write = [flush, audit](sql::Connection& c) -> Status {
-    HR_RETURN_IF_ERROR(flush.Write(c));
+  auto write = [recorder, taken, audit](sql::Connection& c) -> Status {
+    if (recorder) *taken = recorder->TakeFlush();
+    HR_RETURN_IF_ERROR(taken->Write(c));
     return store::AuditStore::Append(c, audit).status();
   };
   Status written = co_await s.db.Write(std::move(write));
-  if (s.activity) {
-    s.activity->CountFlush(flush, written);
-    if (!written.ok()) s.activity->Restore(flush);
+  if (recorder && taken->records) {
+    recorder->CountFlush(*taken, written);
+    if (!written.ok()) recorder->Restore(std::move(*taken));  // the next flush retries them
   }
   HR_CO_RETURN_IF_ERROR(written);
 
-  guard::ActivityLimits limits = flush.records ? flush.limits : guard::ActivityLimits{};
+  guard::ActivityLimits limits = taken->records ? taken->limits : guard::ActivityLimits{};
   auto read = [query, options, limits, now](sql::Connection& c) {
     return domain::BuildForensicsReport(c, query, options, limits, now);
   };
