@@ -7,6 +7,9 @@
 #include "store/forensics_store.h"
 
 namespace homeroom::domain {
+namespace {
+constexpr int64_t kMinFlushIntervalMs = 100;
+}  // namespace
 
 ActivityRecorder::ActivityRecorder(guard::ActivityLog& log, store::Database& db, const Clock& clock,
                                    metrics::Registry& metrics, ActivityRecorderOptions options)
@@ -51,16 +54,20 @@ void ActivityRecorder::Stop() {
 
 void ActivityRecorder::Loop() {
   using Steady = std::chrono::steady_clock;
+  // A zero interval from a flag must not spin the thread.
+  const auto flush_interval =
+      std::max(options_.flush_interval, std::chrono::milliseconds(kMinFlushIntervalMs));
+  const auto prune_interval = std::max(options_.prune_interval, std::chrono::seconds(1));
   Steady::time_point next_prune = Steady::now();
   std::unique_lock lock(mu_);
   while (!stopping_) {
-    cv_.wait_for(lock, options_.flush_interval, [this] { return stopping_; });
+    cv_.wait_for(lock, flush_interval, [this] { return stopping_; });
     if (stopping_) break;
     lock.unlock();
     Status s = FlushNow();
     if (!s.ok()) log::Warn("activity_flush_failed", {{"error", s.ToString()}});
     if (Steady::now() >= next_prune) {
-      next_prune = Steady::now() + options_.prune_interval;
+      next_prune = Steady::now() + prune_interval;
       Result<int64_t> pruned = PruneNow();
       if (!pruned.ok()) {
         log::Warn("activity_prune_failed", {{"error", pruned.status().ToString()}});

@@ -19,13 +19,13 @@ namespace homeroom::domain {
 struct ActivityRecorderOptions {
   // How often the activity log is written to the store (one transaction per flush). The current
   // slice is written partially and completed by later flushes; the CLI sees the store, so this is
-  // how far behind `homeroom forensics` may be (the API flushes before it reads).
+  // how far behind `homeroom forensics` may be (the API flushes before it reads). At least 100 ms.
   std::chrono::milliseconds flush_interval{10'000};
   // Stored activity older than this is deleted.
   std::chrono::days retention{14};
   // Audit entries older than this are deleted (the audit log outlives the activity it audits).
   std::chrono::days audit_retention{400};
-  // How often retention runs.
+  // How often retention runs (at least once a second).
   std::chrono::seconds prune_interval{600};
 };
 

@@ -141,7 +141,7 @@ struct ActivityLog::Shard {
 
 ActivityLog::ActivityLog(ActivityLogOptions options, metrics::Registry& metrics)
     : options_(options),
-      slice_ms_(std::max<int64_t>(1, std::chrono::milliseconds(options.slice).count())),
+      slice_ms_(std::max<int64_t>(1000, std::chrono::milliseconds(options.slice).count())),
       per_shard_capacity_(
           std::max<size_t>(1, options.max_sources_per_slice / std::max<size_t>(1, options.shards))),
       requests_(metrics.GetCounter("homeroom_guard_activity_requests_total",

@@ -21,7 +21,7 @@ namespace homeroom::guard {
 // Settings of the activity log (serve flags --forensics-*, docs/security.md "Forensics and
 // audit"). The bounds make memory and the stored rows a known size whatever the traffic.
 struct ActivityLogOptions {
-  // Length of one time slice: activity is summed per source per slice.
+  // Length of one time slice: activity is summed per source per slice (at least 1 s).
   std::chrono::seconds slice{60};
   // Sources (hosts and subnets together) tracked per slice; when full, the lightest is replaced by
   // the newcomer (space-saving), so the heaviest sources of a flood are always kept. The store
@@ -110,7 +110,9 @@ void TrimTop(std::vector<NamedCount>& list, size_t max, int64_t* other);
 //
 // Bounds: at most max_sources_per_slice sources per slice (split evenly over the shards); a new
 // source arriving when its shard is full replaces the lightest one, inheriting its count as
-// uncertainty (space-saving), so a flood's heaviest sources survive any number of light ones. Each
+// uncertainty (space-saving): a source with more than (the shard's requests in the slice) / (its
+// slots) requests is never evicted, so a flood's heaviest sources survive any number of light
+// ones. Each
 // source keeps at most max_paths/agents/accounts entries. Completed slices wait in memory for
 // Drain() up to max_pending_slices, then the oldest are dropped.
 //
