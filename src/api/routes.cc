@@ -10,6 +10,7 @@ void AddRoutes(http::Router& router, Services& services) {
   AddLiveRoutes(router, services);
   AddLiveSessionRoutes(router, services);
   AddChallengeRoutes(router, services);
+  AddForensicsRoutes(router, services);
 }
 
 }  // namespace homeroom::api

@@ -12,6 +12,8 @@ class AuthService;
 namespace homeroom::domain {
 class RosterService;
 class LiveScheduleService;
+class ActivityRecorder;
+struct ForensicsOptions;
 }  // namespace homeroom::domain
 namespace homeroom::live {
 class Hub;
@@ -46,6 +48,10 @@ struct Services {
   live::Hub* hub = nullptr;
   // Admission control: issues the proof-of-work challenges (challenge_api.cc); set by the app.
   guard::Admission* admission = nullptr;
+  // Forensics and audit (forensics_api.cc): the report's limits, and the recorder the report
+  // flushes before it reads (absent: the report shows what the store has). Set by the app.
+  const domain::ForensicsOptions* forensics = nullptr;
+  domain::ActivityRecorder* activity = nullptr;
 };
 
 // The session cookie's name.

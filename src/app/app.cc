@@ -14,12 +14,14 @@
 #include "api/session_authenticator.h"
 #include "core/clock.h"
 #include "core/log.h"
+#include "domain/activity_recorder.h"
 #include "domain/attendance_recorder.h"
 #include "domain/live_schedule.h"
 #include "domain/roster_service.h"
 #include "guard/admission.h"
 #include "guard/attack_mode.h"
 #include "guard/block_list.h"
+#include "guard/activity_log.h"
 #include "http/dispatcher.h"
 #include "http/metrics_handler.h"
 #include "http/router.h"
@@ -50,6 +52,8 @@ App::~App() {
   bus_.reset();
   if (attendance_) attendance_->Stop();  // writes what is queued while the store is open
   attendance_.reset();
+  if (activity_recorder_) activity_recorder_->Stop();  // writes what the log holds
+  activity_recorder_.reset();
   live_.reset();
   roster_.reset();
   db_.reset();
@@ -90,12 +94,20 @@ Result<std::unique_ptr<App>> App::Create(AppConfig config) {
   app->admission_ = std::make_unique<guard::Admission>(
       SystemClock::Instance(), app->metrics_, *app->block_list_, *app->attack_mode_, c.admission);
   app->services_->admission = app->admission_.get();
+  // Forensics: the log observes every request; its recorder flushes it and prunes past retention.
+  app->activity_log_ = std::make_unique<guard::ActivityLog>(c.activity_log, app->metrics_);
+  app->activity_recorder_ = std::make_unique<domain::ActivityRecorder>(
+      *app->activity_log_, *app->db_, SystemClock::Instance(), app->metrics_, c.activity_recorder);
+  app->activity_recorder_->Start();
+  app->services_->forensics = &c.forensics;
+  app->services_->activity = app->activity_recorder_.get();
   app->router_ = std::make_unique<http::Router>();
   api::AddRoutes(*app->router_, *app->services_);
   app->authenticator_ = std::make_unique<api::SessionAuthenticator>(*app->services_);
   app->dispatcher_ = std::make_unique<http::Dispatcher>(*app->router_, *app->authenticator_,
                                                         app->metrics_, c.dispatcher);
   app->dispatcher_->SetAdmission(app->admission_.get());
+  app->dispatcher_->AddObserver(app->activity_log_.get());
   app->server_ = std::make_unique<net::Server>(c.server, *app->dispatcher_, app->metrics_, "api");
 
   // Live rooms run on their own io_context (started in Start()). The schedule tells the hub when a

@@ -15,7 +15,11 @@ namespace homeroom::domain {
 class RosterService;
 class LiveScheduleService;
 class AttendanceRecorder;
+class ActivityRecorder;
 }  // namespace homeroom::domain
+namespace homeroom::guard {
+class ActivityLog;
+}  // namespace homeroom::guard
 namespace homeroom::http {
 class Router;
 class Dispatcher;
@@ -60,6 +64,8 @@ class App {
   auth::AuthService& auth() { return *auth_; }
   domain::LiveScheduleService& live() { return *live_; }
   domain::AttendanceRecorder& attendance() { return *attendance_; }
+  guard::ActivityLog& activity_log() { return *activity_log_; }
+  domain::ActivityRecorder& activity_recorder() { return *activity_recorder_; }
   live::Hub& hub() { return *hub_; }
   const http::Router& router() const { return *router_; }
   // The guard's shared state: blocked ranges (consulted per connection and per request) and
@@ -81,6 +87,10 @@ class App {
   std::unique_ptr<domain::RosterService> roster_;
   std::unique_ptr<domain::LiveScheduleService> live_;
   std::unique_ptr<domain::AttendanceRecorder> attendance_;
+  // Forensics: every answered request summed per source (the dispatcher's observer), written to
+  // the store by the recorder's thread.
+  std::unique_ptr<guard::ActivityLog> activity_log_;
+  std::unique_ptr<domain::ActivityRecorder> activity_recorder_;
   std::unique_ptr<live::InProcessBus> bus_;
   std::unique_ptr<live::Hub> hub_;
   // The rooms' own io_context and thread: room strands and timers live apart from the HTTP

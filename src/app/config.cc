@@ -243,6 +243,42 @@ void AddServeOptions(CLI::App& cmd, AppConfig& c) {
         "Challenge signing secret; empty: random per process (set one for several nodes)", ad);
   o.Add("--block-list-max-automatic", c.block_list.max_automatic_entries,
         "Automatic (detector) blocks kept at most", ad);
+
+  // Forensics and audit (FORENSICS; docs/security.md "Forensics and audit").
+  const std::string f = "Forensics and audit";
+  auto& al = c.activity_log;
+  o.AddDuration("--forensics-slice-s", al.slice,
+                "Activity is summed per source per slice of this length", f);
+  o.Add("--forensics-max-sources-per-slice", al.max_sources_per_slice,
+        "Sources (hosts and subnets) kept per slice, in memory and stored; the heaviest stay", f);
+  o.Add("--forensics-max-paths-per-source", al.max_paths_per_source,
+        "Distinct paths kept per source per slice (the rest count as other)", f);
+  o.Add("--forensics-max-agents-per-source", al.max_agents_per_source,
+        "Distinct user agents kept per source per slice (the rest count as other)", f);
+  o.Add("--forensics-max-accounts-per-source", al.max_accounts_per_source,
+        "Signed-in accounts remembered per source per slice", f);
+  o.Add("--forensics-max-text-bytes", al.max_text_bytes, "Paths and user agents are cut to this",
+        f);
+  o.Add("--forensics-max-pending-slices", al.max_pending_slices,
+        "Completed slices held in memory while the store does not take them (oldest dropped)", f);
+  auto& ar = c.activity_recorder;
+  o.AddDuration("--forensics-flush-interval-ms", ar.flush_interval,
+                "How often activity is written to the store (one transaction per flush)", f);
+  o.AddDuration("--forensics-retention-days", ar.retention,
+                "Stored per-source activity is deleted after this many days", f);
+  o.AddDuration("--audit-retention-days", ar.audit_retention,
+                "Audit log entries are deleted after this many days", f);
+  o.AddDuration("--forensics-prune-interval-s", ar.prune_interval,
+                "How often retention deletes old activity and audit entries", f);
+  auto& fr = c.forensics;
+  o.AddDuration("--forensics-max-window-h", fr.max_window, "Longest from..to of a forensics report",
+                f);
+  o.AddDuration("--forensics-max-accounts-window-h", fr.max_accounts_window,
+                "Longest accounts_from..accounts_to of a forensics report", f);
+  o.Add("--forensics-default-top", fr.default_top, "Top sources per scope without ?top=", f);
+  o.Add("--forensics-max-top", fr.max_top, "Largest ?top= of a forensics report", f);
+  o.Add("--forensics-report-accounts-per-source", fr.max_accounts_per_source,
+        "Signed-in accounts listed per source in a report", f);
 }
 
 }  // namespace homeroom::app

@@ -8,10 +8,13 @@
 
 #include "api/services.h"
 #include "auth/auth_service.h"
+#include "domain/activity_recorder.h"
 #include "domain/attendance_recorder.h"
+#include "domain/forensics_report.h"
 #include "domain/live_schedule.h"
 #include "guard/admission.h"
 #include "guard/block_list.h"
+#include "guard/activity_log.h"
 #include "http/dispatcher.h"
 #include "live/hub_options.h"
 #include "net/server.h"
@@ -46,6 +49,10 @@ struct AppConfig {
   guard::AdmissionOptions admission;
   guard::BlockListOptions block_list;
   std::string attack_mode = "auto";  // auto | on | off: under-attack mode at start
+  // Forensics and audit (docs/security.md, "Forensics and audit"): flags --forensics-*.
+  guard::ActivityLogOptions activity_log;
+  domain::ActivityRecorderOptions activity_recorder;
+  domain::ForensicsOptions forensics;
 
   std::string DatabasePath() const { return data_dir + "/homeroom.db"; }
 };

@@ -117,6 +117,12 @@ Status Authorize(const Principal& who, Action action, const Target& t) {
       if (TeachesOrAdministers(who, t)) return Status::Ok();
       if (who.role == Role::kStudent && Contains(t.student_ids, who.user_id)) return Status::Ok();
       return Deny("join a live session of a section it is not part of");
+    case Action::kViewForensics:
+      if (who.role == Role::kDistrictAdmin) return Status::Ok();
+      return Deny("read the forensics report (district administrators only)");
+    case Action::kViewAuditLog:
+      if (who.role == Role::kDistrictAdmin) return Status::Ok();
+      return Deny("read the audit log (district administrators only)");
   }
   return Deny("do that");
 }

@@ -23,6 +23,8 @@ enum class Action {
   kManageLiveSessions,  // schedule, edit, cancel, start, end: the section's teachers, admins
   kViewAttendance,      // GET /live-sessions/{id}/attendance(.csv): the section's teachers, admins
   kJoinLiveSession,     // the live socket: enrolled students, the section's teachers, admins
+  kViewForensics,       // GET /admin/forensics: district admins only (IPs of households)
+  kViewAuditLog,        // GET /admin/audit: district admins only
 };
 
 // The facts about the resource that the decision needs, loaded by the handler from the store.
