@@ -225,7 +225,7 @@ void Detector::Step(AttackType type, const Verdict& verdict, int64_t now_ms) {
     s.active_gauge->Set(1);
     s.started->Inc();
     log::Warn("guard_attack_started", {{"type", AttackTypeName(type)},
-                                       {"rate", verdict.rate},
+                                       {"rate", std::llround(verdict.rate)},
                                        {"sources", JsonList(verdict.sources)}});
     Record({type, true, now_ms, verdict.sources, verdict.rate});
     return;
@@ -237,7 +237,7 @@ void Detector::Step(AttackType type, const Verdict& verdict, int64_t now_ms) {
   s.active_gauge->Set(0);
   log::Info("guard_attack_ended", {{"type", AttackTypeName(type)},
                                    {"duration_s", (now_ms - s.since_ms) / 1000.0},
-                                   {"peak_rate", s.peak_rate},
+                                   {"peak_rate", std::llround(s.peak_rate)},
                                    {"sources", JsonList(s.sources)}});
   Record({type, false, now_ms, s.sources, s.peak_rate});
 }
@@ -262,7 +262,7 @@ void Detector::AutoBlock(const TrafficWindow& w, int64_t now_ms) {
     if (known) continue;  // extended
     auto_blocks_.Inc();
     log::Warn("guard_auto_blocked", {{"source", name},
-                                     {"rate", rate},
+                                     {"rate", std::llround(rate)},
                                      {"ttl_s", options_.auto_block_ttl.count()},
                                      {"reason", reason}});
   }

@@ -2,6 +2,22 @@
 
 namespace homeroom::guard {
 
+namespace {
+
+constexpr const char* kAdmission = "homeroom_guard_admission_total";
+
+// Totals of shed, rate-limited, blocked and challenged requests, in AdmissionRates' order.
+std::array<uint64_t, 4> AdmissionTotals(const metrics::Registry& m) {
+  return {m.CounterTotal(kAdmission, {{"decision", "shed"}}),
+          m.CounterTotal(kAdmission, {{"decision", "rate_limited_ip"}}) +
+              m.CounterTotal(kAdmission, {{"decision", "rate_limited_subnet"}}) +
+              m.CounterTotal(kAdmission, {{"decision", "rate_limited_account"}}),
+          m.CounterTotal(kAdmission, {{"decision", "blocked"}}),
+          m.CounterTotal(kAdmission, {{"decision", "challenged"}})};
+}
+
+}  // namespace
+
 Sentinel::Sentinel(const Clock& clock, SentinelOptions options, BlockList& block_list,
                    AttackMode& attack_mode, metrics::Registry& metrics)
     : clock_(clock),
@@ -14,7 +30,9 @@ Sentinel::Sentinel(const Clock& clock, SentinelOptions options, BlockList& block
           {{"stage", "connection"}})),
       monitor_(options_.traffic),
       detector_(clock, options_.detector, metrics, &block_list, &attack_mode),
-      window_start_ms_(clock.MonotonicMs()) {}
+      window_start_ms_(clock.MonotonicMs()),
+      metrics_(metrics),
+      admission_totals_(AdmissionTotals(metrics)) {}
 
 Sentinel::~Sentinel() { Stop(); }
 
@@ -40,6 +58,24 @@ void Sentinel::Tick() {
   window_start_ms_ = now;
   TrafficWindow window = monitor_.Roll(seconds, options_.detector.top_sources);
   detector_.Observe(window);
+  SampleAdmission(seconds);
+}
+
+void Sentinel::SampleAdmission(double seconds) {
+  std::array<uint64_t, 4> now = AdmissionTotals(metrics_);
+  std::array<double, 4> rate{};
+  for (size_t i = 0; i < now.size(); ++i) {
+    uint64_t delta = now[i] >= admission_totals_[i] ? now[i] - admission_totals_[i] : 0;
+    rate[i] = static_cast<double>(delta) / seconds;
+  }
+  admission_totals_ = now;
+  std::lock_guard lock(rates_mu_);
+  rates_ = {rate[0], rate[1], rate[2], rate[3]};
+}
+
+AdmissionRates Sentinel::admission_rates() const {
+  std::lock_guard lock(rates_mu_);
+  return rates_;
 }
 
 void Sentinel::Start() {

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <array>
 #include <boost/asio/ip/address.hpp>
 #include <chrono>
 #include <condition_variable>
@@ -27,6 +28,15 @@ struct SentinelOptions {
   std::chrono::milliseconds tick{1000};
   TrafficMonitorOptions traffic;
   DetectorOptions detector;
+};
+
+// Admission's refusals per second over the Sentinel's last window, read from
+// homeroom_guard_admission_total{decision} (guard::Admission counts one per request).
+struct AdmissionRates {
+  double shed_per_s = 0;          // decision="shed" (503)
+  double rate_limited_per_s = 0;  // decision="rate_limited_ip|subnet|account" (429)
+  double blocked_per_s = 0;       // decision="blocked" (403: a request from a blocked source)
+  double challenged_per_s = 0;    // decision="challenged" (proof of work asked)
 };
 
 // The server's watchman: refuses connections from blocked sources, counts every request and
@@ -59,6 +69,7 @@ class Sentinel final : public ConnectionGate, public RequestObserver {
   void Tick();
 
   DetectorSnapshot Snapshot() const { return detector_.Snapshot(); }
+  AdmissionRates admission_rates() const;
   const Detector& detector() const { return detector_; }
   BlockList& block_list() { return block_list_; }
   AttackMode& attack_mode() { return attack_mode_; }
@@ -66,6 +77,7 @@ class Sentinel final : public ConnectionGate, public RequestObserver {
 
  private:
   void Run();
+  void SampleAdmission(double seconds);  // requires tick_mu_
 
   const Clock& clock_;
   const SentinelOptions options_;
@@ -77,6 +89,11 @@ class Sentinel final : public ConnectionGate, public RequestObserver {
 
   std::mutex tick_mu_;       // serializes Tick()
   int64_t window_start_ms_;  // guarded by tick_mu_ (monotonic)
+  metrics::Registry& metrics_;
+  // Admission counter totals at the last tick; guarded by tick_mu_.
+  std::array<uint64_t, 4> admission_totals_{};
+  mutable std::mutex rates_mu_;
+  AdmissionRates rates_;  // guarded by rates_mu_
 
   std::mutex run_mu_;
   std::condition_variable run_cv_;

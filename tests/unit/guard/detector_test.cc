@@ -2,7 +2,11 @@
 
 #include <gtest/gtest.h>
 
+#include <memory>
+#include <sstream>
 #include <string>
+
+#include "core/log.h"
 
 namespace homeroom::guard {
 namespace {
@@ -73,6 +77,27 @@ TEST(Detector, TypesAFewSourceFloodAfterConsecutiveHotWindows) {
   EXPECT_EQ(snap.top_hosts.front().source, "127.6.6.6/32");
   EXPECT_DOUBLE_EQ(snap.top_hosts.front().rate, 500);
   EXPECT_EQ(world.metrics.GaugeValue("homeroom_guard_top_source_rate"), 500);
+}
+
+TEST(Detector, LogsTheStartAndEndOfAnAttackWithItsTypeAndSources) {
+  auto out = std::make_shared<std::ostringstream>();
+  log::Init({.min_level = log::Level::kInfo, .capture = out});
+  DetectorOptions options;
+  options.end_after_quiet_windows = 1;
+  World world(options);
+  world.Feed(Flood(), 3);
+  world.Feed(Quiet());
+  log::Flush();
+  std::string text = out->str();
+  log::Init({});
+  EXPECT_NE(
+      text.find(
+          R"("event":"guard_attack_started","type":"flood","rate":500,"sources":["127.6.6.6/32")"),
+      std::string::npos)
+      << text;
+  EXPECT_NE(text.find(R"("event":"guard_attack_ended","type":"flood")"), std::string::npos) << text;
+  EXPECT_NE(text.find(R"("event":"guard_auto_blocked","source":"127.6.6.6/32")"), std::string::npos)
+      << text;
 }
 
 TEST(Detector, DetectsWithinSixtySecondsWithDefaultSettings) {

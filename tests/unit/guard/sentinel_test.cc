@@ -152,3 +152,27 @@ TEST(Sentinel, StartsAndStopsItsTicker) {
 
 }  // namespace
 }  // namespace homeroom::guard
+
+namespace homeroom::guard {
+namespace {
+
+TEST(Sentinel, ReportsAdmissionRefusalsPerSecondFromTheMetrics) {
+  World world;
+  auto& shed = world.metrics.GetCounter("homeroom_guard_admission_total", "h",
+                                        {{"class", "api_read"}, {"decision", "shed"}});
+  auto& limited = world.metrics.GetCounter("homeroom_guard_admission_total", "h",
+                                           {{"class", "login"}, {"decision", "rate_limited_ip"}});
+  world.Second([&] { shed.Inc(7); });
+  EXPECT_DOUBLE_EQ(world.sentinel.admission_rates().shed_per_s, 7);
+  world.Second([&] {
+    shed.Inc(20);
+    limited.Inc(10);
+  });
+  AdmissionRates rates = world.sentinel.admission_rates();
+  EXPECT_DOUBLE_EQ(rates.shed_per_s, 20);
+  EXPECT_DOUBLE_EQ(rates.rate_limited_per_s, 10);
+  EXPECT_DOUBLE_EQ(rates.blocked_per_s, 0);
+}
+
+}  // namespace
+}  // namespace homeroom::guard
