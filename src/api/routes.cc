@@ -11,6 +11,7 @@ void AddRoutes(http::Router& router, Services& services) {
   AddLiveSessionRoutes(router, services);
   AddChallengeRoutes(router, services);
   AddForensicsRoutes(router, services);
+  AddAdminGuardRoutes(router, services);
 }
 
 }  // namespace homeroom::api

@@ -17,5 +17,6 @@ void AddLiveRoutes(http::Router& router, Services& services);         // live_ap
 void AddLiveSessionRoutes(http::Router& router, Services& services);  // live_sessions_api.cc
 void AddChallengeRoutes(http::Router& router, Services& services);    // challenge_api.cc
 void AddForensicsRoutes(http::Router& router, Services& services);    // forensics_api.cc
+void AddAdminGuardRoutes(http::Router& router, Services& services);   // admin_guard_api.cc
 
 }  // namespace homeroom::api

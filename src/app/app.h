@@ -36,7 +36,11 @@ namespace homeroom::guard {
 class Admission;
 class AttackMode;
 class BlockList;
+class Sentinel;
 }  // namespace homeroom::guard
+namespace homeroom::domain {
+class GuardService;
+}
 
 namespace homeroom::app {
 
@@ -67,6 +71,8 @@ class App {
   guard::ActivityLog& activity_log() { return *activity_log_; }
   domain::ActivityRecorder& activity_recorder() { return *activity_recorder_; }
   live::Hub& hub() { return *hub_; }
+  guard::Sentinel& sentinel() { return *sentinel_; }
+  domain::GuardService& guard() { return *guard_; }
   const http::Router& router() const { return *router_; }
   // The guard's shared state: blocked ranges (consulted per connection and per request) and
   // under-attack mode, for the Sentinel, the admin API and the CLI; admission control.
@@ -79,6 +85,9 @@ class App {
   explicit App(AppConfig config);
   // Periodic housekeeping on the API server's threads (pruning ended sessions).
   boost::asio::awaitable<void> MaintenanceLoop();
+  // Re-reads the operators' block and allow rules every guard_sync_interval (API threads; the
+  // store read runs on a reader thread).
+  boost::asio::awaitable<void> GuardSyncLoop();
 
   AppConfig config_;
   metrics::Registry metrics_;
@@ -110,6 +119,11 @@ class App {
   std::unique_ptr<http::MetricsHandler> metrics_handler_;
   std::unique_ptr<net::Server> metrics_server_;
   std::unique_ptr<boost::asio::steady_timer> maintenance_timer_;
+  // The Sentinel (detection, auto-block; the server's gate and a request observer) and the
+  // operators' rules kept in the store; block_list_ and attack_mode_ above are theirs too.
+  std::unique_ptr<guard::Sentinel> sentinel_;
+  std::unique_ptr<domain::GuardService> guard_;
+  std::unique_ptr<boost::asio::steady_timer> guard_sync_timer_;
 };
 
 // `homeroom serve`: starts the App, logs where it listens, shuts down gracefully on SIGTERM or
