@@ -63,6 +63,10 @@ class App {
   explicit App(AppConfig config);
   // Periodic housekeeping on the API server's threads (pruning ended sessions).
   boost::asio::awaitable<void> MaintenanceLoop();
+  // Ends live sessions that no room will end: started but never joined, or whose room was lost in
+  // a restart (only a room ends a session by itself), once past their end + the auto-end delay.
+  boost::asio::awaitable<void> LiveSweepLoop();
+  boost::asio::awaitable<void> EndLiveSessionsWithoutRoom();
 
   AppConfig config_;
   metrics::Registry metrics_;
@@ -87,6 +91,7 @@ class App {
   std::unique_ptr<http::MetricsHandler> metrics_handler_;
   std::unique_ptr<net::Server> metrics_server_;
   std::unique_ptr<boost::asio::steady_timer> maintenance_timer_;
+  std::unique_ptr<boost::asio::steady_timer> live_sweep_timer_;
 };
 
 // `homeroom serve`: starts the App, logs where it listens, shuts down gracefully on SIGTERM or
