@@ -63,6 +63,7 @@ App::~App() {
   db_.reset();
   maintenance_timer_.reset();
   guard_sync_timer_.reset();
+  live_sweep_timer_.reset();
   server_.reset();
   metrics_server_.reset();
 }
@@ -170,6 +171,8 @@ Status App::Start() {
   guard_sync_timer_ = std::make_unique<boost::asio::steady_timer>(server_->io_context());
   boost::asio::co_spawn(server_->io_context(), GuardSyncLoop(), boost::asio::detached);
   sentinel_->Start();
+  live_sweep_timer_ = std::make_unique<boost::asio::steady_timer>(server_->io_context());
+  boost::asio::co_spawn(server_->io_context(), LiveSweepLoop(), boost::asio::detached);
   live_work_.emplace(live_io_.get_executor());
   live_thread_ = std::thread([this] { live_io_.run(); });
   server_->Start();
@@ -208,6 +211,37 @@ boost::asio::awaitable<void> App::GuardSyncLoop() {
   }
 }
 
+boost::asio::awaitable<void> App::LiveSweepLoop() {
+  for (;;) {
+    live_sweep_timer_->expires_after(config_.live_sweep_interval);
+    boost::system::error_code ec;
+    co_await live_sweep_timer_->async_wait(
+        boost::asio::redirect_error(boost::asio::use_awaitable, ec));
+    if (ec) co_return;  // cancelled: shutting down
+    co_await EndLiveSessionsWithoutRoom();
+  }
+}
+
+boost::asio::awaitable<void> App::EndLiveSessionsWithoutRoom() {
+  constexpr int kBatch = 500;  // the rest wait for the next sweep
+  Result<std::vector<int64_t>> past =
+      co_await live_->LivePastEnd(config_.hub.auto_end_delay_ms, kBatch);
+  if (!past.ok()) {
+    log::Warn("live_sweep_failed", {{"error", past.status().ToString()}});
+    co_return;
+  }
+  for (int64_t session_id : *past) {
+    if (hub_->FindRoom(session_id)) continue;  // its room ends it once empty
+    auto ended = co_await live_->End(session_id);
+    if (ended.ok()) {
+      log::Info("live_session_ended_without_room", {{"session_id", session_id}});
+    } else if (ended.status().code() != StatusCode::kConflict) {  // kConflict: ended meanwhile
+      log::Warn("live_sweep_failed",
+                {{"session_id", session_id}, {"error", ended.status().ToString()}});
+    }
+  }
+}
+
 void App::Shutdown() {
   if (maintenance_timer_) {
     boost::asio::post(server_->io_context(),
@@ -216,6 +250,10 @@ void App::Shutdown() {
   if (guard_sync_timer_) {
     boost::asio::post(server_->io_context(),
                       [timer = guard_sync_timer_.get()] { timer->cancel(); });
+  }
+  if (live_sweep_timer_) {
+    boost::asio::post(server_->io_context(),
+                      [timer = live_sweep_timer_.get()] { timer->cancel(); });
   }
   server_->Shutdown(config_.shutdown_deadline);
   if (metrics_server_) metrics_server_->Shutdown(std::chrono::milliseconds(0));

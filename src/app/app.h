@@ -88,6 +88,10 @@ class App {
   // Re-reads the operators' block and allow rules every guard_sync_interval (API threads; the
   // store read runs on a reader thread).
   boost::asio::awaitable<void> GuardSyncLoop();
+  // Ends live sessions that no room will end: started but never joined, or whose room was lost in
+  // a restart (only a room ends a session by itself), once past their end + the auto-end delay.
+  boost::asio::awaitable<void> LiveSweepLoop();
+  boost::asio::awaitable<void> EndLiveSessionsWithoutRoom();
 
   AppConfig config_;
   metrics::Registry metrics_;
@@ -124,6 +128,7 @@ class App {
   std::unique_ptr<guard::Sentinel> sentinel_;
   std::unique_ptr<domain::GuardService> guard_;
   std::unique_ptr<boost::asio::steady_timer> guard_sync_timer_;
+  std::unique_ptr<boost::asio::steady_timer> live_sweep_timer_;
 };
 
 // `homeroom serve`: starts the App, logs where it listens, shuts down gracefully on SIGTERM or

@@ -176,6 +176,10 @@ void AddServeOptions(CLI::App& cmd, AppConfig& c) {
   o.Add("--live-heartbeat-interval-ms", hb.heartbeat_interval_ms, "Attendance heartbeat period", l);
   o.Add("--live-auto-end-delay-ms", hb.auto_end_delay_ms,
         "An empty room ends this long after its scheduled end", l);
+  o.AddDuration("--live-sweep-interval-ms", c.live_sweep_interval,
+                "How often live sessions with no room, past their end and the auto-end delay, are "
+                "ended",
+                l);
   auto& at = c.attendance;
   o.AddDuration("--attendance-flush-interval-ms", at.flush_interval,
                 "How often presence events are written (one write per batch)", l);

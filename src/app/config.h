@@ -37,6 +37,9 @@ struct AppConfig {
   std::string log_level = "info";                       // debug | info | warn | error
   std::chrono::milliseconds shutdown_deadline{10'000};  // in-flight requests may finish this long
   std::chrono::seconds maintenance_interval{3600};      // how often ended sessions are pruned
+  // How often live sessions past their end + hub.auto_end_delay_ms that have no room (never
+  // joined, or the room was lost in a restart) are ended.
+  std::chrono::milliseconds live_sweep_interval{60'000};
 
   net::ServerOptions server;
   http::DispatcherOptions dispatcher;

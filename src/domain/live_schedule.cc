@@ -458,6 +458,15 @@ LiveTask<Status> LiveScheduleService::MarkEndedByRoom(int64_t session_id) {
   co_return co_await db_.Write(std::move(job));
 }
 
+LiveTask<Result<std::vector<int64_t>>> LiveScheduleService::LivePastEnd(int64_t grace_ms,
+                                                                        int limit) {
+  const int64_t cutoff = clock_.NowMs() - grace_ms;
+  auto job = [cutoff, limit](sql::Connection& c) {
+    return ls::LiveSessionIdsPastEnd(c, cutoff, limit);
+  };
+  co_return co_await db_.Read(std::move(job));
+}
+
 LiveTask<Result<JoinGrant>> LiveScheduleService::AuthorizeJoin(const auth::Principal& who,
                                                                int64_t live_session_id) {
   // Copied before the first suspension: the caller's principal need not outlive this call.

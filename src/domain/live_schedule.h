@@ -169,6 +169,10 @@ class LiveScheduleService {
   // live -> ended without calling the hook: for the hub, when a room ends by itself (empty after
   // its scheduled end). OK when the session is no longer live.
   LiveTask<Status> MarkEndedByRoom(int64_t session_id);
+  // Live sessions whose scheduled end passed more than `grace_ms` ago (at most `limit`, oldest
+  // first): the app ends those that have no room on this node (never joined, or their room was
+  // lost in a restart), since only a room ends a session by itself.
+  LiveTask<Result<std::vector<int64_t>>> LivePastEnd(int64_t grace_ms, int limit);
 
   // Whether `who` may join the session's room, as whom, and the room's facts. kNotFound for an
   // unknown session; kPermissionDenied for guardians and non-members; kConflict with "the teacher

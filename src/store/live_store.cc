@@ -307,6 +307,21 @@ Result<int64_t> CloseOpenIntervals(sql::Connection& c) {
   return c.Changes();
 }
 
+Result<std::vector<int64_t>> LiveSessionIdsPastEnd(sql::Connection& c, int64_t cutoff_ms,
+                                                   int limit) {
+  HR_ASSIGN_OR_RETURN(auto* st, c.Prepare("SELECT id FROM live_sessions WHERE status = 'live' AND"
+                                          " ends_ms <= ? ORDER BY ends_ms, id LIMIT ?"));
+  st->Bind(1, cutoff_ms);
+  st->Bind(2, static_cast<int64_t>(limit));
+  std::vector<int64_t> ids;
+  for (;;) {
+    HR_ASSIGN_OR_RETURN(bool row, st->Step());
+    if (!row) break;
+    ids.push_back(st->Int(0));
+  }
+  return ids;
+}
+
 Result<std::vector<AttendanceIntervalRecord>> SessionIntervals(sql::Connection& c,
                                                                int64_t session_id) {
   HR_ASSIGN_OR_RETURN(auto* st, c.Prepare("SELECT user_id, joined_ms, left_ms, last_seen_ms FROM"

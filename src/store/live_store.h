@@ -105,6 +105,10 @@ Result<std::vector<EnrolledStudent>> SectionStudents(sql::Connection& c, int64_t
 Result<int64_t> ApplyAttendance(sql::Connection& c, const std::vector<AttendanceEvent>& events);
 // Closes every open interval at its last_seen_ms (start-up recovery). Returns how many.
 Result<int64_t> CloseOpenIntervals(sql::Connection& c);
+// Ids of live sessions whose scheduled end is at or before `cutoff_ms`, oldest end first, at most
+// `limit`.
+Result<std::vector<int64_t>> LiveSessionIdsPastEnd(sql::Connection& c, int64_t cutoff_ms,
+                                                   int limit);
 // Every interval of a session, by user then join time.
 Result<std::vector<AttendanceIntervalRecord>> SessionIntervals(sql::Connection& c,
                                                                int64_t session_id);

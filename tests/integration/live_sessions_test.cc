@@ -7,7 +7,9 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/json/serialize.hpp>
+#include <chrono>
 #include <set>
+#include <thread>
 
 #include "core/clock.h"
 #include "domain/attendance_recorder.h"
@@ -374,6 +376,55 @@ TEST_F(LiveSessions, AttendanceAndCsvReflectWhatTheRecorderWrote) {
   ASSERT_EQ(absent.at("items").as_array().size(), 1u);
   EXPECT_EQ(absent.at("items").as_array()[0].at("status").as_string(), "absent");
   EXPECT_EQ(absent.at("items").as_array()[0].at("minutes_present").as_int64(), 0);
+}
+
+}  // namespace
+}  // namespace homeroom::testing
+
+namespace homeroom::testing {
+namespace {
+
+// A session the teacher started but nobody joined has no room, and only a room ends a session by
+// itself: the app's sweep ends it once past its end and the auto-end delay. One far from its end
+// stays live.
+TEST(LiveSweep, StartedSessionNobodyJoinedEndsAfterItsEndAndTheDelay) {
+  TestServer server([](app::AppConfig& c) {
+    c.live_sweep_interval = std::chrono::milliseconds(50);
+    c.hub.auto_end_delay_ms = 100;
+  });
+  const std::string token = server.Login("teacher_a");
+  auto schedule = [&](int64_t ends_ms) -> int64_t {
+    boost::json::object body{{"title", "Reading"},
+                             {"starts_at", FormatIsoUtc(Now() - 5 * kMin)},
+                             {"ends_at", FormatIsoUtc(ends_ms)}};
+    auto res = server.Client().Send(bhttp::verb::post, "/api/v1/sections/10/live-sessions",
+                                    boost::json::serialize(body), Bearer(token));
+    EXPECT_EQ(res.result_int(), 201) << res.body();
+    auto created = HttpClient::Json(res);
+    return created.at("items").as_array().at(0).at("id").as_int64();
+  };
+  auto status_of = [&](int64_t id) {
+    auto res = server.Client().Send(bhttp::verb::get, "/api/v1/live-sessions/" + std::to_string(id),
+                                    "", Bearer(token));
+    EXPECT_EQ(res.result_int(), 200) << res.body();
+    return std::string(HttpClient::Json(res).at("status").as_string());
+  };
+  const int64_t ends_soon = schedule(Now() + 2'000);
+  const int64_t ends_later = schedule(Now() + 60 * kMin);
+  for (int64_t id : {ends_soon, ends_later}) {
+    auto res = server.Client().Send(bhttp::verb::post,
+                                    "/api/v1/live-sessions/" + std::to_string(id) + "/start", "",
+                                    Bearer(token));
+    ASSERT_EQ(res.result_int(), 200) << res.body();
+  }
+  EXPECT_EQ(status_of(ends_soon), "live");
+  std::string status;
+  for (int i = 0; i < 200 && status != "ended"; ++i) {  // at most 10 s
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    status = status_of(ends_soon);
+  }
+  EXPECT_EQ(status, "ended");
+  EXPECT_EQ(status_of(ends_later), "live");
 }
 
 }  // namespace
