@@ -101,7 +101,10 @@ void TrafficMonitor::OnConnectionEvent(ConnectionEvent event,
       summary = &Shard::blocked;
       break;
     case ConnectionEvent::kRefusedCap:
+    case ConnectionEvent::kEvicted:  // the global cap was full either way: connection exhaustion
       refused_cap_.fetch_add(1, std::memory_order_relaxed);
+      break;
+    case ConnectionEvent::kIdleTimeout:  // normal for browsers between requests: not a signal
       break;
     case ConnectionEvent::kHeadTimeout:
       head_timeouts_.fetch_add(1, std::memory_order_relaxed);
