@@ -9,6 +9,7 @@ void AddRoutes(http::Router& router, Services& services) {
   AddRosterRoutes(router, services);
   AddLiveRoutes(router, services);
   AddLiveSessionRoutes(router, services);
+  AddAdminGuardRoutes(router, services);
 }
 
 }  // namespace homeroom::api

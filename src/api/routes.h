@@ -15,5 +15,6 @@ void AddMeRoutes(http::Router& router, Services& services);           // me_api.
 void AddRosterRoutes(http::Router& router, Services& services);       // roster_api.cc
 void AddLiveRoutes(http::Router& router, Services& services);         // live_api.cc (the WebSocket)
 void AddLiveSessionRoutes(http::Router& router, Services& services);  // live_sessions_api.cc
+void AddAdminGuardRoutes(http::Router& router, Services& services);   // admin_guard_api.cc
 
 }  // namespace homeroom::api

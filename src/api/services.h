@@ -16,6 +16,15 @@ class LiveScheduleService;
 namespace homeroom::live {
 class Hub;
 }
+namespace homeroom::guard {
+class Sentinel;
+}
+namespace homeroom::domain {
+class GuardService;
+}
+namespace homeroom::metrics {
+class Registry;
+}
 
 namespace homeroom::api {
 
@@ -41,6 +50,10 @@ struct Services {
   domain::LiveScheduleService* live = nullptr;
   // The live-class rooms behind GET /api/v1/live (live_api.cc); set by the app before serving.
   live::Hub* hub = nullptr;
+  // The guard's operator endpoints (admin_guard_api.cc); set by the app before serving.
+  domain::GuardService* guard = nullptr;
+  guard::Sentinel* sentinel = nullptr;
+  metrics::Registry* metrics = nullptr;
 };
 
 // The session cookie's name.

@@ -10,6 +10,7 @@
 #include "auth/auth_service.h"
 #include "domain/attendance_recorder.h"
 #include "domain/live_schedule.h"
+#include "guard/sentinel.h"
 #include "http/dispatcher.h"
 #include "live/hub_options.h"
 #include "net/server.h"
@@ -40,6 +41,10 @@ struct AppConfig {
   domain::LiveOptions live;  // schedule, district time zone, attendance rules
   live::HubOptions hub;      // live-class rooms: limits of chat, polls, history, grace
   domain::AttendanceRecorderOptions attendance;
+  // Guard: detection and blocking (SENTINEL): the detector's thresholds and windows, auto-block,
+  // and how often each node re-reads the operators' block and allow rules from the store.
+  guard::SentinelOptions sentinel;
+  std::chrono::milliseconds guard_sync_interval{5000};
 
   std::string DatabasePath() const { return data_dir + "/homeroom.db"; }
 };

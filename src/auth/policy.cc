@@ -117,6 +117,13 @@ Status Authorize(const Principal& who, Action action, const Target& t) {
       if (TeachesOrAdministers(who, t)) return Status::Ok();
       if (who.role == Role::kStudent && Contains(t.student_ids, who.user_id)) return Status::Ok();
       return Deny("join a live session of a section it is not part of");
+    case Action::kViewGuardStatus:
+      if (who.role == Role::kDistrictAdmin) return Status::Ok();
+      return Deny("see the server's attack status (district administrators only)");
+    case Action::kManageGuard:
+      if (who.role == Role::kDistrictAdmin) return Status::Ok();
+      return Deny(
+          "block or allow addresses or change the attack mode (district administrators only)");
   }
   return Deny("do that");
 }

@@ -23,6 +23,10 @@ enum class Action {
   kManageLiveSessions,  // schedule, edit, cancel, start, end: the section's teachers, admins
   kViewAttendance,      // GET /live-sessions/{id}/attendance(.csv): the section's teachers, admins
   kJoinLiveSession,     // the live socket: enrolled students, the section's teachers, admins
+  // The guard (docs/security.md, "Defenses: detection and blocking"): district admins only. The
+  // status names client addresses from every school, which a school admin must not see.
+  kViewGuardStatus,  // GET /admin/status, GET /admin/blocks
+  kManageGuard,      // POST/DELETE /admin/blocks, PUT /admin/attack-mode
 };
 
 // The facts about the resource that the decision needs, loaded by the handler from the store.

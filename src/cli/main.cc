@@ -7,6 +7,7 @@
 #include "app/config.h"
 #include "app/demo.h"
 #include "cli/accounts_commands.h"
+#include "cli/guard_commands.h"
 #include "cli/roster_commands.h"
 #include "store/database.h"
 #include "store/migrations.h"
@@ -80,6 +81,7 @@ int main(int argc, char** argv) {
   cli::AddMigrateCommand(root);
   cli::AddRosterCommands(root);
   cli::AddAccountsCommands(root);
+  cli::AddGuardCommands(root);
   CLI11_PARSE(root, argc, argv);
   return 0;
 }

@@ -88,11 +88,17 @@ Status Seed(sql::Connection& c) {
 
 }  // namespace
 
-TestServer::TestServer(std::function<void(app::AppConfig&)> configure) {
+TestServer::TestServer(std::function<void(app::AppConfig&)> configure)
+    : TestServer("", /*seed=*/true, std::move(configure)) {}
+
+TestServer::TestServer(std::string data_dir, bool seed,
+                       std::function<void(app::AppConfig&)> configure)
+    : data_dir_(data_dir.empty() ? dir_.path() + "/data" : std::move(data_dir)) {
+  for (const auto& u : kUsers) ids_[u.username] = u.id;
   app::AppConfig config;
   config.listen = "127.0.0.1:0";
   config.metrics_listen = "127.0.0.1:0";
-  config.data_dir = dir_.path() + "/data";
+  config.data_dir = data_dir_;
   config.server.io_threads = 2;
   config.shutdown_deadline = std::chrono::milliseconds(2000);
   config.auth.argon2 = {.ops_limit = 1, .mem_limit_bytes = 64 << 10};
@@ -103,12 +109,13 @@ TestServer::TestServer(std::function<void(app::AppConfig&)> configure) {
     return;
   }
   app_ = std::move(*app);
-  Status seeded = app_->db().WriteSync(Seed);
-  EXPECT_TRUE(seeded.ok()) << seeded.ToString();
-  for (const auto& u : kUsers) {
-    ids_[u.username] = u.id;
-    Status pw = app_->auth().SetPasswordSync(u.id, std::string("pw-") + u.username);
-    EXPECT_TRUE(pw.ok()) << pw.ToString();
+  if (seed) {
+    Status seeded = app_->db().WriteSync(Seed);
+    EXPECT_TRUE(seeded.ok()) << seeded.ToString();
+    for (const auto& u : kUsers) {
+      Status pw = app_->auth().SetPasswordSync(u.id, std::string("pw-") + u.username);
+      EXPECT_TRUE(pw.ok()) << pw.ToString();
+    }
   }
   Status started = app_->Start();
   EXPECT_TRUE(started.ok()) << started.ToString();

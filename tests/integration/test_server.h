@@ -26,7 +26,15 @@ namespace homeroom::testing {
 class TestServer {
  public:
   explicit TestServer(std::function<void(app::AppConfig&)> configure = nullptr);
+  // Serves `data_dir` (created if missing; the caller keeps it), seeding the district above only
+  // when `seed`. With seed = false it is a restart: a second server on the data directory of one
+  // that stopped or crashed, with the users, sessions and attendance that one left behind.
+  TestServer(std::string data_dir, bool seed,
+             std::function<void(app::AppConfig&)> configure = nullptr);
   ~TestServer();
+
+  // The directory of the SQLite store (AppConfig::data_dir).
+  const std::string& data_dir() const { return data_dir_; }
 
   uint16_t port() const { return app_->api_port(); }
   app::App& app() { return *app_; }
@@ -40,7 +48,8 @@ class TestServer {
   std::string Login(const std::string& username);
 
  private:
-  TempDir dir_;
+  TempDir dir_;  // unused when the caller names the data directory
+  std::string data_dir_;
   std::unique_ptr<app::App> app_;
   std::map<std::string, int64_t> ids_;
 };
