@@ -10,6 +10,7 @@ void AddRoutes(http::Router& router, Services& services) {
   AddLiveRoutes(router, services);
   AddLiveSessionRoutes(router, services);
   AddForensicsRoutes(router, services);
+  AddAdminGuardRoutes(router, services);
 }
 
 }  // namespace homeroom::api

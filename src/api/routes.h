@@ -16,5 +16,6 @@ void AddRosterRoutes(http::Router& router, Services& services);       // roster_
 void AddLiveRoutes(http::Router& router, Services& services);         // live_api.cc (the WebSocket)
 void AddLiveSessionRoutes(http::Router& router, Services& services);  // live_sessions_api.cc
 void AddForensicsRoutes(http::Router& router, Services& services);    // forensics_api.cc
+void AddAdminGuardRoutes(http::Router& router, Services& services);   // admin_guard_api.cc
 
 }  // namespace homeroom::api

@@ -18,6 +18,15 @@ struct ForensicsOptions;
 namespace homeroom::live {
 class Hub;
 }
+namespace homeroom::guard {
+class Sentinel;
+}
+namespace homeroom::domain {
+class GuardService;
+}
+namespace homeroom::metrics {
+class Registry;
+}
 
 namespace homeroom::api {
 
@@ -47,6 +56,10 @@ struct Services {
   // flushes before it reads (absent: the report shows what the store has). Set by the app.
   const domain::ForensicsOptions* forensics = nullptr;
   domain::ActivityRecorder* activity = nullptr;
+  // The guard's operator endpoints (admin_guard_api.cc); set by the app before serving.
+  domain::GuardService* guard = nullptr;
+  guard::Sentinel* sentinel = nullptr;
+  metrics::Registry* metrics = nullptr;
 };
 
 // The session cookie's name.

@@ -16,9 +16,13 @@
 #include "core/log.h"
 #include "domain/activity_recorder.h"
 #include "domain/attendance_recorder.h"
+#include "domain/guard_service.h"
 #include "domain/live_schedule.h"
 #include "domain/roster_service.h"
 #include "guard/activity_log.h"
+#include "guard/attack_mode.h"
+#include "guard/block_list.h"
+#include "guard/sentinel.h"
 #include "http/dispatcher.h"
 #include "http/metrics_handler.h"
 #include "http/router.h"
@@ -44,6 +48,7 @@ App::~App() {
     Shutdown();
     Wait();
   }
+  if (sentinel_) sentinel_->Stop();
   auth_.reset();
   hub_.reset();  // closes open attendance intervals into the recorder
   bus_.reset();
@@ -53,8 +58,10 @@ App::~App() {
   activity_recorder_.reset();
   live_.reset();
   roster_.reset();
+  guard_.reset();
   db_.reset();
   maintenance_timer_.reset();
+  guard_sync_timer_.reset();
   server_.reset();
   metrics_server_.reset();
 }
@@ -65,6 +72,10 @@ Result<std::unique_ptr<App>> App::Create(AppConfig config) {
   if (ec) {
     return Status::Unavailable(
         "cannot create data directory " + config.data_dir + ": " + ec.message(), 5);
+  }
+  if (config.sentinel.tick < std::chrono::milliseconds(100) ||
+      config.guard_sync_interval < std::chrono::milliseconds(100)) {
+    return Status::InvalidArgument("--guard-tick-ms and --guard-sync-interval-ms must be >= 100");
   }
   std::unique_ptr<App> app(new App(std::move(config)));
   AppConfig& c = app->config_;
@@ -96,6 +107,22 @@ Result<std::unique_ptr<App>> App::Create(AppConfig config) {
                                                         app->metrics_, c.dispatcher);
   app->dispatcher_->AddObserver(app->activity_log_.get());
   app->server_ = std::make_unique<net::Server>(c.server, *app->dispatcher_, app->metrics_, "api");
+
+  // The guard (SENTINEL): the operators' rules are read before the first connection, the Sentinel
+  // refuses blocked sources at accept and watches every answered request.
+  Clock& clock = SystemClock::Instance();
+  app->block_list_ = std::make_unique<guard::BlockList>(clock);
+  app->attack_mode_ = std::make_unique<guard::AttackMode>();
+  app->sentinel_ = std::make_unique<guard::Sentinel>(clock, c.sentinel, *app->block_list_,
+                                                     *app->attack_mode_, app->metrics_);
+  app->guard_ = std::make_unique<domain::GuardService>(*app->db_, clock, *app->block_list_,
+                                                       *app->attack_mode_);
+  HR_RETURN_IF_ERROR(app->guard_->SyncNow());
+  app->server_->SetGate(app->sentinel_.get());
+  app->dispatcher_->AddObserver(app->sentinel_.get());
+  app->services_->guard = app->guard_.get();
+  app->services_->sentinel = app->sentinel_.get();
+  app->services_->metrics = &app->metrics_;
 
   // Live rooms run on their own io_context (started in Start()). The schedule tells the hub when a
   // session ends through the API; the hub tells the schedule when a room ends by itself or by the
@@ -130,6 +157,9 @@ Status App::Start() {
   if (metrics_server_) HR_RETURN_IF_ERROR(metrics_server_->Listen(config_.metrics_listen));
   maintenance_timer_ = std::make_unique<boost::asio::steady_timer>(server_->io_context());
   boost::asio::co_spawn(server_->io_context(), MaintenanceLoop(), boost::asio::detached);
+  guard_sync_timer_ = std::make_unique<boost::asio::steady_timer>(server_->io_context());
+  boost::asio::co_spawn(server_->io_context(), GuardSyncLoop(), boost::asio::detached);
+  sentinel_->Start();
   live_work_.emplace(live_io_.get_executor());
   live_thread_ = std::thread([this] { live_io_.run(); });
   server_->Start();
@@ -153,10 +183,29 @@ boost::asio::awaitable<void> App::MaintenanceLoop() {
   }
 }
 
+boost::asio::awaitable<void> App::GuardSyncLoop() {
+  bool failing = false;
+  for (;;) {
+    guard_sync_timer_->expires_after(config_.guard_sync_interval);
+    boost::system::error_code ec;
+    co_await guard_sync_timer_->async_wait(
+        boost::asio::redirect_error(boost::asio::use_awaitable, ec));
+    if (ec) co_return;  // cancelled: shutting down
+    Status synced = co_await guard_->Sync();
+    // Logged once per failure run, not every few seconds while the store is saturated.
+    if (!synced.ok() && !failing) log::Warn("guard_sync_failed", {{"error", synced.ToString()}});
+    failing = !synced.ok();
+  }
+}
+
 void App::Shutdown() {
   if (maintenance_timer_) {
     boost::asio::post(server_->io_context(),
                       [timer = maintenance_timer_.get()] { timer->cancel(); });
+  }
+  if (guard_sync_timer_) {
+    boost::asio::post(server_->io_context(),
+                      [timer = guard_sync_timer_.get()] { timer->cancel(); });
   }
   server_->Shutdown(config_.shutdown_deadline);
   if (metrics_server_) metrics_server_->Shutdown(std::chrono::milliseconds(0));
@@ -164,6 +213,7 @@ void App::Shutdown() {
 
 void App::Wait() {
   server_->Wait();
+  sentinel_->Stop();
   if (metrics_server_) metrics_server_->Wait();
   // The sockets are closed; the rooms' timers are all that keeps the live io_context busy.
   live_work_.reset();

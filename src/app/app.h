@@ -32,6 +32,14 @@ class InProcessBus;
 namespace homeroom::api {
 class SessionAuthenticator;
 }
+namespace homeroom::guard {
+class AttackMode;
+class BlockList;
+class Sentinel;
+}  // namespace homeroom::guard
+namespace homeroom::domain {
+class GuardService;
+}
 
 namespace homeroom::app {
 
@@ -62,6 +70,10 @@ class App {
   guard::ActivityLog& activity_log() { return *activity_log_; }
   domain::ActivityRecorder& activity_recorder() { return *activity_recorder_; }
   live::Hub& hub() { return *hub_; }
+  guard::BlockList& block_list() { return *block_list_; }
+  guard::AttackMode& attack_mode() { return *attack_mode_; }
+  guard::Sentinel& sentinel() { return *sentinel_; }
+  domain::GuardService& guard() { return *guard_; }
   const http::Router& router() const { return *router_; }
   const AppConfig& config() const { return config_; }
 
@@ -69,6 +81,9 @@ class App {
   explicit App(AppConfig config);
   // Periodic housekeeping on the API server's threads (pruning ended sessions).
   boost::asio::awaitable<void> MaintenanceLoop();
+  // Re-reads the operators' block and allow rules every guard_sync_interval (API threads; the
+  // store read runs on a reader thread).
+  boost::asio::awaitable<void> GuardSyncLoop();
 
   AppConfig config_;
   metrics::Registry metrics_;
@@ -97,6 +112,14 @@ class App {
   std::unique_ptr<http::MetricsHandler> metrics_handler_;
   std::unique_ptr<net::Server> metrics_server_;
   std::unique_ptr<boost::asio::steady_timer> maintenance_timer_;
+  // The guard: blocked/allowed ranges and under-attack mode (consulted by the server and the
+  // dispatcher), the Sentinel (detection, auto-block; the server's gate and a request observer),
+  // and the operators' rules kept in the store.
+  std::unique_ptr<guard::BlockList> block_list_;
+  std::unique_ptr<guard::AttackMode> attack_mode_;
+  std::unique_ptr<guard::Sentinel> sentinel_;
+  std::unique_ptr<domain::GuardService> guard_;
+  std::unique_ptr<boost::asio::steady_timer> guard_sync_timer_;
 };
 
 // `homeroom serve`: starts the App, logs where it listens, shuts down gracefully on SIGTERM or

@@ -194,6 +194,55 @@ void AddServeOptions(CLI::App& cmd, AppConfig& c) {
   o.Add("--forensics-max-top", fr.max_top, "Largest ?top= of a forensics report", f);
   o.Add("--forensics-report-accounts-per-source", fr.max_accounts_per_source,
         "Signed-in accounts listed per source in a report", f);
+  // Guard: detection and blocking (SENTINEL; docs/security.md, "Defenses: detection and blocking").
+  const std::string gd = "Guard: detection";
+  auto& se = c.sentinel;
+  auto& de = c.sentinel.detector;
+  o.Add("--guard-detection", se.enabled,
+        "Count traffic per source and detect attacks (blocks are enforced either way)", gd);
+  o.AddDuration("--guard-tick-ms", se.tick,
+                "The detector's window: traffic is judged once per tick", gd);
+  o.AddDuration("--guard-sync-interval-ms", c.guard_sync_interval,
+                "How often each node re-reads the block and allow rules from the store", gd);
+  o.Add("--guard-shards", se.traffic.shards, "Lock shards of the per-source counters", gd);
+  o.Add("--guard-top-k", se.traffic.top_k_per_shard,
+        "Heaviest sources tracked per shard (space-saving counters)", gd);
+  o.Add("--guard-sketch-width", se.traffic.sketch_width, "Count-min sketch cells per row", gd);
+  o.Add("--guard-sketch-depth", se.traffic.sketch_depth, "Count-min sketch rows", gd);
+  o.Add("--guard-login-route", se.traffic.login_route,
+        "The sign-in route whose failures reveal login stuffing", gd);
+  o.Add("--guard-flood-host-rps", de.flood_host_rps,
+        "Requests/s from one host (/32, /64) that make a flood", gd);
+  o.Add("--guard-flood-subnet-rps", de.flood_subnet_rps,
+        "Requests/s from one subnet (/24, /48) that make a flood", gd);
+  o.Add("--guard-many-source-factor", de.many_source_factor,
+        "A many-source flood is this many times the baseline request rate", gd);
+  o.Add("--guard-many-source-min-rps", de.many_source_min_rps,
+        "...and at least this many requests/s", gd);
+  o.Add("--guard-many-source-min-hosts", de.many_source_min_hosts,
+        "...from at least this many distinct hosts", gd);
+  o.Add("--guard-slow-events-per-s", de.slow_events_per_s,
+        "Head, body and write timeouts per second that make a slow-client attack", gd);
+  o.Add("--guard-login-failures-per-s", de.login_failures_per_s,
+        "Sign-in failures per second that make login stuffing", gd);
+  o.Add("--guard-ws-upgrades-per-s", de.ws_upgrades_per_s,
+        "WebSocket upgrades per second that make a WebSocket flood", gd);
+  o.Add("--guard-ws-abuse-per-s", de.ws_abuse_per_s,
+        "WebSockets closed for abuse per second that make a WebSocket flood", gd);
+  o.Add("--guard-start-after-windows", de.start_after_hot_windows,
+        "Consecutive hot windows before an attack starts", gd);
+  o.Add("--guard-end-after-windows", de.end_after_quiet_windows,
+        "Consecutive quiet windows before an attack ends (longer than on/off pulses)", gd);
+  o.AddDuration("--guard-baseline-window-s", de.baseline_window,
+                "Time constant of the baseline request rate (quiet windows only)", gd);
+  o.Add("--guard-auto-block", de.auto_block, "Block hosts far over the threshold during a flood",
+        gd);
+  o.Add("--guard-auto-block-factor", de.auto_block_factor,
+        "A host over this many times --guard-flood-host-rps is auto-blocked", gd);
+  o.AddDuration("--guard-auto-block-ttl-s", de.auto_block_ttl, "How long an auto-block lasts", gd);
+  o.Add("--guard-max-auto-blocks", de.max_auto_blocks, "Auto-blocks in force at once", gd);
+  o.Add("--guard-top-sources", de.top_sources, "Sources named in the status and attack events", gd);
+  o.Add("--guard-recent-events", de.recent_events, "Attack events kept for the status page", gd);
 }
 
 }  // namespace homeroom::app

@@ -13,6 +13,7 @@
 #include "domain/forensics_report.h"
 #include "domain/live_schedule.h"
 #include "guard/activity_log.h"
+#include "guard/sentinel.h"
 #include "http/dispatcher.h"
 #include "live/hub_options.h"
 #include "net/server.h"
@@ -47,6 +48,10 @@ struct AppConfig {
   guard::ActivityLogOptions activity_log;
   domain::ActivityRecorderOptions activity_recorder;
   domain::ForensicsOptions forensics;
+  // Guard: detection and blocking (SENTINEL): the detector's thresholds and windows, auto-block,
+  // and how often each node re-reads the operators' block and allow rules from the store.
+  guard::SentinelOptions sentinel;
+  std::chrono::milliseconds guard_sync_interval{5000};
 
   std::string DatabasePath() const { return data_dir + "/homeroom.db"; }
 };

@@ -123,6 +123,13 @@ Status Authorize(const Principal& who, Action action, const Target& t) {
     case Action::kViewAuditLog:
       if (who.role == Role::kDistrictAdmin) return Status::Ok();
       return Deny("read the audit log (district administrators only)");
+    case Action::kViewGuardStatus:
+      if (who.role == Role::kDistrictAdmin) return Status::Ok();
+      return Deny("see the server's attack status (district administrators only)");
+    case Action::kManageGuard:
+      if (who.role == Role::kDistrictAdmin) return Status::Ok();
+      return Deny(
+          "block or allow addresses or change the attack mode (district administrators only)");
   }
   return Deny("do that");
 }

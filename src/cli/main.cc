@@ -8,6 +8,7 @@
 #include "app/demo.h"
 #include "cli/accounts_commands.h"
 #include "cli/forensics_commands.h"
+#include "cli/guard_commands.h"
 #include "cli/roster_commands.h"
 #include "store/database.h"
 #include "store/migrations.h"
@@ -82,6 +83,7 @@ int main(int argc, char** argv) {
   cli::AddRosterCommands(root);
   cli::AddAccountsCommands(root);
   cli::AddForensicsCommands(root);
+  cli::AddGuardCommands(root);
   CLI11_PARSE(root, argc, argv);
   return 0;
 }

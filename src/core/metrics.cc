@@ -137,6 +137,37 @@ uint64_t Registry::CounterValue(const std::string& name, const Labels& labels) c
   return s && s->counter ? s->counter->value() : 0;
 }
 
+uint64_t Registry::CounterTotal(const std::string& name, const Labels& match) const {
+  // Each wanted pair as it appears inside a rendered label string: {a="1",b="2"}.
+  std::vector<std::string> wanted;
+  for (const auto& pair : match) {
+    std::string one = RenderLabels({pair});
+    wanted.push_back(one.substr(1, one.size() - 2));
+  }
+  std::shared_lock lock(mu_);
+  auto f = families_.find(name);
+  if (f == families_.end()) return 0;
+  uint64_t total = 0;
+  for (const auto& [rendered, series] : f->second.series) {
+    if (!series.counter) continue;
+    bool all = true;
+    for (const std::string& w : wanted) {
+      size_t at = rendered.find(w);
+      // A whole pair: preceded by '{' or ','.
+      while (at != std::string::npos && at > 0 && rendered[at - 1] != '{' &&
+             rendered[at - 1] != ',') {
+        at = rendered.find(w, at + 1);
+      }
+      if (at == std::string::npos) {
+        all = false;
+        break;
+      }
+    }
+    if (all) total += series.counter->value();
+  }
+  return total;
+}
+
 int64_t Registry::GaugeValue(const std::string& name, const Labels& labels) const {
   const Series* s = FindSeries(name, labels);
   if (!s) return 0;

@@ -72,6 +72,9 @@ class Registry {
   // Reads a counter's value, 0 if absent (tests assert on metrics by name, envoy-style).
   uint64_t CounterValue(const std::string& name, const Labels& labels = {}) const;
   int64_t GaugeValue(const std::string& name, const Labels& labels = {}) const;
+  // The sum of every series of counter family `name` whose labels include all of `match` (all
+  // series when `match` is empty); 0 if absent. For rates over a family (the guard's status page).
+  uint64_t CounterTotal(const std::string& name, const Labels& match = {}) const;
 
  private:
   enum class Kind { kCounter, kGauge, kHistogram, kCallback };

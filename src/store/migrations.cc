@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <set>
+
 namespace homeroom::store {
 
 // Defined in the generated migrations_embedded.cc (see CMakeLists.txt).
@@ -32,9 +34,21 @@ Result<int> Migrate(sql::Connection& conn, int64_t now_ms) {
         fmt::format("database schema version {} is newer than this binary's {}; upgrade homeroom",
                     current, LatestSchemaVersion()));
   }
+  // Applied versions, not only the highest: migrations written in parallel branches may land out
+  // of order (0005 before 0004), and a database migrated in between must still get the late one.
+  std::set<int> done;
+  {
+    HR_ASSIGN_OR_RETURN(sql::Statement * st, conn.Prepare("SELECT version FROM schema_migrations"));
+    for (;;) {
+      HR_ASSIGN_OR_RETURN(bool row, st->Step());
+      if (!row) break;
+      done.insert(static_cast<int>(st->Int(0)));
+    }
+    st->Reset();
+  }
   int applied = 0;
   for (const Migration& m : AllMigrations()) {
-    if (m.version <= current) continue;
+    if (done.count(m.version)) continue;
     HR_RETURN_IF_ERROR(conn.Begin());
     Status s = conn.Exec(m.sql);
     if (s.ok()) {

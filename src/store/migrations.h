@@ -24,7 +24,8 @@ int LatestSchemaVersion();
 // The version the database is at (0 for a new database).
 Result<int> CurrentSchemaVersion(sql::Connection& conn);
 
-// Applies every migration newer than the database's version, each in its own transaction.
+// Applies every migration the database has not recorded (usually those newer than its version; a
+// lower number that landed late is applied too), each in its own transaction, in version order.
 // Returns the number applied. Fails (changing nothing more) if the database is newer than this
 // binary.
 Result<int> Migrate(sql::Connection& conn, int64_t now_ms);

@@ -93,6 +93,25 @@ void AddLiveSessionRows(std::vector<Row>& rows) {
   managers("/api/v1/live-sessions/{id}/cancel", "/cancel", 5, 8);
 }
 
+// The guard's operator endpoints: district admins only (school admins too are refused: the status
+// names addresses from every school). POST rows come before the DELETE rows that remove the rule.
+void AddGuardRows(std::vector<Row>& rows) {
+  const char* roles[] = {"student_a", "guardian_a", "teacher_a", "admin_a", "district"};
+  auto each = [&](const char* method, const char* pattern, const std::string& target,
+                  const std::string& body, int allowed) {
+    for (size_t i = 0; i < 5; ++i) {
+      rows.push_back({method, pattern, roles[i], "own", target, body, i == 4 ? allowed : 403});
+    }
+    rows.push_back({method, pattern, "anonymous", "own", target, body, 401});
+  };
+  each("GET", "/api/v1/admin/status", "/api/v1/admin/status", "", 200);
+  each("POST", "/api/v1/admin/blocks", "/api/v1/admin/blocks",
+       R"({"cidr":"198.51.100.0/24","reason":"rbac row"})", 201);
+  each("GET", "/api/v1/admin/blocks", "/api/v1/admin/blocks", "", 200);
+  each("DELETE", "/api/v1/admin/blocks", "/api/v1/admin/blocks?cidr=198.51.100.0%2F24", "", 200);
+  each("PUT", "/api/v1/admin/attack-mode", "/api/v1/admin/attack-mode", R"({"mode":"auto"})", 200);
+}
+
 // Users of the "a" side own school 2, section 10 and student_a; the "b" side is "other".
 std::vector<Row> Table() {
   std::vector<Row> rows;
@@ -134,6 +153,7 @@ std::vector<Row> Table() {
   each("GET", "/api/v1/admin/forensics", "own", "/api/v1/admin/forensics", {403, 403, 403, 403, 200});
   each("GET", "/api/v1/admin/forensics", "own", "/api/v1/admin/forensics?format=csv", {403, 403, 403, 403, 200});
   each("GET", "/api/v1/admin/audit", "own", "/api/v1/admin/audit", {403, 403, 403, 403, 200});
+  AddGuardRows(rows);
   // clang-format on
   // Public routes: the same answer for everyone, signed in or not.
   for (const char* who : {"anonymous", "student_a", "district"}) {

@@ -48,6 +48,28 @@ TEST(Config, FlagsEnvironmentAndConfigFileAllSetSettings) {
   EXPECT_EQ(c.DatabasePath(), "/srv/homeroom/homeroom.db");
 }
 
+TEST(Config, GuardDetectionSettingsHaveSafeDefaultsAndFlags) {
+  AppConfig d = Parse({});
+  EXPECT_TRUE(d.sentinel.enabled);
+  EXPECT_EQ(d.sentinel.tick, std::chrono::seconds(1));
+  EXPECT_EQ(d.guard_sync_interval, std::chrono::seconds(5));
+  EXPECT_EQ(d.sentinel.detector.flood_host_rps, 100);
+  EXPECT_TRUE(d.sentinel.detector.auto_block);
+  // Detection within 60 s (threats.md) with the default window and start run.
+  EXPECT_LE(d.sentinel.tick * d.sentinel.detector.start_after_hot_windows,
+            std::chrono::seconds(60));
+
+  AppConfig c = Parse({"--guard-flood-host-rps", "250", "--guard-auto-block", "false",
+                       "--guard-auto-block-ttl-s", "60", "--guard-end-after-windows", "90",
+                       "--guard-sync-interval-ms", "2000", "--guard-top-k", "128"});
+  EXPECT_EQ(c.sentinel.detector.flood_host_rps, 250);
+  EXPECT_FALSE(c.sentinel.detector.auto_block);
+  EXPECT_EQ(c.sentinel.detector.auto_block_ttl, std::chrono::seconds(60));
+  EXPECT_EQ(c.sentinel.detector.end_after_quiet_windows, 90);
+  EXPECT_EQ(c.guard_sync_interval, std::chrono::seconds(2));
+  EXPECT_EQ(c.sentinel.traffic.top_k_per_shard, 128u);
+}
+
 TEST(Config, NegativeDurationsAreRefusedWithTheFlagNamed) {
   try {
     Parse({"--idle-timeout-ms", "-5"});

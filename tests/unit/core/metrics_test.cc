@@ -47,3 +47,21 @@ TEST(Registry, LabelValuesAreEscaped) {
 
 }  // namespace
 }  // namespace homeroom::metrics
+
+namespace homeroom::metrics {
+namespace {
+
+TEST(Registry, CounterTotalSumsTheSeriesWhoseLabelsMatch) {
+  Registry r;
+  r.GetCounter("x_total", "h", {{"class", "api"}, {"decision", "shed"}}).Inc(2);
+  r.GetCounter("x_total", "h", {{"class", "login"}, {"decision", "shed"}}).Inc(3);
+  r.GetCounter("x_total", "h", {{"class", "api"}, {"decision", "accepted"}}).Inc(10);
+  r.GetCounter("x_total", "h", {{"class", "api"}, {"xdecision", "shed"}}).Inc(100);
+  EXPECT_EQ(r.CounterTotal("x_total", {{"decision", "shed"}}), 5u);
+  EXPECT_EQ(r.CounterTotal("x_total", {{"class", "api"}, {"decision", "shed"}}), 2u);
+  EXPECT_EQ(r.CounterTotal("x_total"), 115u);
+  EXPECT_EQ(r.CounterTotal("absent_total"), 0u);
+}
+
+}  // namespace
+}  // namespace homeroom::metrics

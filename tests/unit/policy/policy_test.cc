@@ -103,5 +103,14 @@ TEST(Policy, SearchIsForAdministratorsAndChildrenForGuardians) {
   EXPECT_EQ(Decide(Student(), Action::kViewOwnChildren, {}), k403);
 }
 
+TEST(Policy, OnlyDistrictAdminsSeeAndManageTheGuard) {
+  for (Action action : {Action::kViewGuardStatus, Action::kManageGuard}) {
+    EXPECT_EQ(Decide(DistrictAdmin(), action, {}), StatusCode::kOk);
+    for (const Principal& p : {Student(), Guardian(), Teacher(), SchoolAdmin()}) {
+      EXPECT_EQ(Decide(p, action, {}), StatusCode::kPermissionDenied) << RoleName(p.role);
+    }
+  }
+}
+
 }  // namespace
 }  // namespace homeroom::auth

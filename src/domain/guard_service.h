@@ -1,0 +1,91 @@
+#pragma once
+
+#include <boost/asio/awaitable.hpp>
+#include <chrono>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/clock.h"
+#include "guard/attack_mode.h"
+#include "guard/block_list.h"
+#include "store/database.h"
+#include "store/guard_store.h"
+
+namespace homeroom::domain {
+
+// An operator's request to block or allow a range.
+struct GuardRuleRequest {
+  std::string kind;  // "block" or "allow"
+  std::string cidr;  // as typed: "203.0.113.0/24", "198.51.100.7", "2001:db8::/48"
+  std::string reason;
+  std::optional<std::chrono::seconds> ttl;  // none: until removed
+  std::string by;                           // "user:12 district", "cli:alice"
+};
+
+// The operators' side of blocking (docs/security.md, "Defenses: detection and blocking"): manual
+// block and allow rules and the attack-mode setting, kept in the store so that every node (and the
+// CLI) shares them, and applied to this node's guard::BlockList and guard::AttackMode.
+//
+// Every node calls Sync() every few seconds (App), so a rule made on one node or by the CLI takes
+// effect everywhere within that interval; a change made through this service takes effect on this
+// node at once. Every change is logged (guard_rule_added, guard_rule_removed,
+// guard_attack_mode_set) with who made it.
+//
+// Errors: kInvalidArgument (a bad kind, CIDR, reason or TTL; the message says why), kNotFound
+// (removing a rule that does not exist), kUnavailable (the store is saturated), kInternal.
+// Thread-safe; `db`, `clock`, `blocks` and `mode` must outlive it.
+class GuardService {
+ public:
+  // Limits of a rule.
+  static constexpr size_t kMaxReasonChars = 200;
+  static constexpr std::chrono::seconds kMaxTtl{366LL * 24 * 3600};
+  // The widest ranges that may be blocked: a wider block would shut out most of the district (an
+  // allow rule may be as wide as wanted).
+  static constexpr int kWidestBlockV4 = 8;
+  static constexpr int kWidestBlockV6 = 16;
+
+  GuardService(store::Database& db, const Clock& clock, guard::BlockList& blocks,
+               guard::AttackMode& mode);
+
+  // Validates a request and returns the rule to store (CIDR in canonical form). For the API and
+  // the CLI.
+  static Result<store::GuardRule> MakeRule(const GuardRuleRequest& request, int64_t now_ms);
+
+  // Adds (or replaces) a rule and applies the store's rules to this node.
+  boost::asio::awaitable<Result<store::GuardRule>> PutRule(GuardRuleRequest request);
+  // Removes the rule of that kind and range; for "block", also lifts an automatic block of exactly
+  // that range on this node. kNotFound when there was neither.
+  boost::asio::awaitable<Status> DeleteRule(std::string kind, std::string cidr, std::string by);
+  // The rules in force (unexpired), by kind then range.
+  boost::asio::awaitable<Result<std::vector<store::GuardRule>>> ListRules();
+  // Stores and applies the attack-mode setting.
+  boost::asio::awaitable<Status> SetAttackMode(guard::AttackModeSetting setting, std::string by);
+
+  // Reads the store's rules and setting and applies them (the periodic sync).
+  boost::asio::awaitable<Status> Sync();
+  // The same, blocking the calling thread (start-up, before serving).
+  Status SyncNow();
+
+  // Applies rules and the stored setting to the block list and attack mode. Rules whose CIDR does
+  // not parse (a hand-edited store) are skipped with a warning.
+  void Apply(const std::vector<store::GuardRule>& rules,
+             const std::optional<store::GuardSetting>& attack_mode);
+
+ private:
+  struct Loaded {
+    std::vector<store::GuardRule> rules;
+    std::optional<store::GuardSetting> attack_mode;
+  };
+  static Result<Loaded> Load(sql::Connection& c, int64_t now_ms);
+
+  store::Database& db_;
+  const Clock& clock_;
+  guard::BlockList& blocks_;
+  guard::AttackMode& mode_;
+};
+
+// The name of the attack-mode setting in guard_settings.
+inline constexpr const char* kAttackModeSetting = "attack_mode";
+
+}  // namespace homeroom::domain

@@ -1,0 +1,117 @@
+// Short, bounded storms (about two seconds each) against the real server on 127.0.0.1:0.
+#include <gtest/gtest.h>
+
+#include <boost/json/serialize.hpp>
+#include <fstream>
+
+#include "integration/test_server.h"
+#include "storm/report.h"
+#include "storm/storm.h"
+
+namespace homeroom::storm {
+namespace {
+
+// The fixture's people as a demo-logins.json file (every password is "pw-" + username).
+std::string WriteLogins(const std::string& dir) {
+  const std::string path = dir + "/logins.json";
+  std::ofstream out(path);
+  out << "[";
+  bool first = true;
+  for (const auto& [role, name] :
+       std::vector<std::pair<std::string, std::string>>{{"student", "student_a"},
+                                                        {"student", "student_b"},
+                                                        {"teacher", "teacher_a"},
+                                                        {"teacher", "teacher_b"},
+                                                        {"district_admin", "district"}}) {
+    out << (first ? "" : ",") << R"({"role":")" << role << R"(","username":")" << name
+        << R"(","password":"pw-)" << name << R"("})";
+    first = false;
+  }
+  out << "]";
+  return path;
+}
+
+StormConfig ShortStorm(uint16_t port, const std::string& logins) {
+  StormConfig config;
+  config.target = *ParseTarget("127.0.0.1:" + std::to_string(port));
+  config.duration = std::chrono::milliseconds(2'000);
+  config.ramp_up = std::chrono::milliseconds(200);
+  config.logins_path = logins;
+  config.legit_users = 3;
+  config.legit_rate = 30;
+  config.returning_fraction = 0.5;
+  config.chat_interval = std::chrono::milliseconds(300);
+  config.live_rooms = 2;
+  config.status_interval = std::chrono::milliseconds(200);
+  config.request_timeout = std::chrono::milliseconds(3'000);
+  config.setup_timeout = std::chrono::milliseconds(20'000);
+  config.max_connections = 500;
+  config.seed = 7;
+  return config;
+}
+
+TEST(StormRun, LegitimateUsersSucceedAndTheFloodIsCounted) {
+  testing::TestServer server;
+  testing::TempDir dir;
+  StormConfig config = ShortStorm(server.port(), WriteLogins(dir.path()));
+  config.token_cache = dir.path() + "/tokens.tsv";
+  config.attacks = {
+      AttackSpec{.kind = AttackKind::kHttpFlood, .rate = 200, .sources = 2, .connections = 4}};
+  auto result = RunStorm(config);
+  ASSERT_TRUE(result.ok()) << result.status().ToString();
+  const StormResult& r = **result;
+
+  // Legitimate traffic: sign-ins during the run, home calls, a live room and its chat.
+  EXPECT_EQ(r.legit_users, 3);
+  EXPECT_GE(r.returning_users, 1);
+  EXPECT_FALSE(r.rooms.empty());
+  EXPECT_GT(r.api->attempts(), 0u);
+  EXPECT_EQ(r.api->successes(), r.api->attempts());
+  EXPECT_EQ(r.login->successes(), r.login->attempts());
+  EXPECT_GT(r.live_connect->StatusCount(101), 0u);
+  EXPECT_GT(r.chat->successes(), 0u);
+
+  // The flood: every request counted, by what the server answered (unknown paths, 401s...).
+  ASSERT_EQ(r.attacks.size(), 1u);
+  const TrafficStats& flood = *r.attacks[0].second;
+  EXPECT_GT(flood.attempts(), 0u);
+  EXPECT_GT(flood.answers(), 0u);
+  EXPECT_EQ(flood.ErrorCount(NetError::kCapped), 0u);
+
+  // The probe ran; today's server may or may not have the route.
+  EXPECT_GT(r.detection.polls, 0u);
+  auto json = ReportJson(config, r);
+  EXPECT_EQ(json.at("legit").at("streams").at("api").at("attempts").to_number<uint64_t>(),
+            r.api->attempts());
+  EXPECT_TRUE(json.at("attacks").as_object().contains("http-flood"));
+
+  // The sessions gained are kept for the next run.
+  auto tokens = ReadTokenCache(config.token_cache);
+  ASSERT_TRUE(tokens.ok());
+  EXPECT_TRUE(tokens->count("district"));
+}
+
+TEST(StormRun, SlowClientsAreCountedWhenTheServerClosesThem) {
+  testing::TestServer server(
+      [](app::AppConfig& c) { c.server.head_timeout = std::chrono::milliseconds(300); });
+  StormConfig config = ShortStorm(server.port(), "");
+  config.legit_users = 0;
+  config.slow_interval = std::chrono::milliseconds(100);
+  config.attacks = {
+      AttackSpec{.kind = AttackKind::kSlowloris, .rate = 50, .sources = 2, .connections = 5},
+      AttackSpec{.kind = AttackKind::kLoginStuffing, .rate = 50, .sources = 1, .connections = 2}};
+  auto result = RunStorm(config);
+  ASSERT_TRUE(result.ok()) << result.status().ToString();
+  const TrafficStats& loris = *(*result)->attacks[0].second;
+  EXPECT_GT(loris.attempts(), 0u);
+  // The server's head deadline ends each slow connection: an answer (408/400) or a close.
+  const uint64_t ended_by_server =
+      loris.answers() + loris.ErrorCount(NetError::kClosed) + loris.ErrorCount(NetError::kReset);
+  EXPECT_GT(ended_by_server, 0u);
+  const TrafficStats& stuffing = *(*result)->attacks[1].second;
+  EXPECT_GT(stuffing.attempts(), 0u);
+  EXPECT_EQ(stuffing.successes(), 0u);  // random credentials never sign in
+}
+
+}  // namespace
+}  // namespace homeroom::storm
