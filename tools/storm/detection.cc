@@ -3,6 +3,7 @@
 #include <boost/asio/this_coro.hpp>
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
+#include <set>
 
 #include "storm/http_client.h"
 #include "storm/pacer.h"
@@ -25,6 +26,18 @@ std::string AttackStateOf(const std::string& body) {
   if (const auto* s = obj.if_contains("attack_state")) return shown(*s);
   if (const auto* attack = obj.if_contains("attack")) {
     if (const auto* inner = attack->if_object()) {
+      // Homeroom's own shape: the types of the attacks in progress, "none" when there is none.
+      if (const auto* active = inner->if_contains("active"); active && active->is_array()) {
+        std::set<std::string> types;
+        for (const auto& a : active->as_array()) {
+          const auto* o = a.if_object();
+          const auto* type = o ? o->if_contains("type") : nullptr;
+          if (type && type->is_string()) types.insert(std::string(type->as_string()));
+        }
+        std::string joined;
+        for (const auto& t : types) joined += (joined.empty() ? "" : "+") + t;
+        return joined.empty() ? "none" : joined;
+      }
       if (const auto* s = inner->if_contains("state")) return shown(*s);
       if (const auto* t = inner->if_contains("type")) return shown(*t);
     }

@@ -7,10 +7,12 @@
 
 namespace homeroom::storm {
 
-// The attack state an answer of GET /api/v1/admin/status reports, as a short string: the first
-// of the fields "attack_state", "attack" (its "state", else its "type", else the whole value),
-// "under_attack", "mode" and "state" that is present, serialized; "" when the body is not a
-// JSON object or has none of them. Tolerant on purpose: the route is being built while the storm
+// The attack state an answer of GET /api/v1/admin/status reports, as a short string. Homeroom's
+// answer has "attack": {"active": [{"type": "flood", ...}, ...]}: the state is the sorted types
+// in progress joined by '+' ("flood+slow_clients"), or "none". Other shapes: the first of
+// "attack_state", "attack" (its "state", else its "type", else the whole value), "under_attack",
+// "mode" and "state" that is present, serialized; "" when the body is not a JSON object or has
+// none of them. Tolerant on purpose: the route is being built while the storm
 // is, and any change of that value after the attacks start is what "detected" means.
 std::string AttackStateOf(const std::string& body);
 

@@ -96,6 +96,14 @@ TEST(Report, DetectionIsReportedWithItsDelay) {
 }
 
 TEST(Detection, ReadsTheAttackStateFromSeveralShapes) {
+  // Homeroom's GET /api/v1/admin/status: the attack types in progress, not their changing rates.
+  EXPECT_EQ(AttackStateOf(R"({"load":{"requests_per_s":12.5},"attack":{"mode":"auto",)"
+                          R"("detected":false,"under_attack":false,"active":[],"recent":[]}})"),
+            "none");
+  EXPECT_EQ(AttackStateOf(R"({"attack":{"under_attack":true,"active":[)"
+                          R"({"type":"slow_clients","rate":3.5,"sources":["127.1.0.1"]},)"
+                          R"({"type":"flood","rate":900.1,"sources":[]}]}})"),
+            "flood+slow_clients");
   EXPECT_EQ(AttackStateOf(R"({"attack_state":"normal"})"), "normal");
   EXPECT_EQ(AttackStateOf(R"({"attack":{"state":"flood","since":1}})"), "flood");
   EXPECT_EQ(AttackStateOf(R"({"attack":{"type":"login_stuffing"}})"), "login_stuffing");
