@@ -1,5 +1,8 @@
 #include "cli/guard_commands.h"
 
+#include <pwd.h>
+#include <unistd.h>
+
 #include <charconv>
 #include <cstdlib>
 #include <filesystem>
@@ -23,10 +26,17 @@ Result<std::unique_ptr<store::Database>> OpenStore(const std::string& data_dir) 
   return store::Database::Open({.path = data_dir + "/homeroom.db", .readers = 1}, nullptr);
 }
 
-std::string By(const GuardRuleArgs& args) {
-  if (!args.by.empty()) return args.by;
-  const char* user = std::getenv("USER");
-  return std::string("cli:") + (user != nullptr && *user != '\0' ? user : "unknown");
+std::string OsUser() {
+  if (const passwd* pw = ::getpwuid(::geteuid())) return pw->pw_name;
+  return "uid" + std::to_string(::geteuid());
+}
+
+// The audit log's actor of a CLI change: "cli:<os user>" from "local".
+domain::GuardActor By(const GuardRuleArgs& args) {
+  return {.user_id = std::nullopt,
+          .name = "cli:" + (args.os_user.empty() ? OsUser() : args.os_user),
+          .ip = "local",
+          .via = "cli"};
 }
 
 int Fail(std::ostream& err, const std::string& command, const Status& s) {
@@ -80,14 +90,14 @@ int RunRuleAdd(const GuardRuleArgs& args, std::ostream& out, std::ostream& err) 
     if (!ttl.ok()) return Fail(err, command, ttl.status());
     req.ttl = *ttl;
   }
-  Result<store::GuardRule> rule =
-      domain::GuardService::MakeRule(req, SystemClock::Instance().NowMs());
+  const int64_t now = SystemClock::Instance().NowMs();
+  Result<store::GuardRule> rule = domain::GuardService::MakeRule(req, now);
   if (!rule.ok()) return Fail(err, command, rule.status());
   auto db = OpenStore(args.data_dir);
   if (!db.ok()) return Fail(err, command, db.status());
   store::GuardRule stored;
   Status s = (*db)->WriteSync([&](sql::Connection& c) -> Status {
-    HR_ASSIGN_OR_RETURN(stored, store::guard_store::PutRule(c, *rule));
+    HR_ASSIGN_OR_RETURN(stored, domain::GuardService::StoreRule(c, *rule, req.by, now));
     return Status::Ok();
   });
   if (!s.ok()) return Fail(err, command, s);
@@ -104,8 +114,11 @@ int RunRuleRemove(const GuardRuleArgs& args, std::ostream& out, std::ostream& er
   auto db = OpenStore(args.data_dir);
   if (!db.ok()) return Fail(err, command, db.status());
   bool deleted = false;
+  const int64_t now = SystemClock::Instance().NowMs();
   Status s = (*db)->WriteSync([&](sql::Connection& c) -> Status {
-    HR_ASSIGN_OR_RETURN(deleted, store::guard_store::DeleteRule(c, args.kind, cidr->ToString()));
+    // Automatic blocks live in the servers' memory: the CLI removes stored rules only.
+    HR_ASSIGN_OR_RETURN(deleted, domain::GuardService::RemoveRule(c, args.kind, cidr->ToString(),
+                                                                  false, By(args), now));
     return Status::Ok();
   });
   if (!s.ok()) return Fail(err, command, s);

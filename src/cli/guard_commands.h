@@ -15,7 +15,9 @@ namespace homeroom::cli {
 //   block list [--data-dir D]                             list the block rules in force
 //   allow add|remove|list ...                             the same for the allow list
 // They edit the store in --data-dir; every running node applies the change within
-// --guard-sync-interval-ms (the store is shared). Exit code 0 on success, 1 when removing a rule
+// --guard-sync-interval-ms (the store is shared). Each change is recorded in the audit log in the
+// same transaction (actions block.add, block.remove, allow.add, allow.remove; actor
+// "cli:<os user>" from "local"). Exit code 0 on success, 1 when removing a rule
 // that does not exist, 2 on any other error (a bad CIDR or TTL says why).
 // The options live in static storage; call once per process.
 void AddGuardCommands(CLI::App& app);
@@ -26,7 +28,9 @@ struct GuardRuleArgs {
   std::string cidr;
   std::string reason;
   std::string ttl;  // "90s", "15m", "1h", "7d" or plain seconds; empty: until removed
-  std::string by;   // who, for the record; empty: "cli:$USER"
+  // Who runs it, for the rule and the audit log ("cli:<os user>" from "local"); the OS user when
+  // empty.
+  std::string os_user;
 };
 
 // The commands themselves, for the CLI and tests: messages to `out`, errors to `err`.

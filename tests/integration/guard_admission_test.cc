@@ -106,17 +106,25 @@ TEST(GuardAdmission, BlockedRangeIsRefusedAndItsOpenConnectionClosed) {
   ASSERT_TRUE(server.app().block_list().BlockAutomatically(
       guard::Cidr::Parse("127.0.22.1/32").value(), "test flood", std::chrono::seconds(60)));
 
+  // A new connection from a blocked range is closed at accept, without an answer.
   auto refused = server.Client("127.0.20.5").Get("/healthz");
-  EXPECT_EQ(refused.result_int(), 403);
-  EXPECT_EQ(ErrorCode(refused), "blocked");
+  EXPECT_EQ(refused.result_int(), 0);
+  EXPECT_GE(server.app().metrics().CounterValue("homeroom_guard_blocked_total",
+                                                {{"stage", "connection"}}),
+            1u);
   EXPECT_EQ(server.Client("127.0.21.5").Get("/healthz").result_int(), 200);
 
   ASSERT_TRUE(early.Send("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n"));
   auto second = early.Read();
   ASSERT_TRUE(second.has_value());
   EXPECT_EQ(second->result_int(), 403);
+  EXPECT_EQ(ErrorCode(*second), "blocked");
   EXPECT_TRUE(early.WaitClosed());
-  EXPECT_GE(Decisions(server, "api_read", "blocked"), 2u);
+  EXPECT_EQ(Decisions(server, "api_read", "blocked"), 1u);
+  // The connection opened before the block is refused at its next request head.
+  EXPECT_GE(
+      server.app().metrics().CounterValue("homeroom_guard_blocked_total", {{"stage", "request"}}),
+      1u);
 }
 
 TEST(GuardAdmission, UnderAttackAnonymousRequestsAreChallengedAndSignedInOnesAreNot) {
