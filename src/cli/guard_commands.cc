@@ -32,9 +32,9 @@ std::string OsUser() {
 }
 
 // The audit log's actor of a CLI change: "cli:<os user>" from "local".
-domain::GuardActor By(const GuardRuleArgs& args) {
+domain::GuardActor By(const std::string& os_user) {
   return {.user_id = std::nullopt,
-          .name = "cli:" + (args.os_user.empty() ? OsUser() : args.os_user),
+          .name = "cli:" + (os_user.empty() ? OsUser() : os_user),
           .ip = "local",
           .via = "cli"};
 }
@@ -84,7 +84,7 @@ Result<std::chrono::seconds> ParseTtl(const std::string& text) {
 
 int RunRuleAdd(const GuardRuleArgs& args, std::ostream& out, std::ostream& err) {
   const std::string command = args.kind + " add";
-  domain::GuardRuleRequest req{args.kind, args.cidr, args.reason, std::nullopt, By(args)};
+  domain::GuardRuleRequest req{args.kind, args.cidr, args.reason, std::nullopt, By(args.os_user)};
   if (!args.ttl.empty()) {
     Result<std::chrono::seconds> ttl = ParseTtl(args.ttl);
     if (!ttl.ok()) return Fail(err, command, ttl.status());
@@ -118,7 +118,7 @@ int RunRuleRemove(const GuardRuleArgs& args, std::ostream& out, std::ostream& er
   Status s = (*db)->WriteSync([&](sql::Connection& c) -> Status {
     // Automatic blocks live in the servers' memory: the CLI removes stored rules only.
     HR_ASSIGN_OR_RETURN(deleted, domain::GuardService::RemoveRule(c, args.kind, cidr->ToString(),
-                                                                  false, By(args), now));
+                                                                  false, By(args.os_user), now));
     return Status::Ok();
   });
   if (!s.ok()) return Fail(err, command, s);
@@ -148,6 +148,22 @@ int RunRuleList(const GuardRuleArgs& args, std::ostream& out, std::ostream& err)
     out << r.cidr << '\t' << r.reason << '\t' << r.created_by << '\t' << FormatIsoUtc(r.created_ms)
         << '\t' << (r.expires_ms ? FormatIsoUtc(*r.expires_ms) : "-") << '\n';
   }
+  return kExitOk;
+}
+
+int RunAttackModeSet(const AttackModeArgs& args, std::ostream& out, std::ostream& err) {
+  const std::string command = "attack-mode";
+  Result<guard::AttackModeSetting> setting = guard::ParseAttackModeSetting(args.mode);
+  if (!setting.ok()) return Fail(err, command, setting.status());
+  auto db = OpenStore(args.data_dir);
+  if (!db.ok()) return Fail(err, command, db.status());
+  const int64_t now = SystemClock::Instance().NowMs();
+  Status s = (*db)->WriteSync([&](sql::Connection& c) {
+    return domain::GuardService::StoreAttackMode(c, *setting, By(args.os_user), now);
+  });
+  if (!s.ok()) return Fail(err, command, s);
+  out << "attack mode " << guard::AttackModeSettingName(*setting)
+      << " (running servers apply it within their sync interval)\n";
   return kExitOk;
 }
 
@@ -186,6 +202,17 @@ void AddGuardCommands(CLI::App& app) {
       if (code != kExitOk) std::exit(code);
     });
   };
+  static AttackModeArgs mode_args;
+  CLI::App* mode = app.add_subcommand(
+      "attack-mode", "Set under-attack mode for every server: auto (follow detection), on, off");
+  mode->add_option("mode", mode_args.mode, "auto | on | off")->required();
+  mode->add_option("--data-dir", mode_args.data_dir, "Directory of the SQLite store")
+      ->envname("HOMEROOM_DATA_DIR")
+      ->capture_default_str();
+  mode->callback([] {
+    int code = RunAttackModeSet(mode_args, std::cout, std::cerr);
+    if (code != kExitOk) std::exit(code);
+  });
   add_group("block", "Block network ranges (every server applies the change)", block_args);
   add_group("allow", "Allow network ranges: never blocked, never auto-blocked", allow_args);
 }

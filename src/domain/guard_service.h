@@ -48,7 +48,7 @@ struct GuardRuleRequest {
 // user>" from "local"). Lifting an automatic block is audited as "block.remove" with
 // "automatic": true. The detector's own automatic blocks are not: they live in each node's memory
 // for their TTL (never stored, so a flood costs no store write), and are logged
-// (guard_auto_block), counted (homeroom_guard_auto_blocks_total) and listed by the admin API
+// (guard_auto_blocked), counted (homeroom_guard_auto_blocks_total) and listed by the admin API
 // instead.
 //
 // Errors: kInvalidArgument (a bad kind, CIDR, reason or TTL; the message says why), kNotFound

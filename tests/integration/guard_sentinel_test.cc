@@ -252,6 +252,25 @@ TEST(GuardSentinel, ABlockMadeByTheCliReachesTheRunningServer) {
   EXPECT_EQ(unallows[0].at("actor").as_string(), "cli:ops");
 }
 
+TEST(GuardSentinel, AttackModeSetByTheCliReachesTheRunningServerAndIsAudited) {
+  TestServer server(SensitiveGuard);
+  const std::string token = server.Login("district");  // signed in: never challenged
+  cli::AttackModeArgs args{
+      .data_dir = server.app().config().data_dir, .mode = "on", .os_user = "ops"};
+  std::ostringstream out, err;
+  ASSERT_EQ(cli::RunAttackModeSet(args, out, err), 0) << err.str();
+  EXPECT_TRUE(Eventually([&] { return server.app().attack_mode().UnderAttack(); }));
+  args.mode = "sometimes";
+  EXPECT_EQ(cli::RunAttackModeSet(args, out, err), 2);
+
+  boost::json::array set = Audited(server, token, "attack_mode.set");
+  ASSERT_EQ(set.size(), 1u);
+  EXPECT_EQ(set[0].at("actor").as_string(), "cli:ops");
+  EXPECT_EQ(set[0].at("actor_ip").as_string(), "local");
+  EXPECT_EQ(set[0].at("detail").at("mode").as_string(), "on");
+  EXPECT_EQ(set[0].at("detail").at("via").as_string(), "cli");
+}
+
 TEST(GuardSentinel, AttackModeIsSetThroughTheApi) {
   TestServer server;
   std::string token = server.Login("district");
