@@ -13,7 +13,7 @@ for f in "$out/baseline.json" $(ls "$out"/*.json | grep -v '/baseline.json$'); d
   rss=$(awk -F'\t' -v n="$name" '$1 == n { printf "%.0f -> %.0f", $2 / 1024, $3 / 1024 }' "$out/rss.tsv" 2>/dev/null)
   alive=$(awk -F'\t' -v n="$name" '$1 == n { print $4 }' "$out/rss.tsv" 2>/dev/null)
   jq -r --arg name "$name" --arg base "$base_p99" --arg rss "$rss" --arg alive "$alive" '
-    def pct: (. * 1000 | round) / 10 | tostring + "%";
+    def pct: (. * 10000 | round) / 100 | tostring + "%";
     def r1: (. * 10 | round) / 10;
     (.attacks | to_entries | map(.value.stats)) as $a
     | ($a | map(.attempts) | add // 0) as $att
