@@ -6,8 +6,8 @@
 # --duration.
 #
 # Usage: bench/storm/run.sh [out_dir] [duration_s] [attacks...]   (from the repository root,
-#        after `make release`); STUDENTS, LEGIT_USERS, LEGIT_RATE, PORT, ATTACK_DELAY and BIN
-#        override the defaults.
+#        after `make release`); STUDENTS, LEGIT_USERS, LEGIT_RATE, PORT, NGINX_PORT, ATTACK_DELAY,
+#        QUIET and BIN override the defaults.
 #
 # REFERENCE=nginx runs the same scenarios against Homeroom behind nginx (bench/storm/
 # nginx.conf.template: limit_req and limit_conn per address, the usual timeouts), the reference a
@@ -29,6 +29,9 @@ port=${PORT:-18080}
 nginx_port=${NGINX_PORT:-18081}
 reference=${REFERENCE:-}
 delay=${ATTACK_DELAY:-$((duration / 4 < 10 ? duration / 4 : 10))}
+# Quiet seconds after each scenario, so that the next starts from a server that has ended the
+# previous attack by itself (--guard-end-after-windows 30 one-second windows); 0 behind nginx.
+quiet=${QUIET:-$([ "$reference" = nginx ] && echo 0 || echo 32)}
 bin=${BIN:-build/release/bin}
 mkdir -p "$out"
 
@@ -85,23 +88,25 @@ if [ "$reference" = nginx ]; then
 fi
 
 rss() { ps -o rss= -p "$server" 2>/dev/null | tr -d ' ' || true; }
-printf 'scenario\trss_before_kib\trss_after_kib\tserver_alive\n' >"$out/rss.tsv"
+printf 'scenario\trss_before_kib\trss_after_kib\tserver_alive\tload_1m_before\n' >"$out/rss.tsv"
 
 storm() {
   name=$1
   shift
   echo "== $name"
   before=$(rss)
+  load=$(cut -d' ' -f1 /proc/loadavg)
   $bin/homeroom-storm --target "$target" --logins "$out/roster/users.csv" \
     --token-cache "$out/tokens.tsv" --legit-users "$users" --legit-rate "$rate" \
     --duration "$duration" --attack-delay "$delay" --quiet --json "$out/$name.json" "$@"
   alive=yes
   kill -0 "$server" 2>/dev/null || alive=no
-  printf '%s\t%s\t%s\t%s\n' "$name" "$before" "$(rss)" "$alive" >>"$out/rss.tsv"
+  printf '%s\t%s\t%s\t%s\t%s\n' "$name" "$before" "$(rss)" "$alive" "$load" >>"$out/rss.tsv"
   if [ "$alive" = no ]; then
     echo "the server died during $name (see $out/server.log)" >&2
     exit 1
   fi
+  sleep "$quiet"
 }
 
 storm baseline

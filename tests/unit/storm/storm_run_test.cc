@@ -91,6 +91,26 @@ TEST(StormRun, LegitimateUsersSucceedAndTheFloodIsCounted) {
   EXPECT_TRUE(tokens->count("district"));
 }
 
+TEST(StormRun, UnderAttackModeLegitimateSignInsSolveTheChallenge) {
+  testing::TestServer server([](app::AppConfig& c) {
+    c.attack_mode = "on";
+    c.admission.proof.difficulty_bits = 8;
+  });
+  testing::TempDir dir;
+  StormConfig config = ShortStorm(server.port(), WriteLogins(dir.path()));
+  auto result = RunStorm(config);
+  ASSERT_TRUE(result.ok()) << result.status().ToString();
+  const StormResult& r = **result;
+  // Every sign-in (setup's and the run's) was challenged, solved it and got in, as the web
+  // client does; none is counted as a failure.
+  EXPECT_GE(r.returning_users, 1);
+  EXPECT_GT(r.login->attempts(), 0u);
+  EXPECT_EQ(r.login->successes(), r.login->attempts());
+  EXPECT_GE(server.app().metrics().CounterValue("homeroom_guard_admission_total",
+                                                {{"class", "login"}, {"decision", "challenged"}}),
+            r.login->attempts());
+}
+
 TEST(StormRun, SlowClientsAreCountedWhenTheServerClosesThem) {
   testing::TestServer server(
       [](app::AppConfig& c) { c.server.head_timeout = std::chrono::milliseconds(300); });
