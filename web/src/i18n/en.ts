@@ -85,8 +85,8 @@ export const en = {
   'teacher.attendance': 'Attendance',
   'teacher.schedule': 'Schedule a live session',
   'teacher.session_title': 'Title',
-  'teacher.starts': 'Starts (district time)',
-  'teacher.ends': 'Ends (district time)',
+  'teacher.starts': 'Starts (your time)',
+  'teacher.ends': 'Ends (your time)',
   'teacher.waiting_room': 'Use a waiting room',
   'teacher.schedule_submit': 'Schedule',
 
@@ -231,8 +231,8 @@ export const en = {
   'admin.until': 'Until',
   'admin.until_removed': 'until removed',
   'admin.forensics': 'Forensics export',
-  'admin.from': 'From (district time)',
-  'admin.to': 'To (district time)',
+  'admin.from': 'From (your time)',
+  'admin.to': 'To (your time)',
   'admin.export_csv': 'Download the forensics CSV',
 
   'users.title': 'Find users',

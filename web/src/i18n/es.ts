@@ -86,8 +86,8 @@ export const es: Messages = {
   'teacher.attendance': 'Asistencia',
   'teacher.schedule': 'Programar una clase en vivo',
   'teacher.session_title': 'Título',
-  'teacher.starts': 'Empieza (hora del distrito)',
-  'teacher.ends': 'Termina (hora del distrito)',
+  'teacher.starts': 'Empieza (su hora)',
+  'teacher.ends': 'Termina (su hora)',
   'teacher.waiting_room': 'Usar sala de espera',
   'teacher.schedule_submit': 'Programar',
 
@@ -232,8 +232,8 @@ export const es: Messages = {
   'admin.until': 'Hasta',
   'admin.until_removed': 'hasta quitarla',
   'admin.forensics': 'Exportación forense',
-  'admin.from': 'Desde (hora del distrito)',
-  'admin.to': 'Hasta (hora del distrito)',
+  'admin.from': 'Desde (su hora)',
+  'admin.to': 'Hasta (su hora)',
   'admin.export_csv': 'Descargar el CSV forense',
 
   'users.title': 'Buscar usuarios',

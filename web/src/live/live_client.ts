@@ -176,8 +176,13 @@ export class LiveClient {
       const started = Date.now();
       const args: Record<string, unknown> = { quality: this.lastRtt === null ? 'unknown' : qualityOf(this.lastRtt) };
       if (this.lastRtt !== null) args.rtt_ms = Math.min(60_000, Math.round(this.lastRtt));
+      const first = this.lastRtt === null;
       this.send('presence.update', args).then(
-        () => (this.lastRtt = Date.now() - started),
+        () => {
+          this.lastRtt = Date.now() - started;
+          // The first answer gives the first measurement: report it now rather than in 15 s.
+          if (first) ping();
+        },
         () => undefined,
       );
     };

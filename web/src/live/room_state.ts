@@ -199,7 +199,8 @@ export function applyEvent(state: RoomState, e: Frame): RoomState {
     case 'room.waiting_room':
       return s.room ? { ...s, room: { ...s.room, waiting_room: !!e.enabled } } : s;
     case 'room.ended':
-      return { ...s, status: 'ended', reason: e.reason ?? 'room_ended' };
+      // e.reason is a sentence for logs ("ended by the teacher"); the page says it in its language.
+      return { ...s, status: 'ended', reason: 'room_ended' };
     default:
       return s;
   }

@@ -224,7 +224,8 @@ export function Admin(props: { me: Principal }) {
         <form class="grid" onSubmit={(e) => {
           e.preventDefault();
           const f = new FormData(e.target as HTMLFormElement);
-          location.assign(api.forensicsCsvUrl(String(f.get('from')), String(f.get('to'))));
+          location.assign(api.forensicsCsvUrl(new Date(String(f.get('from'))).toISOString(),
+            new Date(String(f.get('to'))).toISOString()));
         }}>
           <label for="f-from">{t('admin.from')}</label>
           <input id="f-from" name="from" type="datetime-local" required defaultValue={localInput(new Date(now.getTime() - 3_600_000))} />

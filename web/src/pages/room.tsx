@@ -24,7 +24,7 @@ function Who(props: { p: Participant }) {
     <>
       <span>{p.name}</span>
       {p.role !== 'student' && <span class="muted"> ({t(`room.role.${p.role}` as MessageKey)})</span>}
-      {p.hand !== null && <span class="hand"> ✋ <span class="sr">{t('room.hand_up')}</span></span>}
+      {p.hand !== null && <span class="badge hand"> {t('room.hand_up')}</span>}
       <span class={`quality ${p.quality}`}> {t(`room.quality.${p.quality}` as MessageKey)}</span>
       {p.state === 'reconnecting' && <span class="muted"> · {t('room.reconnecting_short')}</span>}
     </>
@@ -34,6 +34,7 @@ function Who(props: { p: Participant }) {
 function PollCard(props: { poll: Poll; teacher: boolean; client: LiveClient; onError: (e: unknown) => void }) {
   const { poll, teacher, client } = props;
   const [choice, setChoice] = useState<number | null>(poll.my_vote ?? null);
+  const [voted, setVoted] = useState(poll.my_vote !== undefined);
   const showCounts = poll.counts && (teacher || !poll.open);
   return (
     <fieldset class="poll">
@@ -44,10 +45,10 @@ function PollCard(props: { poll: Poll; teacher: boolean; client: LiveClient; onE
           onSubmit={(e) => {
             e.preventDefault();
             if (choice === null) return;
-            client.send('poll.vote', { poll_id: poll.poll_id, option: choice }).then(
-              () => props.onError(null),
-              props.onError,
-            );
+            client.send('poll.vote', { poll_id: poll.poll_id, option: choice }).then(() => {
+              setVoted(true);
+              props.onError(null);
+            }, props.onError);
           }}
         >
           {poll.options.map((o, i) => (
@@ -57,7 +58,7 @@ function PollCard(props: { poll: Poll; teacher: boolean; client: LiveClient; onE
             </label>
           ))}
           <button type="submit">{t('room.vote')}</button>
-          {poll.my_vote !== undefined && <span class="muted"> {t('room.voted')}</span>}
+          {voted && <span class="muted" role="status"> {t('room.voted')}</span>}
         </form>
       )}
       {showCounts && (
@@ -187,7 +188,8 @@ export function Room(props: { id: string; me: Principal }) {
 
           <section aria-labelledby="chat-h" class="card chat">
             <h2 id="chat-h">{t('room.chat')}</h2>
-            <ol role="log" aria-label={t('room.chat_log')} class="chat-log">
+            <div role="log" aria-label={t('room.chat_log')} class="chat-log">
+            <ol>
               {room.chat.map((m) => (
                 <li key={m.message_id} class={m.private ? 'private' : ''}>
                   <span class="muted">{formatTime(new Date(m.at_ms).toISOString())}</span>{' '}
@@ -197,6 +199,7 @@ export function Room(props: { id: string; me: Principal }) {
               ))}
               <li ref={chatEnd} aria-hidden="true" class="end" />
             </ol>
+            </div>
             {(room.me?.muted || (student && room.room?.chat_muted_all)) && <p class="muted">{t('room.you_are_muted')}</p>}
             {room.me?.role !== 'observer' && (
               <form

@@ -7,8 +7,7 @@ import { Link, navigate } from '../router';
 import { ConfirmButton, ErrorNote, PageTitle, useLoad } from '../ui/kit';
 import { SessionRow } from './sessions';
 
-// "2026-09-01T09:00" in the browser's clock, `minutes` from now: the schedule form's default
-// (the server reads a local time in the district's zone).
+// "2026-09-01T09:00" on this device's clock, `minutes` from now: the schedule form's default.
 function localInput(minutesFromNow: number): string {
   const d = new Date(Date.now() + minutesFromNow * 60_000);
   const pad = (n: number) => String(n).padStart(2, '0');
@@ -39,8 +38,10 @@ function SectionSessions(props: { section: Section }) {
     e.preventDefault();
     const f = new FormData(e.target as HTMLFormElement);
     act(() =>
-      api.schedule(props.section.id, String(f.get('title')), String(f.get('starts_at')), String(f.get('ends_at')),
-        f.get('waiting_room') === 'on'),
+      // The inputs are this device's local time; the server gets the instant (with its offset)
+      // and shows it back in the district's zone.
+      api.schedule(props.section.id, String(f.get('title')), new Date(String(f.get('starts_at'))).toISOString(),
+        new Date(String(f.get('ends_at'))).toISOString(), f.get('waiting_room') === 'on'),
     );
   };
 
