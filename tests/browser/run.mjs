@@ -356,6 +356,13 @@ step('the operations dashboard reacts to a small flood, blocks and unblocks a so
   await check(page, 'admin-blocked');
   await unblock.first().click();
   await page.getByText(/Removed the rule for/).waitFor();
+  const [download] = await Promise.all([
+    page.waitForEvent('download'),
+    page.getByRole('button', { name: 'Download the forensics CSV' }).click(),
+  ]);
+  expect(/^forensics-.*\.csv$/.test(download.suggestedFilename()), `forensics file ${download.suggestedFilename()}`);
+  const csv = readFileSync(await download.path(), 'utf8');
+  expect(csv.startsWith('scope,source,') && csv.includes('127.66.0.'), 'the forensics CSV names the flood sources');
   const sent = await flooding;
   console.log(`        flood: ${sent.join(' + ')} requests from 127.66.0.1-2`);
 });

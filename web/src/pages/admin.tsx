@@ -11,7 +11,7 @@ import { ConfirmButton, ErrorNote, PageTitle } from '../ui/kit';
 export const STATUS_POLL_MS = 2000;
 
 function n(v: number | undefined): string {
-  return v === undefined ? '–' : v >= 100 ? Math.round(v).toString() : v.toFixed(1);
+  return v === undefined ? '–' : Number.isInteger(v) || v >= 100 ? Math.round(v).toString() : v.toFixed(1);
 }
 
 function localInput(d: Date): string {

@@ -131,7 +131,7 @@ export function Room(props: { id: string; me: Principal }) {
   return (
     <section class="room">
       <PageTitle>{title}</PageTitle>
-      <div role="status" aria-live="polite" class={connected ? 'sr' : 'banner warn'}>
+      <div role="status" aria-live="polite" class={!connected ? 'banner warn' : wasDropped ? 'banner ok' : 'sr'}>
         {!connected ? t('room.reconnecting') : wasDropped ? t('room.reconnected') : ''}
       </div>
       {room.status === 'connecting' && <p role="status">{t('room.connecting')}</p>}
