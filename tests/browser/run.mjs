@@ -388,6 +388,34 @@ step('Spanish and Haitian Creole, remembered per user and before sign-in', async
   await context.close();
 });
 
+step('under attack, signing in solves the proof of work without the user doing anything', async () => {
+  const l = server.login('district_admin');
+  const admin = await apiLogin(server.base, l.username, l.password);
+  const setMode = async (mode) => {
+    const res = await fetch(`${server.base}/api/v1/admin/attack-mode`, {
+      method: 'PUT', headers: { Authorization: `Bearer ${admin.token}`, 'Content-Type': 'application/json' },
+      body: JSON.stringify({ mode }),
+    });
+    expect(res.ok, `attack mode ${mode}: ${res.status}`);
+  };
+  const series = 'homeroom_guard_admission_total{class="login",decision="challenged"}';
+  const before = await server.metric(series);
+  await setMode('on');
+  try {
+    const { page, context } = await newPage('under-attack');
+    const g = server.login('guardian');
+    await signIn(page, g.username, g.password);
+    await page.waitForURL('**/guardian');
+    await page.getByRole('heading', { level: 1 }).waitFor();
+    await check(page, 'home-guardian-under-attack');
+    await context.close();
+  } finally {
+    await setMode('auto');
+  }
+  const after = await server.metric(series);
+  expect(after > before, `the sign-in was challenged and then admitted (${series}: ${before} -> ${after})`);
+});
+
 step('a new user activates an account with a one-time code', async () => {
   const adminApi = await apiLogin(server.base, server.login('school_admin').username, server.login('school_admin').password);
   const schoolId = adminApi.user.school_ids[0];
