@@ -458,10 +458,20 @@ for (const f of failures) {
   failed++;
   console.log(`  FAIL  ${f}`);
 }
+await browser.close();
+const exitCode = await server.stop();
+// The sanitizer build reports at exit (leaks) or on the spot; either fails the run.
+const sanitizer = serverLog.filter((l) => /ERROR: (Address|Leak)Sanitizer|runtime error:/.test(l));
+if (sanitizer.length) {
+  failed++;
+  console.log(`  FAIL  the server reported sanitizer errors:\n        ${sanitizer.slice(0, 5).join('\n        ')}`);
+}
+if (exitCode !== 0) {
+  failed++;
+  console.log(`  FAIL  the server exited with ${exitCode} after SIGTERM`);
+}
 writeFileSync(join(out, 'axe.json'), JSON.stringify(a11y, null, 1));
 writeFileSync(join(out, 'server.log'), serverLog.join('\n'));
-await browser.close();
-await server.stop();
 const seconds = ((Date.now() - started) / 1000).toFixed(0);
 console.log(`browser tests: ${steps.length} scenarios, ${failed} failures, ${a11y.length} pages scanned by axe, ${seconds} s; screenshots in ${out}`);
 process.exit(failed ? 1 : 0);

@@ -15,9 +15,12 @@ export async function startServer({ binary, webRoot, extraArgs = [], log }) {
   const child = spawn(binary, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   const lines = createInterface({ input: child.stdout });
   const errLines = createInterface({ input: child.stderr });
+  // Both streams read to the end (a sanitizer's report comes last), and the exit code.
+  const drained = Promise.all([new Promise((r) => lines.once('close', r)), new Promise((r) => errLines.once('close', r))]);
+  const exited = new Promise((r) => child.once('exit', (code, signal) => r(code ?? signal)));
   const ports = await new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error('homeroom demo did not start within 120 s')), 120_000);
-    child.on('exit', (code) => reject(new Error(`homeroom demo exited with ${code}`)));
+    exited.then((code) => reject(new Error(`homeroom demo exited with ${code}`)));
     const onLine = (line) => {
       log(line);
       if (!line.startsWith('{')) return;
@@ -42,10 +45,14 @@ export async function startServer({ binary, webRoot, extraArgs = [], log }) {
     base: `http://127.0.0.1:${ports.port}`,
     login: (role) => logins.find((l) => l.role === role),
     users: readCsv(join(dataDir, 'demo-roster', 'users.csv')),
+    // Stops the server (SIGTERM: a graceful shutdown) and resolves with its exit code once both of
+    // its output streams are read to the end (a sanitizer's report comes last).
     async stop() {
-      child.kill('SIGTERM');
-      await new Promise((r) => (child.exitCode !== null ? r() : child.on('exit', r)));
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+      const code = await exited;
+      await drained;
       rmSync(dataDir, { recursive: true, force: true });
+      return code;
     },
     // The value of a Prometheus series (name with labels, as printed), or 0.
     async metric(series) {
