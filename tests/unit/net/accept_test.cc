@@ -79,6 +79,24 @@ int RunChild(int port_pipe) {
     return counter("homeroom_net_accept_errors_total", {{"reason", "fd_exhausted"}});
   };
 
+  // Serve one request while descriptors are plenty. Besides proving the server works, this warms
+  // UBSan's vptr type cache: the first check of a type calls pipe() to probe memory, which fails
+  // once descriptors run out and would be misreported as an invalid vptr.
+  {
+    testing::RawClient warmup(server.port(), "127.0.0.79");
+    if (!warmup.connected() || !warmup.Send(RawClient::Get("/"))) return kSetupFailed;
+    auto res = warmup.Read(milliseconds(5'000));
+    if (!res || res->result() != http::status::ok) return kSetupFailed;
+  }
+  // Its descriptor must be closed on the server's side too before the free ones are counted.
+  if (!Eventually(
+          [&] {
+            return registry.GaugeValue("homeroom_net_open_connections", {{"server", "api"}}) == 0;
+          },
+          milliseconds(5'000))) {
+    return kSetupFailed;
+  }
+
   // Descriptors are numbered lowest-free first: a limit one above the lowest free number leaves
   // room for exactly one more.
   int probe = ::open("/dev/null", O_RDONLY);
@@ -104,7 +122,7 @@ int RunChild(int port_pipe) {
   if (failed > static_cast<uint64_t>(window / kBackoff) + 5) return kSpun;
 
   ::setrlimit(RLIMIT_NOFILE, &old);
-  if (!Eventually([&] { return counter("homeroom_net_requests_total", {}) >= kClients; },
+  if (!Eventually([&] { return counter("homeroom_net_requests_total", {}) >= kClients + 1; },
                   milliseconds(10'000))) {
     return kNotRecovered;
   }
