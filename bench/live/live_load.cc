@@ -2,7 +2,7 @@
 //
 // Reads the participants written by bench_live_setup (<session> <user> <role> <token> per line,
 // grouped by room), and connects one socket per participant to GET /api/v1/live?session=ID with
-// its bearer token, each bound to its own 127.1.x.y source address (--per-source sockets per
+// its bearer token, each bound to its own 127.x.y.1 source address (--per-source sockets per
 // address), so that the server sees many clients and no ephemeral port range runs out. Rooms are
 // spread over --threads threads, each with its own io_context; a room's sockets all live on one
 // thread, so a room's counters need no lock. Every socket is one coroutine reading (and, in chat
@@ -203,9 +203,11 @@ std::atomic<bool> g_stopping{false};
 int64_t g_t0_ns = 0, g_stop_ns = 0;  // chat schedule, set before the senders are spawned
 
 tcp::endpoint SourceFor(size_t global_index) {
-  // 127.1.0.1, 127.1.0.2, ...: --per-source sockets each.
-  uint32_t host = (127u << 24) | (1u << 16);
-  host += 1 + static_cast<uint32_t>(global_index / g_options->per_source);
+  // 127.1.0.1, 127.1.1.1, ..., 127.1.255.1, 127.2.0.1, ...: --per-source sockets each, every
+  // source in its own /24, as pupils at home are: the server's per-subnet caps and rate limits
+  // apply to them as to real users.
+  const uint32_t source = static_cast<uint32_t>(global_index / g_options->per_source);
+  const uint32_t host = (127u << 24) | ((1u + source / 256) << 16) | ((source % 256) << 8) | 1u;
   return tcp::endpoint(asio::ip::address_v4(host), 0);
 }
 

@@ -1,10 +1,22 @@
 #!/bin/sh
-# The storm scenarios of issue 4 (docs/storm.md): a generated district, a server on 127.0.0.1,
-# a baseline run, then each attack at 10x the legitimate request rate; one JSON report per
-# scenario in the output folder and the tables on stdout. Everything stays on this machine and
-# every run is bounded by --duration.
+# The storm scenarios of issue 4 (docs/storm.md, bench/RESULTS.md): a generated district, a server
+# on 127.0.0.1, a baseline run, then each attack at 10x the legitimate request rate; one JSON
+# report per scenario in the output folder, the server's memory (RSS) before and after each in
+# rss.tsv, and the tables on stdout. Everything stays on this machine and every run is bounded by
+# --duration.
+#
 # Usage: bench/storm/run.sh [out_dir] [duration_s] [attacks...]   (from the repository root,
-#        after `make release`); STUDENTS, LEGIT_USERS, LEGIT_RATE, PORT, ATTACK_DELAY and BIN override the defaults.
+#        after `make release`); STUDENTS, LEGIT_USERS, LEGIT_RATE, PORT, ATTACK_DELAY and BIN
+#        override the defaults.
+#
+# REFERENCE=nginx runs the same scenarios against Homeroom behind nginx (bench/storm/
+# nginx.conf.template: limit_req and limit_conn per address, the usual timeouts), the reference a
+# district would otherwise deploy. nginx (`scripts/install-deps --bench`, package nginx-light)
+# runs as a child of this script, in the foreground, on 127.0.0.2:NGINX_PORT with its own prefix
+# directory under out_dir; never the stock configuration or a system service. Homeroom then sees
+# every client as nginx's address, so its own per-source defenses would count the whole district
+# as one client: it runs with --admission=false --guard-detection=false, and nginx's limits are
+# the defense measured.
 set -eu
 out=${1:-var/storm}
 duration=${2:-60}
@@ -14,6 +26,8 @@ students=${STUDENTS:-6000}
 users=${LEGIT_USERS:-500}
 rate=${LEGIT_RATE:-100}
 port=${PORT:-18080}
+nginx_port=${NGINX_PORT:-18081}
+reference=${REFERENCE:-}
 delay=${ATTACK_DELAY:-$((duration / 4 < 10 ? duration / 4 : 10))}
 bin=${BIN:-build/release/bin}
 mkdir -p "$out"
@@ -22,10 +36,24 @@ if [ ! -f "$out/data/homeroom.db" ]; then
   $bin/homeroom generate-district --students "$students" --seed 1 --with-passwords "$out/roster" >/dev/null
   $bin/homeroom import --data-dir "$out/data" "$out/roster" >/dev/null
 fi
+serve_flags=""
+if [ "$reference" = nginx ]; then
+  serve_flags="--admission=false --guard-detection=false"
+elif [ -n "$reference" ]; then
+  echo "REFERENCE must be empty or nginx" >&2
+  exit 2
+fi
+# shellcheck disable=SC2086
 $bin/homeroom serve --data-dir "$out/data" --listen "127.0.0.1:$port" --metrics-listen "" \
-  >"$out/server.log" 2>&1 &
+  $serve_flags >"$out/server.log" 2>&1 &
 server=$!
-trap 'kill "$server" 2>/dev/null; wait "$server" 2>/dev/null || true' EXIT
+nginx_pid=""
+cleanup() {
+  [ -n "$nginx_pid" ] && kill "$nginx_pid" 2>/dev/null
+  kill "$server" 2>/dev/null
+  wait 2>/dev/null || true
+}
+trap cleanup EXIT
 up=no
 for _ in $(seq 50); do
   if curl -fs "http://127.0.0.1:$port/healthz" >/dev/null 2>&1; then up=yes; break; fi
@@ -36,21 +64,54 @@ if [ "$up" = no ] || ! kill -0 "$server" 2>/dev/null; then
   exit 1
 fi
 
+target="127.0.0.1:$port"
+if [ "$reference" = nginx ]; then
+  prefix=$(cd "$out" && pwd)/nginx
+  mkdir -p "$prefix"
+  sed -e "s|@PREFIX@|$prefix|g" -e "s|@LISTEN@|127.0.0.2:$nginx_port|g" \
+    -e "s|@UPSTREAM@|127.0.0.1:$port|g" bench/storm/nginx.conf.template >"$prefix/nginx.conf"
+  nginx -p "$prefix" -c "$prefix/nginx.conf" -e "$prefix/error.log" &
+  nginx_pid=$!
+  up=no
+  for _ in $(seq 50); do
+    if curl -fs "http://127.0.0.2:$nginx_port/healthz" >/dev/null 2>&1; then up=yes; break; fi
+    sleep 0.2
+  done
+  if [ "$up" = no ]; then
+    echo "nginx did not start on 127.0.0.2:$nginx_port (see $prefix/error.log)" >&2
+    exit 1
+  fi
+  target="127.0.0.2:$nginx_port"
+fi
+
+rss() { ps -o rss= -p "$server" 2>/dev/null | tr -d ' ' || true; }
+printf 'scenario\trss_before_kib\trss_after_kib\tserver_alive\n' >"$out/rss.tsv"
+
 storm() {
   name=$1
   shift
   echo "== $name"
-  $bin/homeroom-storm --target "127.0.0.1:$port" --logins "$out/roster/users.csv" \
+  before=$(rss)
+  $bin/homeroom-storm --target "$target" --logins "$out/roster/users.csv" \
     --token-cache "$out/tokens.tsv" --legit-users "$users" --legit-rate "$rate" \
     --duration "$duration" --attack-delay "$delay" --quiet --json "$out/$name.json" "$@"
+  alive=yes
+  kill -0 "$server" 2>/dev/null || alive=no
+  printf '%s\t%s\t%s\t%s\n' "$name" "$before" "$(rss)" "$alive" >>"$out/rss.tsv"
+  if [ "$alive" = no ]; then
+    echo "the server died during $name (see $out/server.log)" >&2
+    exit 1
+  fi
 }
 
 storm baseline
 attack_rate=$((rate * 10))
+# Every attack at 10x the legitimate rate: requests, or for the slow and WebSocket-connection
+# kinds new connections, per second (held sockets are capped by the kind's default, docs/storm.md).
 for kind in $attacks; do
   case $kind in
     many-source-flood) storm "$kind" --attack "$kind:$attack_rate:5000" ;;
-    slowloris | slow-post | slow-read | ws-connect-flood) storm "$kind" --attack "$kind:$((rate))" ;;
     *) storm "$kind" --attack "$kind:$attack_rate" ;;
   esac
 done
+bench/storm/table.sh "$out"

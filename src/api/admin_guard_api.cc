@@ -44,8 +44,12 @@ boost::json::array SourceRates(const std::vector<guard::SourceRate>& rates) {
   return out;
 }
 
-std::string Who(const RequestContext& ctx) {
-  return "user:" + std::to_string(ctx.principal->user_id) + " " + ctx.principal->username;
+// The admin making a change, for the rule's author and the audit log.
+domain::GuardActor Who(const RequestContext& ctx) {
+  return {.user_id = ctx.principal->user_id,
+          .name = ctx.principal->username,
+          .ip = ctx.client_ip,
+          .via = "api"};
 }
 
 boost::json::object RuleJson(const store::GuardRule& r) {

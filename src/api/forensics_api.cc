@@ -6,6 +6,7 @@
 #include <boost/json/object.hpp>
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
+#include <chrono>
 
 #include "api/routes.h"
 #include "api/views.h"
@@ -26,9 +27,15 @@ using http::RequestContext;
 using http::Response;
 using Task = boost::asio::awaitable<Result<Response>>;
 
-// The longest from..to of an audit log read, and the window without ?from=.
-constexpr int64_t kAuditMaxWindowMs = int64_t{400} * 24 * 3600 * 1000;
-constexpr int64_t kAuditDefaultWindowMs = int64_t{24} * 3600 * 1000;
+// GET /api/v1/admin/audit's window (docs/security.md, "Forensics and audit"): without ?from= it
+// covers the day before ?to= (default: now); from..to may span at most 400 days, as long as
+// entries are kept (--audit-retention-days' default), so one read can cover all of them.
+constexpr std::chrono::hours kAuditDefaultWindow{24};
+constexpr std::chrono::days kAuditMaxWindow{400};
+constexpr int64_t kAuditDefaultWindowMs =
+    std::chrono::duration_cast<std::chrono::milliseconds>(kAuditDefaultWindow).count();
+constexpr int64_t kAuditMaxWindowMs =
+    std::chrono::duration_cast<std::chrono::milliseconds>(kAuditMaxWindow).count();
 
 store::AuditEntry Attributed(store::AuditEntry e, const RequestContext& ctx) {
   e.actor_user_id = ctx.principal->user_id;
@@ -80,7 +87,9 @@ Task GetForensics(Services& s, RequestContext& ctx) {
   }
   HR_CO_RETURN_IF_ERROR(written);
 
-  guard::ActivityLimits limits = taken->records ? taken->limits : guard::ActivityLimits{};
+  // Merged with this node's configured bounds, whether or not this request flushed anything.
+  const guard::ActivityLimits limits =
+      recorder ? recorder->limits() : guard::LimitsOf(guard::ActivityLogOptions{});
   auto read = [query, options, limits, now](sql::Connection& c) {
     return domain::BuildForensicsReport(c, query, options, limits, now);
   };
@@ -114,7 +123,8 @@ Task GetAudit(Services& s, RequestContext& ctx) {
   }
   if (q.to_ms <= q.from_ms) co_return Status::InvalidArgument("to must be after from");
   if (q.to_ms - q.from_ms > kAuditMaxWindowMs) {
-    co_return Status::InvalidArgument("from..to may span at most 400 days");
+    co_return Status::InvalidArgument("from..to may span at most " +
+                                      std::to_string(kAuditMaxWindow.count()) + " days");
   }
   q.action = ctx.Query("action");
   q.after_id = page.after_id;

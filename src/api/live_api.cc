@@ -18,8 +18,16 @@ class SocketOutbound final : public live::Outbound {
  public:
   explicit SocketOutbound(std::shared_ptr<net::WebSocketSender> sender)
       : sender_(std::move(sender)) {}
-  bool Send(std::shared_ptr<const std::string> frame) override {
-    return sender_->Send(std::move(frame));
+  live::SendResult Send(std::shared_ptr<const std::string> frame) override {
+    switch (sender_->Send(std::move(frame))) {
+      case net::SendResult::kQueued:
+        return live::SendResult::kQueued;
+      case net::SendResult::kQueueFull:
+        return live::SendResult::kQueueFull;
+      case net::SendResult::kClosed:
+        break;
+    }
+    return live::SendResult::kClosed;
   }
   void Close(uint16_t code, std::string reason) override {
     sender_->Close(code, std::move(reason));

@@ -102,7 +102,7 @@ Result<std::unique_ptr<App>> App::Create(AppConfig config) {
   HR_ASSIGN_OR_RETURN(guard::AttackModeSetting attack_setting,
                       guard::ParseAttackModeSetting(c.attack_mode));
   app->block_list_ = std::make_unique<guard::BlockList>(SystemClock::Instance(), c.block_list);
-  app->attack_mode_ = std::make_unique<guard::AttackMode>();
+  app->attack_mode_ = std::make_unique<guard::AttackMode>(&app->metrics_);
   app->attack_mode_->SetSetting(attack_setting);
   app->admission_ = std::make_unique<guard::Admission>(
       SystemClock::Instance(), app->metrics_, *app->block_list_, *app->attack_mode_, c.admission);

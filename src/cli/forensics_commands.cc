@@ -4,6 +4,8 @@
 #include <unistd.h>
 
 #include <boost/json/serialize.hpp>
+#include <cctype>
+#include <chrono>
 #include <filesystem>
 #include <iostream>
 
@@ -19,6 +21,13 @@ namespace {
 
 constexpr int kExitOk = 0;
 constexpr int kExitError = 2;
+
+// "--forensics-max-top" -> "HOMEROOM_FORENSICS_MAX_TOP", as `homeroom serve` names it.
+std::string EnvName(const std::string& flag) {
+  std::string env = "HOMEROOM_";
+  for (char c : flag.substr(2)) env += c == '-' ? '_' : static_cast<char>(std::toupper(c));
+  return env;
+}
 
 std::string OsUser() {
   if (const passwd* pw = ::getpwuid(::geteuid())) return pw->pw_name;
@@ -37,7 +46,7 @@ int RunForensics(const ForensicsArgs& args, std::ostream& out, std::ostream& err
   }
   auto zone = domain::DistrictZone::Load(args.district_time_zone);
   if (!zone.ok()) return fail(zone.status());
-  const domain::ForensicsOptions options;
+  const domain::ForensicsOptions& options = args.report;
   const int64_t now = SystemClock::Instance().NowMs();
   domain::ForensicsParams params{.from = args.from,
                                  .to = args.to,
@@ -62,7 +71,7 @@ int RunForensics(const ForensicsArgs& args, std::ostream& out, std::ostream& err
       [&audit](sql::Connection& c) { return store::AuditStore::Append(c, audit).status(); });
   if (!recorded.ok()) return fail(recorded);
 
-  const guard::ActivityLimits limits = guard::LimitsOf(guard::ActivityLogOptions{});
+  const guard::ActivityLimits limits = args.limits;
   std::optional<domain::ForensicsReport> report;
   Status read = (*db)->ReadSync([&](sql::Connection& c) -> Status {
     HR_ASSIGN_OR_RETURN(report, domain::BuildForensicsReport(c, *query, options, limits, now));
@@ -98,6 +107,38 @@ void AddForensicsCommands(CLI::App& app) {
                   "Zone of times given without an offset")
       ->envname("HOMEROOM_DISTRICT_TIME_ZONE")
       ->capture_default_str();
+  // The server's settings, under serve's names and environment variables (app/config.cc).
+  const std::string g = "Server settings (as for serve)";
+  auto size_option = [&](const std::string& flag, size_t& value, const std::string& help) {
+    cmd->add_option(flag, value, help)->envname(EnvName(flag))->capture_default_str()->group(g);
+  };
+  auto int_option = [&](const std::string& flag, int& value, const std::string& help) {
+    cmd->add_option(flag, value, help)->envname(EnvName(flag))->capture_default_str()->group(g);
+  };
+  auto hours_option = [&](const std::string& flag, std::chrono::hours& value,
+                          const std::string& help) {
+    cmd->add_option_function<int64_t>(
+           flag, [&value](const int64_t& h) { value = std::chrono::hours(h); }, help)
+        ->envname(EnvName(flag))
+        ->default_str(std::to_string(value.count()))
+        ->check(CLI::PositiveNumber)
+        ->group(g);
+  };
+  size_option("--forensics-max-paths-per-source", args.limits.max_paths,
+              "Distinct paths the server keeps per source per slice");
+  size_option("--forensics-max-agents-per-source", args.limits.max_agents,
+              "Distinct user agents the server keeps per source per slice");
+  size_option("--forensics-max-accounts-per-source", args.limits.max_accounts,
+              "Signed-in accounts the server remembers per source per slice");
+  hours_option("--forensics-max-window-h", args.report.max_window,
+               "Longest --from..--to of a report");
+  hours_option("--forensics-max-accounts-window-h", args.report.max_accounts_window,
+               "Longest --accounts-from..--accounts-to of a report");
+  int_option("--forensics-default-top", args.report.default_top,
+             "Top sources per scope without --top");
+  int_option("--forensics-max-top", args.report.max_top, "Largest --top");
+  size_option("--forensics-report-accounts-per-source", args.report.max_accounts_per_source,
+              "Signed-in accounts listed per source in a report");
   cmd->callback([] {
     int code = RunForensics(args, std::cout, std::cerr);
     if (code != kExitOk) std::exit(code);

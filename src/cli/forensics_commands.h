@@ -5,6 +5,9 @@
 #include <ostream>
 #include <string>
 
+#include "domain/forensics_report.h"
+#include "guard/activity_log.h"
+
 namespace homeroom::cli {
 
 // Adds `homeroom forensics` to the binary:
@@ -16,6 +19,11 @@ namespace homeroom::cli {
 //       directly, so it works while the server runs (SQLite WAL readers); it sees what the server
 //       has flushed (--forensics-flush-interval-ms), not the server's unflushed memory. Each run
 //       is recorded in the audit log as actor "cli:<os user>" from "local".
+//       The server's settings that shape a report are read from the same flags and environment
+//       variables as `homeroom serve` (--forensics-max-paths-per-source, ...-agents-...,
+//       ...-accounts-per-source, --forensics-max-window-h, --forensics-max-accounts-window-h,
+//       --forensics-default-top, --forensics-max-top, --forensics-report-accounts-per-source;
+//       HOMEROOM_FORENSICS_*), so the CLI's report is the API's.
 //       Exit code 0 on success, 2 on any error (message on stderr).
 // The options live in static storage; call once per process.
 void AddForensicsCommands(CLI::App& app);
@@ -32,6 +40,10 @@ struct ForensicsArgs {
   std::string district_time_zone = "America/New_York";
   // Who runs it, for the audit log; the OS user when empty.
   std::string os_user;
+  // The bounds the server merged stored activity with (its --forensics-max-*-per-source), so the
+  // CLI sums slices the way the server does; and the report's limits (serve's defaults).
+  guard::ActivityLimits limits = guard::LimitsOf(guard::ActivityLogOptions{});
+  domain::ForensicsOptions report;
 };
 
 // Runs `homeroom forensics`: the report on `out`, errors on `err`; returns the exit code. For the

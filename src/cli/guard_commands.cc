@@ -1,5 +1,8 @@
 #include "cli/guard_commands.h"
 
+#include <pwd.h>
+#include <unistd.h>
+
 #include <charconv>
 #include <cstdlib>
 #include <filesystem>
@@ -23,10 +26,17 @@ Result<std::unique_ptr<store::Database>> OpenStore(const std::string& data_dir) 
   return store::Database::Open({.path = data_dir + "/homeroom.db", .readers = 1}, nullptr);
 }
 
-std::string By(const GuardRuleArgs& args) {
-  if (!args.by.empty()) return args.by;
-  const char* user = std::getenv("USER");
-  return std::string("cli:") + (user != nullptr && *user != '\0' ? user : "unknown");
+std::string OsUser() {
+  if (const passwd* pw = ::getpwuid(::geteuid())) return pw->pw_name;
+  return "uid" + std::to_string(::geteuid());
+}
+
+// The audit log's actor of a CLI change: "cli:<os user>" from "local".
+domain::GuardActor By(const std::string& os_user) {
+  return {.user_id = std::nullopt,
+          .name = "cli:" + (os_user.empty() ? OsUser() : os_user),
+          .ip = "local",
+          .via = "cli"};
 }
 
 int Fail(std::ostream& err, const std::string& command, const Status& s) {
@@ -74,20 +84,20 @@ Result<std::chrono::seconds> ParseTtl(const std::string& text) {
 
 int RunRuleAdd(const GuardRuleArgs& args, std::ostream& out, std::ostream& err) {
   const std::string command = args.kind + " add";
-  domain::GuardRuleRequest req{args.kind, args.cidr, args.reason, std::nullopt, By(args)};
+  domain::GuardRuleRequest req{args.kind, args.cidr, args.reason, std::nullopt, By(args.os_user)};
   if (!args.ttl.empty()) {
     Result<std::chrono::seconds> ttl = ParseTtl(args.ttl);
     if (!ttl.ok()) return Fail(err, command, ttl.status());
     req.ttl = *ttl;
   }
-  Result<store::GuardRule> rule =
-      domain::GuardService::MakeRule(req, SystemClock::Instance().NowMs());
+  const int64_t now = SystemClock::Instance().NowMs();
+  Result<store::GuardRule> rule = domain::GuardService::MakeRule(req, now);
   if (!rule.ok()) return Fail(err, command, rule.status());
   auto db = OpenStore(args.data_dir);
   if (!db.ok()) return Fail(err, command, db.status());
   store::GuardRule stored;
   Status s = (*db)->WriteSync([&](sql::Connection& c) -> Status {
-    HR_ASSIGN_OR_RETURN(stored, store::guard_store::PutRule(c, *rule));
+    HR_ASSIGN_OR_RETURN(stored, domain::GuardService::StoreRule(c, *rule, req.by, now));
     return Status::Ok();
   });
   if (!s.ok()) return Fail(err, command, s);
@@ -104,8 +114,11 @@ int RunRuleRemove(const GuardRuleArgs& args, std::ostream& out, std::ostream& er
   auto db = OpenStore(args.data_dir);
   if (!db.ok()) return Fail(err, command, db.status());
   bool deleted = false;
+  const int64_t now = SystemClock::Instance().NowMs();
   Status s = (*db)->WriteSync([&](sql::Connection& c) -> Status {
-    HR_ASSIGN_OR_RETURN(deleted, store::guard_store::DeleteRule(c, args.kind, cidr->ToString()));
+    // Automatic blocks live in the servers' memory: the CLI removes stored rules only.
+    HR_ASSIGN_OR_RETURN(deleted, domain::GuardService::RemoveRule(c, args.kind, cidr->ToString(),
+                                                                  false, By(args.os_user), now));
     return Status::Ok();
   });
   if (!s.ok()) return Fail(err, command, s);
@@ -135,6 +148,22 @@ int RunRuleList(const GuardRuleArgs& args, std::ostream& out, std::ostream& err)
     out << r.cidr << '\t' << r.reason << '\t' << r.created_by << '\t' << FormatIsoUtc(r.created_ms)
         << '\t' << (r.expires_ms ? FormatIsoUtc(*r.expires_ms) : "-") << '\n';
   }
+  return kExitOk;
+}
+
+int RunAttackModeSet(const AttackModeArgs& args, std::ostream& out, std::ostream& err) {
+  const std::string command = "attack-mode";
+  Result<guard::AttackModeSetting> setting = guard::ParseAttackModeSetting(args.mode);
+  if (!setting.ok()) return Fail(err, command, setting.status());
+  auto db = OpenStore(args.data_dir);
+  if (!db.ok()) return Fail(err, command, db.status());
+  const int64_t now = SystemClock::Instance().NowMs();
+  Status s = (*db)->WriteSync([&](sql::Connection& c) {
+    return domain::GuardService::StoreAttackMode(c, *setting, By(args.os_user), now);
+  });
+  if (!s.ok()) return Fail(err, command, s);
+  out << "attack mode " << guard::AttackModeSettingName(*setting)
+      << " (running servers apply it within their sync interval)\n";
   return kExitOk;
 }
 
@@ -173,6 +202,17 @@ void AddGuardCommands(CLI::App& app) {
       if (code != kExitOk) std::exit(code);
     });
   };
+  static AttackModeArgs mode_args;
+  CLI::App* mode = app.add_subcommand(
+      "attack-mode", "Set under-attack mode for every server: auto (follow detection), on, off");
+  mode->add_option("mode", mode_args.mode, "auto | on | off")->required();
+  mode->add_option("--data-dir", mode_args.data_dir, "Directory of the SQLite store")
+      ->envname("HOMEROOM_DATA_DIR")
+      ->capture_default_str();
+  mode->callback([] {
+    int code = RunAttackModeSet(mode_args, std::cout, std::cerr);
+    if (code != kExitOk) std::exit(code);
+  });
   add_group("block", "Block network ranges (every server applies the change)", block_args);
   add_group("allow", "Allow network ranges: never blocked, never auto-blocked", allow_args);
 }

@@ -14,10 +14,13 @@ namespace homeroom::cli {
 //   block remove CIDR [--data-dir D]                      remove a block rule
 //   block list [--data-dir D]                             list the block rules in force
 //   allow add|remove|list ...                             the same for the allow list
+//   attack-mode auto|on|off [--data-dir D]                under-attack mode for every server
 // They edit the store in --data-dir; every running node applies the change within
-// --guard-sync-interval-ms (the store is shared). Exit code 0 on success, 1 when removing a rule
-// that does not exist, 2 on any other error (a bad CIDR or TTL says why).
-// The options live in static storage; call once per process.
+// --guard-sync-interval-ms (the store is shared). Each change is recorded in the audit log in the
+// same transaction (actions block.add, block.remove, allow.add, allow.remove, attack_mode.set;
+// actor "cli:<os user>" from "local"). Exit code 0 on success, 1 when removing a rule that does not
+// exist, 2 on any other error (a bad CIDR or TTL says why). The options live in static storage;
+// call once per process.
 void AddGuardCommands(CLI::App& app);
 
 struct GuardRuleArgs {
@@ -26,7 +29,15 @@ struct GuardRuleArgs {
   std::string cidr;
   std::string reason;
   std::string ttl;  // "90s", "15m", "1h", "7d" or plain seconds; empty: until removed
-  std::string by;   // who, for the record; empty: "cli:$USER"
+  // Who runs it, for the rule and the audit log ("cli:<os user>" from "local"); the OS user when
+  // empty.
+  std::string os_user;
+};
+
+struct AttackModeArgs {
+  std::string data_dir = "var/data";
+  std::string mode;     // "auto", "on" or "off"
+  std::string os_user;  // as GuardRuleArgs::os_user
 };
 
 // The commands themselves, for the CLI and tests: messages to `out`, errors to `err`.
@@ -35,6 +46,9 @@ int RunRuleRemove(const GuardRuleArgs& args, std::ostream& out, std::ostream& er
 // One line per rule: CIDR, reason, who, since, until ("-" when none), tab-separated, after a
 // header line.
 int RunRuleList(const GuardRuleArgs& args, std::ostream& out, std::ostream& err);
+
+// Stores the attack-mode setting (exit 2 for anything but auto, on, off).
+int RunAttackModeSet(const AttackModeArgs& args, std::ostream& out, std::ostream& err);
 
 // "90s", "15m", "1h", "7d" or "3600" (seconds). kInvalidArgument otherwise or when not positive.
 Result<std::chrono::seconds> ParseTtl(const std::string& text);

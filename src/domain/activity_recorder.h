@@ -72,6 +72,9 @@ class ActivityRecorder {
     Status Write(sql::Connection& c) const;
   };
   Flush TakeFlush();
+  // The bounds this node merges activity records with (from its ActivityLogOptions), for reading
+  // them back the same way.
+  guard::ActivityLimits limits() const { return guard::LimitsOf(log_.options()); }
   void Restore(Flush flush);
   // Counts one flush done by the caller (metrics).
   void CountFlush(const Flush& flush, const Status& result);

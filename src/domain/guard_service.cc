@@ -1,6 +1,7 @@
 #include "domain/guard_service.h"
 
 #include <boost/json/object.hpp>
+#include <boost/json/serialize.hpp>
 
 #include "core/log.h"
 #include "guard/cidr.h"
@@ -8,6 +9,67 @@
 namespace homeroom::domain {
 
 namespace gs = store::guard_store;
+
+namespace {
+
+store::AuditEntry Audit(const GuardActor& by, std::string action, boost::json::object detail,
+                        int64_t now_ms) {
+  detail["via"] = by.via;
+  store::AuditEntry e;
+  e.at_ms = now_ms;
+  e.actor_user_id = by.user_id;
+  e.actor = by.name;
+  e.actor_ip = by.ip;
+  e.action = std::move(action);
+  e.detail = boost::json::serialize(detail);
+  return e;
+}
+
+}  // namespace
+
+std::string GuardActor::Label() const {
+  if (user_id) return "user:" + std::to_string(*user_id) + " " + name;
+  return name;
+}
+
+Result<store::GuardRule> GuardService::StoreRule(sql::Connection& c, const store::GuardRule& rule,
+                                                 const GuardActor& by, int64_t now_ms) {
+  HR_ASSIGN_OR_RETURN(store::GuardRule stored, gs::PutRule(c, rule));
+  boost::json::object detail{{"range", stored.cidr}, {"reason", stored.reason}};
+  detail["until"] = stored.expires_ms ? boost::json::value(FormatIsoUtc(*stored.expires_ms))
+                                      : boost::json::value(nullptr);
+  HR_RETURN_IF_ERROR(
+      store::AuditStore::Append(c, Audit(by, stored.kind + ".add", std::move(detail), now_ms))
+          .status());
+  return stored;
+}
+
+Result<bool> GuardService::RemoveRule(sql::Connection& c, const std::string& kind,
+                                      const std::string& cidr, bool lifted_automatic,
+                                      const GuardActor& by, int64_t now_ms) {
+  HR_ASSIGN_OR_RETURN(bool deleted, gs::DeleteRule(c, kind, cidr));
+  if (deleted || lifted_automatic) {
+    boost::json::object detail{
+        {"range", cidr}, {"manual", deleted}, {"automatic", lifted_automatic}};
+    HR_RETURN_IF_ERROR(
+        store::AuditStore::Append(c, Audit(by, kind + ".remove", std::move(detail), now_ms))
+            .status());
+  }
+  return deleted;
+}
+
+Status GuardService::StoreAttackMode(sql::Connection& c, guard::AttackModeSetting setting,
+                                     const GuardActor& by, int64_t now_ms) {
+  HR_ASSIGN_OR_RETURN(std::optional<store::GuardSetting> previous,
+                      gs::GetSetting(c, kAttackModeSetting));
+  store::GuardSetting s{kAttackModeSetting, std::string(guard::AttackModeSettingName(setting)),
+                        by.Label(), now_ms};
+  HR_RETURN_IF_ERROR(gs::PutSetting(c, s));
+  boost::json::object detail{{"mode", s.value}};
+  detail["previous"] = previous ? boost::json::value(previous->value) : boost::json::value(nullptr);
+  return store::AuditStore::Append(c, Audit(by, "attack_mode.set", std::move(detail), now_ms))
+      .status();
+}
 
 GuardService::GuardService(store::Database& db, const Clock& clock, guard::BlockList& blocks,
                            guard::AttackMode& mode)
@@ -35,7 +97,7 @@ Result<store::GuardRule> GuardService::MakeRule(const GuardRuleRequest& r, int64
   rule.kind = r.kind;
   rule.cidr = cidr->ToString();
   rule.reason = r.reason;
-  rule.created_by = r.by;
+  rule.created_by = r.by.Label();
   rule.created_ms = now_ms;
   if (r.ttl) {
     if (r.ttl->count() <= 0 || *r.ttl > kMaxTtl) {
@@ -47,8 +109,11 @@ Result<store::GuardRule> GuardService::MakeRule(const GuardRuleRequest& r, int64
 }
 
 boost::asio::awaitable<Result<store::GuardRule>> GuardService::PutRule(GuardRuleRequest request) {
-  HR_CO_ASSIGN_OR_RETURN(store::GuardRule rule, MakeRule(request, clock_.NowMs()));
-  auto job = [rule](sql::Connection& c) { return gs::PutRule(c, rule); };
+  const int64_t now = clock_.NowMs();
+  HR_CO_ASSIGN_OR_RETURN(store::GuardRule rule, MakeRule(request, now));
+  auto job = [rule, by = request.by, now](sql::Connection& c) {
+    return StoreRule(c, rule, by, now);
+  };
   HR_CO_ASSIGN_OR_RETURN(store::GuardRule stored, co_await db_.Write(std::move(job)));
   boost::json::object fields{{"kind", stored.kind},
                              {"cidr", stored.cidr},
@@ -62,20 +127,24 @@ boost::asio::awaitable<Result<store::GuardRule>> GuardService::PutRule(GuardRule
 }
 
 boost::asio::awaitable<Status> GuardService::DeleteRule(std::string kind, std::string cidr_text,
-                                                        std::string by) {
+                                                        GuardActor by) {
   if (kind != gs::kBlock && kind != gs::kAllow) {
     co_return Status::InvalidArgument("kind must be \"block\" or \"allow\"");
   }
   Result<guard::Cidr> cidr = guard::Cidr::Parse(cidr_text);
   if (!cidr.ok()) co_return Status::InvalidArgument("cidr: " + cidr.status().message());
   std::string canonical = cidr->ToString();
-  auto job = [kind, canonical](sql::Connection& c) { return gs::DeleteRule(c, kind, canonical); };
+  // Lifted before the write, so that the audit entry of the lift commits with the rule's removal.
+  const bool lifted = kind == gs::kBlock && blocks_.UnblockAutomatic(*cidr);
+  const int64_t now = clock_.NowMs();
+  auto job = [kind, canonical, lifted, by, now](sql::Connection& c) {
+    return RemoveRule(c, kind, canonical, lifted, by, now);
+  };
   HR_CO_ASSIGN_OR_RETURN(bool deleted, co_await db_.Write(std::move(job)));
-  bool lifted = kind == gs::kBlock && blocks_.UnblockAutomatic(*cidr);
   if (!deleted && !lifted) co_return Status::NotFound("no " + kind + " rule for " + canonical);
   log::Warn("guard_rule_removed", {{"kind", kind},
                                    {"cidr", canonical},
-                                   {"by", by},
+                                   {"by", by.Label()},
                                    {"manual", deleted},
                                    {"automatic", lifted}});
   co_return co_await Sync();
@@ -88,13 +157,15 @@ boost::asio::awaitable<Result<std::vector<store::GuardRule>>> GuardService::List
 }
 
 boost::asio::awaitable<Status> GuardService::SetAttackMode(guard::AttackModeSetting setting,
-                                                           std::string by) {
-  store::GuardSetting s{kAttackModeSetting, std::string(guard::AttackModeSettingName(setting)), by,
-                        clock_.NowMs()};
-  auto job = [s](sql::Connection& c) { return gs::PutSetting(c, s); };
+                                                           GuardActor by) {
+  const int64_t now = clock_.NowMs();
+  auto job = [setting, by, now](sql::Connection& c) {
+    return StoreAttackMode(c, setting, by, now);
+  };
   HR_CO_RETURN_IF_ERROR(co_await db_.Write(std::move(job)));
   mode_.SetSetting(setting);
-  log::Warn("guard_attack_mode_set", {{"setting", s.value}, {"by", by}});
+  log::Warn("guard_attack_mode_set",
+            {{"setting", guard::AttackModeSettingName(setting)}, {"by", by.Label()}});
   co_return Status::Ok();
 }
 

@@ -59,6 +59,8 @@ Admission::Admission(const Clock& clock, metrics::Registry& metrics, const Block
       rates_(clock, options.rates),
       limiter_(clock, options.concurrency),
       proof_(clock, options.proof),
+      blocked_requests_(metrics.GetCounter(kBlockedTotal, kBlockedTotalHelp,
+                                           {{"stage", std::string(kBlockedStageRequest)}})),
       limit_gauge_(metrics.GetGauge("homeroom_guard_concurrency_limit",
                                     "Requests the adaptive concurrency limit lets run at once.")),
       inflight_gauge_(
@@ -98,6 +100,7 @@ AdmissionVerdict Admission::Challenged(const HeadFacts& facts, ProofResult why) 
 AdmissionVerdict Admission::CheckHead(const HeadFacts& facts) {
   AdmissionVerdict verdict;
   if (block_list_.IsBlocked(facts.remote)) {
+    blocked_requests_.Inc();
     verdict.decision = AdmissionDecision::kBlocked;
     return verdict;
   }

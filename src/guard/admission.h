@@ -97,6 +97,9 @@ class AdmissionSlot {
 //
 // Metrics:
 //   homeroom_guard_admission_total{class,decision}   counter (Count(), one per request)
+//   homeroom_guard_blocked_total{stage="request"}     counter: CheckHead() refused a blocked
+//                                                    source (stage="connection" is the
+//                                                    Sentinel's, at accept)
 //   homeroom_guard_concurrency_limit                 gauge
 //   homeroom_guard_inflight                          gauge
 //   homeroom_guard_queue_depth                       gauge
@@ -145,6 +148,7 @@ class Admission {
   ConcurrencyLimiter limiter_;
   ProofOfWork proof_;
   std::array<std::array<metrics::Counter*, kAdmissionDecisionCount>, kRouteClassCount> counts_{};
+  metrics::Counter& blocked_requests_;
   metrics::Gauge& limit_gauge_;
   metrics::Gauge& inflight_gauge_;
   metrics::Gauge& queue_gauge_;

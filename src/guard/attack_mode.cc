@@ -24,13 +24,30 @@ Result<AttackModeSetting> ParseAttackModeSetting(std::string_view text) {
                                  "'");
 }
 
+AttackMode::AttackMode(metrics::Registry* metrics)
+    : under_attack_(metrics ? &metrics->GetGauge(
+                                  "homeroom_guard_under_attack",
+                                  "1 while under-attack mode asks anonymous requests for proof of "
+                                  "work (set on, or auto and an attack detected).")
+                            : nullptr) {}
+
+void AttackMode::Publish() {
+  if (under_attack_) under_attack_->Set(UnderAttack() ? 1 : 0);
+}
+
 void AttackMode::SetSetting(AttackModeSetting setting) {
+  std::lock_guard lock(publish_mu_);
   setting_.store(setting, std::memory_order_relaxed);
+  Publish();
 }
 
 AttackModeSetting AttackMode::setting() const { return setting_.load(std::memory_order_relaxed); }
 
-void AttackMode::SetDetected(bool attack) { detected_.store(attack, std::memory_order_relaxed); }
+void AttackMode::SetDetected(bool attack) {
+  std::lock_guard lock(publish_mu_);
+  detected_.store(attack, std::memory_order_relaxed);
+  Publish();
+}
 
 bool AttackMode::detected() const { return detected_.load(std::memory_order_relaxed); }
 

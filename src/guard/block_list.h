@@ -8,6 +8,7 @@
 #include <optional>
 #include <shared_mutex>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <vector>
 
@@ -15,6 +16,15 @@
 #include "guard/cidr.h"
 
 namespace homeroom::guard {
+
+// Refusals of blocked sources, one series per stage where they are refused: "connection" (at
+// accept, guard::Sentinel) and "request" (a request head on a connection opened before the block,
+// guard::Admission::CheckHead).
+inline constexpr const char* kBlockedTotal = "homeroom_guard_blocked_total";
+inline constexpr const char* kBlockedTotalHelp =
+    "Connections and requests refused because their source is blocked, by stage.";
+inline constexpr std::string_view kBlockedStageConnection = "connection";
+inline constexpr std::string_view kBlockedStageRequest = "request";
 
 // One blocked range, as operators and the detector see it.
 struct BlockEntry {

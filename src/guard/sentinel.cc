@@ -24,10 +24,8 @@ Sentinel::Sentinel(const Clock& clock, SentinelOptions options, BlockList& block
       options_(std::move(options)),
       block_list_(block_list),
       attack_mode_(attack_mode),
-      blocked_connections_(metrics.GetCounter(
-          "homeroom_guard_blocked_total",
-          "Connections and requests refused because their source is blocked, by stage.",
-          {{"stage", "connection"}})),
+      blocked_connections_(metrics.GetCounter(kBlockedTotal, kBlockedTotalHelp,
+                                              {{"stage", std::string(kBlockedStageConnection)}})),
       monitor_(options_.traffic),
       detector_(clock, options_.detector, metrics, &block_list, &attack_mode),
       window_start_ms_(clock.MonotonicMs()),

@@ -16,7 +16,7 @@ LiveMetrics::LiveMetrics(metrics::Registry& r)
       sockets(r.GetGauge("homeroom_live_sockets", "Sockets attached to live rooms.")),
       dropped_slow_consumers(r.GetCounter(
           "homeroom_live_dropped_slow_consumers_total",
-          "Sockets dropped from a room because their outbound queue refused a frame.")),
+          "Sockets dropped from a room because their outbound queue was full (slow consumers).")),
       resumes_replay(r.GetCounter(kResumes, kResumesHelp, {{"kind", "replay"}})),
       resumes_snapshot(r.GetCounter(kResumes, kResumesHelp, {{"kind", "snapshot"}})) {
   for (size_t i = 0; i < kEventTypeCount; ++i) {

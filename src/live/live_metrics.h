@@ -13,7 +13,7 @@ namespace homeroom::live {
 //   homeroom_live_participants                   gauge    participants present or reconnecting
 //   homeroom_live_sockets                        gauge    sockets attached to rooms
 //   homeroom_live_events_total{type}             counter  room events published, by event type
-//   homeroom_live_dropped_slow_consumers_total   counter  sockets dropped because Send refused
+//   homeroom_live_dropped_slow_consumers_total   counter  sockets dropped: outbound queue full
 //   homeroom_live_commands_rejected_total{code}  counter  commands and connects refused, by code
 //   homeroom_live_resumes_total{kind}            counter  reconnects with a resume point:
 //                                                         kind=replay|snapshot

@@ -214,12 +214,16 @@ void Room::Deliver(const BusMessage& message) {
     if (!s.in_room && !all) continue;
     if (!message.audience.Includes(s.user_id, s.role)) continue;
     // A refusal is handled after the operation (Settle), never in the middle of a fan-out.
-    if (!s.out->Send(message.frame)) pending_drops_.push_back(id);
+    SendResult sent = s.out->Send(message.frame);
+    if (sent != SendResult::kQueued) pending_drops_.push_back({id, sent == SendResult::kQueueFull});
   }
 }
 
 void Room::SendTo(Socket& socket, std::shared_ptr<const std::string> frame) {
-  if (!socket.out->Send(std::move(frame))) pending_drops_.push_back(socket.id);
+  SendResult sent = socket.out->Send(std::move(frame));
+  if (sent != SendResult::kQueued) {
+    pending_drops_.push_back({socket.id, sent == SendResult::kQueueFull});
+  }
 }
 
 void Room::Refuse(Outbound& out, ErrorCode code, std::string message, uint16_t close_code) {
@@ -230,9 +234,9 @@ void Room::Refuse(Outbound& out, ErrorCode code, std::string message, uint16_t c
 
 void Room::Settle() {
   while (!pending_drops_.empty()) {
-    uint64_t id = pending_drops_.back();
+    PendingDrop drop = pending_drops_.back();
     pending_drops_.pop_back();
-    DropSocket(id);
+    DropSocket(drop.socket_id, drop.slow_consumer);
   }
   size_t participants = 0, waiting = 0;
   for (const auto& [uid, m] : members_) {
@@ -253,11 +257,13 @@ void Room::Settle() {
   }
 }
 
-void Room::DropSocket(uint64_t socket_id) {
+void Room::DropSocket(uint64_t socket_id, bool slow_consumer) {
   auto it = sockets_.find(socket_id);
   if (it == sockets_.end()) return;
-  core_->metrics.dropped_slow_consumers.Inc();
-  it->second.out->Close(kClosePolicy, "slow consumer");
+  if (slow_consumer) {
+    core_->metrics.dropped_slow_consumers.Inc();
+    it->second.out->Close(kClosePolicy, "slow consumer");
+  }
   Detach(socket_id);
 }
 

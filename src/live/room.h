@@ -172,7 +172,9 @@ class Room : public std::enable_shared_from_this<Room> {
   void Admit(Member& m);
   void Leave(int64_t user_id, std::string_view reason, int64_t at_ms);
   void CloseSocketsOf(Member& m, ErrorCode code, std::string_view message);
-  void DropSocket(uint64_t socket_id);
+  // Detaches a socket whose Send() was refused; a slow consumer (a full queue) is counted in
+  // homeroom_live_dropped_slow_consumers_total and closed 1008, a closing socket is not.
+  void DropSocket(uint64_t socket_id, bool slow_consumer);
   size_t ParticipantCount() const;
   // Sliding-window rate check; on refusal sets `retry_after_ms`.
   bool Allow(std::deque<int64_t>& times, int limit, int64_t* retry_after_ms);
@@ -223,7 +225,12 @@ class Room : public std::enable_shared_from_this<Room> {
   int64_t next_poll_id_ = 1;
   int64_t empty_since_ms_ = 0;  // wall time the room last had no participant
   int64_t last_heartbeat_mono_ = 0;
-  std::vector<uint64_t> pending_drops_;
+  // Sockets whose Send() was refused during the current operation, detached in Settle().
+  struct PendingDrop {
+    uint64_t socket_id = 0;
+    bool slow_consumer = false;  // SendResult::kQueueFull (else kClosed)
+  };
+  std::vector<PendingDrop> pending_drops_;
   int64_t reported_participants_ = 0;
   int64_t reported_sockets_ = 0;
 

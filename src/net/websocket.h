@@ -22,6 +22,14 @@ inline constexpr uint16_t kInternal = 1011;     // a handler failed
 inline constexpr uint16_t kTryAgainLater = 1013;
 }  // namespace close_code
 
+// What WebSocketSender::Send() did with a frame.
+enum class SendResult {
+  kQueued,     // queued for writing
+  kQueueFull,  // refused: the queued bytes would exceed WebSocketOptions::max_queued_bytes; the
+               // connection is being dropped as a slow consumer (1008)
+  kClosed,     // refused: the connection is already closing or gone (not a slow consumer)
+};
+
 // The sending side of an upgraded (WebSocket) connection. Thread-safe: any thread may call it, and
 // it never blocks (the frame is posted to the connection's strand). It does not keep the
 // connection alive: once the connection is gone every call is a no-op returning false.
@@ -29,13 +37,14 @@ class WebSocketSender {
  public:
   virtual ~WebSocketSender() = default;
   // Queues one text frame. The same buffer may be queued to many connections (encode once, send
-  // to all): it is shared, never copied. Returns false, and starts closing the connection with
-  // 1008 "slow consumer", when its queued bytes would exceed the outbound limit
-  // (WebSocketOptions::max_queued_bytes); false too once the connection is closing or closed.
-  virtual bool Send(std::shared_ptr<const std::string> frame) = 0;
+  // to all): it is shared, never copied. Returns kQueued, or kQueueFull (and starts closing the
+  // connection with 1008 "slow consumer") when its queued bytes would exceed the outbound limit
+  // (WebSocketOptions::max_queued_bytes), or kClosed once the connection is closing or closed (a
+  // null frame too).
+  virtual SendResult Send(std::shared_ptr<const std::string> frame) = 0;
   // Starts a close handshake with `code` (1000 normal, 1008 policy, 1011 error, 1013 try again
   // later) and a short reason (at most 123 bytes; longer is cut); frames queued but not yet
-  // written are dropped and further Send() calls return false. No-op once closing.
+  // written are dropped and further Send() calls return kClosed. No-op once closing.
   virtual void Close(uint16_t code, std::string reason) = 0;
 };
 

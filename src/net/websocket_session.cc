@@ -37,9 +37,9 @@ class Sender final : public WebSocketSender {
  public:
   explicit Sender(std::weak_ptr<WebSocketSession> session) : session_(std::move(session)) {}
 
-  bool Send(std::shared_ptr<const std::string> frame) override {
+  SendResult Send(std::shared_ptr<const std::string> frame) override {
     auto session = session_.lock();
-    return session && session->Send(std::move(frame));
+    return session ? session->Send(std::move(frame)) : SendResult::kClosed;
   }
   void Close(uint16_t code, std::string reason) override {
     if (auto session = session_.lock()) session->Close(code, std::move(reason));
@@ -282,13 +282,13 @@ void WebSocketSession::ForceClose() {
   Teardown();
 }
 
-bool WebSocketSession::Send(std::shared_ptr<const std::string> frame) {
-  if (!frame) return false;
+SendResult WebSocketSession::Send(std::shared_ptr<const std::string> frame) {
+  if (!frame) return SendResult::kClosed;
   const size_t bytes = frame->size();
   bool queued = false, post = false;
   {
     std::lock_guard lock(mu_);
-    if (closing_) return false;
+    if (closing_) return SendResult::kClosed;
     if (queued_bytes_ + bytes > options_.max_queued_bytes) {
       closing_ = true;
     } else {
@@ -302,13 +302,13 @@ bool WebSocketSession::Send(std::shared_ptr<const std::string> frame) {
   if (queued) {
     server_.metrics_.ws_queued_bytes.Add(static_cast<int64_t>(bytes));
     if (post) asio::post(executor_, [self = shared_from_this()] { self->Kick(); });
-    return true;
+    return SendResult::kQueued;
   }
   // A reader this far behind is dropped, not waited for.
   asio::post(executor_, [self = shared_from_this()] {
     self->StartClose(close_code::kPolicy, "slow consumer", End::kSlowConsumer, true);
   });
-  return false;
+  return SendResult::kQueueFull;
 }
 
 void WebSocketSession::Close(uint16_t code, std::string reason) {

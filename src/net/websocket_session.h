@@ -54,7 +54,7 @@ class WebSocketSession final : public Connection,
   void ForceClose() override;
 
   // WebSocketSender, for the connection's sender object. Any thread.
-  bool Send(std::shared_ptr<const std::string> frame);
+  SendResult Send(std::shared_ptr<const std::string> frame);
   void Close(uint16_t code, std::string reason);
 
  private:

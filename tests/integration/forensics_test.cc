@@ -78,7 +78,8 @@ TEST(Forensics, TheReportNamesTheAttackingSourceItsPathsAgentAndTheAccountSigned
 
   auto csv = server.Client().Get(query + "&format=csv&top=5", district);
   ASSERT_EQ(csv.result_int(), 200) << csv.body();
-  EXPECT_EQ(csv[boost::beast::http::field::content_type], "text/csv; charset=utf-8; header=present");
+  EXPECT_EQ(csv[boost::beast::http::field::content_type],
+            "text/csv; charset=utf-8; header=present");
   EXPECT_TRUE(csv[boost::beast::http::field::content_disposition].starts_with(
       "attachment; filename=\"forensics-"));
   const std::string& body = csv.body();
@@ -132,9 +133,18 @@ TEST(Forensics, TheReportNamesTheAttackingSourceItsPathsAgentAndTheAccountSigned
   EXPECT_EQ(items[2].at("detail").at("via").as_string(), "cli");
   auto reads = server.Client().Get("/api/v1/admin/audit?action=audit.read", district);
   EXPECT_EQ(HttpClient::Json(reads).at("items").as_array().size(), 2u);
-  EXPECT_EQ(server.Client().Get("/api/v1/admin/audit", Bearer(server.Login("admin_a"))).result_int(),
-            403);
+  EXPECT_EQ(
+      server.Client().Get("/api/v1/admin/audit", Bearer(server.Login("admin_a"))).result_int(),
+      403);
   EXPECT_GE(server.app().metrics().CounterValue("homeroom_guard_activity_flushes_total"), 2u);
+
+  // The CLI takes the server's report settings (serve's flags and environment), not its own.
+  cli::ForensicsArgs narrow = args;
+  narrow.report.max_top = 3;
+  narrow.top = "5";
+  std::ostringstream narrow_out, narrow_err;
+  EXPECT_EQ(cli::RunForensics(narrow, narrow_out, narrow_err), 2);
+  EXPECT_NE(narrow_err.str().find("from 1 to 3"), std::string::npos) << narrow_err.str();
 }
 
 }  // namespace

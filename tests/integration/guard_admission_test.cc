@@ -115,6 +115,9 @@ TEST(GuardAdmission, BlockedRangeIsRefusedAndItsOpenConnectionClosed) {
   EXPECT_GE(server.app().metrics().CounterValue("homeroom_net_connections_refused_total",
                                                 {{"server", "api"}, {"reason", "blocked"}}),
             1u);
+  EXPECT_GE(server.app().metrics().CounterValue("homeroom_guard_blocked_total",
+                                                {{"stage", "connection"}}),
+            1u);
   EXPECT_EQ(server.Client("127.0.21.5").Get("/healthz").result_int(), 200);
 
   ASSERT_TRUE(early.Send("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n"));
@@ -123,8 +126,12 @@ TEST(GuardAdmission, BlockedRangeIsRefusedAndItsOpenConnectionClosed) {
   // One opened before the block is answered 403 at its next request, then closed (stage
   // "request").
   EXPECT_EQ(second->result_int(), 403);
+  EXPECT_EQ(ErrorCode(*second), "blocked");
   EXPECT_TRUE(early.WaitClosed());
-  EXPECT_GE(Decisions(server, "api_read", "blocked"), 1u);
+  EXPECT_EQ(Decisions(server, "api_read", "blocked"), 1u);
+  EXPECT_EQ(
+      server.app().metrics().CounterValue("homeroom_guard_blocked_total", {{"stage", "request"}}),
+      1u);
 }
 
 TEST(GuardAdmission, UnderAttackAnonymousRequestsAreChallengedAndSignedInOnesAreNot) {

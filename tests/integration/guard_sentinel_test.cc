@@ -40,6 +40,15 @@ bool Contains(const boost::json::array& items, const std::string& text) {
   return false;
 }
 
+// The audit log's entries of one action, read through GET /api/v1/admin/audit, oldest first.
+boost::json::array Audited(TestServer& server, const std::string& token,
+                           const std::string& action) {
+  auto res = server.Client().Get("/api/v1/admin/audit?action=" + action, Bearer(token));
+  EXPECT_EQ(res.result_int(), 200) << res.body();
+  if (res.result_int() != 200) return {};
+  return HttpClient::Json(res).at("items").as_array();
+}
+
 // Repeats `attempt` until it returns true, at most `tries` times over at most 30 s.
 template <typename Fn>
 bool Eventually(Fn attempt, int tries = 300) {
@@ -114,6 +123,14 @@ TEST(GuardSentinel, AFloodingSourceIsDetectedAndAutoBlockedWhileAnotherIsServed)
                                      "/api/v1/admin/blocks?cidr=127.6.6.6%2F32", "", Bearer(token));
   EXPECT_EQ(lifted.result_int(), 200) << lifted.body();
   EXPECT_FALSE(server.app().block_list().IsBlocked(boost::asio::ip::make_address("127.6.6.6")));
+  // The lift is audited (the detector's own block is not: it was never stored).
+  boost::json::array removed = Audited(server, token, "block.remove");
+  ASSERT_EQ(removed.size(), 1u);
+  EXPECT_EQ(removed[0].at("actor").as_string(), "district");
+  EXPECT_EQ(removed[0].at("detail").at("range").as_string(), "127.6.6.6/32");
+  EXPECT_TRUE(removed[0].at("detail").at("automatic").as_bool());
+  EXPECT_FALSE(removed[0].at("detail").at("manual").as_bool());
+  EXPECT_TRUE(Audited(server, token, "block.add").empty());
 }
 
 TEST(GuardSentinel, TheTopOffendersNameTheHeaviestSource) {
@@ -174,6 +191,23 @@ TEST(GuardSentinel, AManualBlockThroughTheApiRefusesTheRangeAndTheCliListsIt) {
   auto again = server.Client().Send(bhttp::verb::delete_,
                                     "/api/v1/admin/blocks?cidr=127.9.0.0%2F16", "", Bearer(token));
   EXPECT_EQ(again.result_int(), 404) << again.body();
+
+  // The add and the removal are in the audit log, by the admin from their address; the refused
+  // requests (bad range, too wide, nothing to remove) are not.
+  boost::json::array added = Audited(server, token, "block.add");
+  ASSERT_EQ(added.size(), 1u);
+  EXPECT_EQ(added[0].at("actor").as_string(), "district");
+  EXPECT_EQ(added[0].at("actor_user_id").as_int64(), 500);
+  EXPECT_EQ(added[0].at("actor_ip").as_string(), "127.0.0.1");
+  EXPECT_EQ(added[0].at("detail").at("range").as_string(), "127.9.0.0/16");
+  EXPECT_EQ(added[0].at("detail").at("reason").as_string(), "stresser");
+  EXPECT_TRUE(added[0].at("detail").at("until").is_string());
+  EXPECT_EQ(added[0].at("detail").at("via").as_string(), "api");
+  boost::json::array removed_rows = Audited(server, token, "block.remove");
+  ASSERT_EQ(removed_rows.size(), 1u);
+  EXPECT_EQ(removed_rows[0].at("actor").as_string(), "district");
+  EXPECT_EQ(removed_rows[0].at("detail").at("range").as_string(), "127.9.0.0/16");
+  EXPECT_TRUE(removed_rows[0].at("detail").at("manual").as_bool());
 }
 
 TEST(GuardSentinel, ABlockMadeByTheCliReachesTheRunningServer) {
@@ -197,6 +231,44 @@ TEST(GuardSentinel, ABlockMadeByTheCliReachesTheRunningServer) {
   EXPECT_TRUE(
       Eventually([&] { return server.Client("127.10.0.1").Get("/healthz").result_int() == 200; }));
   EXPECT_EQ(server.Client("127.10.0.2").Get("/healthz").result_int(), 0);
+
+  cli::GuardRuleArgs unallow = allow;
+  unallow.os_user = "ops";
+  ASSERT_EQ(cli::RunRuleRemove(unallow, out, err), 0) << err.str();
+
+  // The CLI's changes are audited as cli:<os user> from local.
+  std::string token = server.Login("district");
+  boost::json::array blocks = Audited(server, token, "block.add");
+  ASSERT_EQ(blocks.size(), 1u);
+  EXPECT_TRUE(blocks[0].at("actor").as_string().starts_with("cli:"));
+  EXPECT_EQ(blocks[0].at("actor_ip").as_string(), "local");
+  EXPECT_TRUE(blocks[0].at("actor_user_id").is_null());
+  EXPECT_EQ(blocks[0].at("detail").at("via").as_string(), "cli");
+  boost::json::array allows = Audited(server, token, "allow.add");
+  ASSERT_EQ(allows.size(), 1u);
+  EXPECT_EQ(allows[0].at("detail").at("range").as_string(), "127.10.0.1/32");
+  boost::json::array unallows = Audited(server, token, "allow.remove");
+  ASSERT_EQ(unallows.size(), 1u);
+  EXPECT_EQ(unallows[0].at("actor").as_string(), "cli:ops");
+}
+
+TEST(GuardSentinel, AttackModeSetByTheCliReachesTheRunningServerAndIsAudited) {
+  TestServer server(SensitiveGuard);
+  const std::string token = server.Login("district");  // signed in: never challenged
+  cli::AttackModeArgs args{
+      .data_dir = server.app().config().data_dir, .mode = "on", .os_user = "ops"};
+  std::ostringstream out, err;
+  ASSERT_EQ(cli::RunAttackModeSet(args, out, err), 0) << err.str();
+  EXPECT_TRUE(Eventually([&] { return server.app().attack_mode().UnderAttack(); }));
+  args.mode = "sometimes";
+  EXPECT_EQ(cli::RunAttackModeSet(args, out, err), 2);
+
+  boost::json::array set = Audited(server, token, "attack_mode.set");
+  ASSERT_EQ(set.size(), 1u);
+  EXPECT_EQ(set[0].at("actor").as_string(), "cli:ops");
+  EXPECT_EQ(set[0].at("actor_ip").as_string(), "local");
+  EXPECT_EQ(set[0].at("detail").at("mode").as_string(), "on");
+  EXPECT_EQ(set[0].at("detail").at("via").as_string(), "cli");
 }
 
 TEST(GuardSentinel, AttackModeIsSetThroughTheApi) {
@@ -211,6 +283,7 @@ TEST(GuardSentinel, AttackModeIsSetThroughTheApi) {
   EXPECT_EQ(HttpClient::Json(on).at("mode").as_string(), "on");
   EXPECT_TRUE(HttpClient::Json(on).at("under_attack").as_bool());
   EXPECT_TRUE(server.app().attack_mode().UnderAttack());
+  EXPECT_EQ(server.app().metrics().GaugeValue("homeroom_guard_under_attack"), 1);
   auto status = server.Client().Get("/api/v1/admin/status", Bearer(token));
   EXPECT_EQ(HttpClient::Json(status).at("attack").at("mode").as_string(), "on") << status.body();
 
@@ -223,6 +296,20 @@ TEST(GuardSentinel, AttackModeIsSetThroughTheApi) {
   EXPECT_EQ(put(R"({"mode":"on"})", teacher).result_int(), 403);
   EXPECT_EQ(server.app().attack_mode().setting(), guard::AttackModeSetting::kOff);
   ASSERT_EQ(put(R"({"mode":"auto"})", token).result_int(), 200);
+
+  // Three changes audited, each with the setting it replaced; the refused ones are not.
+  boost::json::array set = Audited(server, token, "attack_mode.set");
+  ASSERT_EQ(set.size(), 3u);
+  EXPECT_EQ(set[0].at("detail").at("mode").as_string(), "on");
+  EXPECT_EQ(set[1].at("detail").at("mode").as_string(), "off");
+  EXPECT_EQ(set[1].at("detail").at("previous").as_string(), "on");
+  EXPECT_EQ(set[2].at("detail").at("mode").as_string(), "auto");
+  for (const auto& e : set) {
+    EXPECT_EQ(e.at("actor").as_string(), "district");
+    EXPECT_EQ(e.at("actor_ip").as_string(), "127.0.0.1");
+  }
+  // The attack-state gauge follows the mode.
+  EXPECT_EQ(server.app().metrics().GaugeValue("homeroom_guard_under_attack"), 0);
 }
 
 }  // namespace

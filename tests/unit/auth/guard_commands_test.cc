@@ -4,6 +4,8 @@
 
 #include <sstream>
 
+#include "store/audit_store.h"
+#include "store/database.h"
 #include "testing/temp_dir.h"
 
 namespace homeroom::cli {
@@ -14,6 +16,22 @@ struct Outcome {
   std::string out;
   std::string err;
 };
+
+// The audit log of the store in `dir`, oldest first.
+std::vector<store::AuditEntry> AuditLog(const std::string& dir) {
+  auto db = store::Database::Open({.path = dir + "/homeroom.db", .readers = 1}, nullptr);
+  EXPECT_TRUE(db.ok()) << db.status().ToString();
+  if (!db.ok()) return {};
+  std::vector<store::AuditEntry> entries;
+  Status read = (*db)->ReadSync([&](sql::Connection& c) -> Status {
+    store::AuditQuery q{.from_ms = 0, .to_ms = int64_t{1} << 62, .limit = 1000};
+    HR_ASSIGN_OR_RETURN(auto page, store::AuditStore::List(c, q));
+    entries = std::move(page.items);
+    return Status::Ok();
+  });
+  EXPECT_TRUE(read.ok()) << read.ToString();
+  return entries;
+}
 
 Outcome Do(int (*fn)(const GuardRuleArgs&, std::ostream&, std::ostream&),
            const GuardRuleArgs& args) {
@@ -28,7 +46,7 @@ TEST(GuardCommands, AddsListsAndRemovesABlock) {
                      .kind = "block",
                      .cidr = "203.0.113.0/24",
                      .reason = "stresser",
-                     .by = "cli:ops"};
+                     .os_user = "ops"};
   Outcome added = Do(RunRuleAdd, args);
   ASSERT_EQ(added.code, 0) << added.err;
   EXPECT_NE(added.out.find("blocked 203.0.113.0/24"), std::string::npos) << added.out;
@@ -51,6 +69,19 @@ TEST(GuardCommands, AddsListsAndRemovesABlock) {
   EXPECT_EQ(again.code, 1);
   EXPECT_NE(again.err.find("no block rule for 203.0.113.0/24"), std::string::npos) << again.err;
   EXPECT_EQ(Do(RunRuleList, args).out.find("203.0.113.0/24"), std::string::npos);
+
+  // Each change is in the audit log, by the OS user from "local"; the failed removal is not.
+  std::vector<store::AuditEntry> audit = AuditLog(dir.path());
+  ASSERT_EQ(audit.size(), 2u);
+  EXPECT_EQ(audit[0].action, "block.add");
+  EXPECT_EQ(audit[1].action, "block.remove");
+  for (const store::AuditEntry& e : audit) {
+    EXPECT_EQ(e.actor, "cli:ops");
+    EXPECT_EQ(e.actor_ip, "local");
+    EXPECT_FALSE(e.actor_user_id.has_value());
+    EXPECT_NE(e.detail.find("\"range\":\"203.0.113.0/24\""), std::string::npos) << e.detail;
+    EXPECT_NE(e.detail.find("\"via\":\"cli\""), std::string::npos) << e.detail;
+  }
 }
 
 TEST(GuardCommands, GivesABlockWithATtlAnExpiry) {

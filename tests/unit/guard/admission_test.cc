@@ -44,6 +44,7 @@ TEST(Admission, BlockedSourceIsRefusedBeforeAnythingElse) {
   f.blocks.ReplaceManual({BlockEntry{Cidr::Parse("127.9.0.0/16").value(), false, "x", 0, {}}}, {});
   EXPECT_EQ(f.admission->CheckHead(Anonymous("127.9.1.1")).decision, AdmissionDecision::kBlocked);
   EXPECT_TRUE(f.admission->CheckHead(Anonymous("127.8.1.1")).accepted());
+  EXPECT_EQ(f.metrics.CounterValue("homeroom_guard_blocked_total", {{"stage", "request"}}), 1u);
 }
 
 TEST(Admission, HostOverItsBucketIsRateLimitedWithRetryAfter) {

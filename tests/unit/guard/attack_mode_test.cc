@@ -26,6 +26,22 @@ TEST(AttackMode, OperatorSettingOverridesDetection) {
   EXPECT_TRUE(mode.detected());
 }
 
+TEST(AttackMode, GaugeShowsWhetherUnderAttackAfterEveryChange) {
+  metrics::Registry metrics;
+  AttackMode mode(&metrics);
+  auto gauge = [&] { return metrics.GaugeValue("homeroom_guard_under_attack"); };
+  EXPECT_EQ(gauge(), 0);
+  mode.SetDetected(true);
+  EXPECT_EQ(gauge(), 1);
+  mode.SetSetting(AttackModeSetting::kOff);
+  EXPECT_EQ(gauge(), 0);
+  mode.SetSetting(AttackModeSetting::kOn);
+  mode.SetDetected(false);
+  EXPECT_EQ(gauge(), 1);
+  mode.SetSetting(AttackModeSetting::kAuto);
+  EXPECT_EQ(gauge(), 0);
+}
+
 TEST(AttackMode, SettingNamesRoundTrip) {
   for (auto setting : {AttackModeSetting::kAuto, AttackModeSetting::kOn, AttackModeSetting::kOff}) {
     EXPECT_EQ(ParseAttackModeSetting(AttackModeSettingName(setting)).value(), setting);

@@ -15,14 +15,15 @@ namespace {
 namespace json = boost::json;
 
 // A socket that records what the room sends it; `Refuse()` makes it behave like a socket whose
-// outbound queue is full.
+// outbound queue is full, `GoAway()` like one the transport is closing (the peer left).
 class RecordingOutbound final : public Outbound {
  public:
-  bool Send(std::shared_ptr<const std::string> frame) override {
+  SendResult Send(std::shared_ptr<const std::string> frame) override {
     std::lock_guard lock(mu_);
-    if (closed_ || refuse_) return false;
+    if (closed_ || going_away_) return SendResult::kClosed;
+    if (refuse_) return SendResult::kQueueFull;
     frames_.push_back(std::move(frame));
-    return true;
+    return SendResult::kQueued;
   }
   void Close(uint16_t code, std::string reason) override {
     std::lock_guard lock(mu_);
@@ -34,6 +35,10 @@ class RecordingOutbound final : public Outbound {
   void Refuse() {
     std::lock_guard lock(mu_);
     refuse_ = true;
+  }
+  void GoAway() {
+    std::lock_guard lock(mu_);
+    going_away_ = true;
   }
   std::vector<json::object> Frames() const {
     std::lock_guard lock(mu_);
@@ -88,6 +93,7 @@ class RecordingOutbound final : public Outbound {
   mutable std::mutex mu_;
   std::vector<std::shared_ptr<const std::string>> frames_;
   bool refuse_ = false;
+  bool going_away_ = false;
   bool closed_ = false;
   uint16_t close_code_ = 0;
   std::string close_reason_;
@@ -617,6 +623,20 @@ TEST_F(LiveHubTest, ASocketThatRefusesFramesIsDroppedWhileOthersKeepReceiving) {
   EXPECT_EQ(fine.out->OfType("presence.reconnecting").size(), 1u);
   Cmd(t, R"({"id":2,"type":"chat.send","text":"two"})");
   EXPECT_EQ(fine.out->OfType("chat.message").size(), 2u);
+  EXPECT_EQ(hub_->FindRoom(kSession)->sockets, 2u);
+  EXPECT_EQ(registry_.GaugeValue("homeroom_live_sockets"), 2);
+}
+
+TEST_F(LiveHubTest, ASocketThatIsClosingIsDetachedWithoutCountingASlowConsumer) {
+  Client t = Teacher();
+  Client leaving = Join(10, RoomRole::kStudent);
+  Client fine = Join(11, RoomRole::kStudent);
+  leaving.out->GoAway();
+  Cmd(t, R"({"id":1,"type":"chat.send","text":"one"})");
+  // A socket on its way out refuses frames, but it is not slow: no 1008, no slow-consumer count.
+  EXPECT_FALSE(leaving.out->closed());
+  EXPECT_EQ(registry_.CounterValue("homeroom_live_dropped_slow_consumers_total"), 0u);
+  EXPECT_EQ(fine.out->OfType("presence.reconnecting").size(), 1u);
   EXPECT_EQ(hub_->FindRoom(kSession)->sockets, 2u);
   EXPECT_EQ(registry_.GaugeValue("homeroom_live_sockets"), 2);
 }

@@ -314,14 +314,19 @@ TEST(WebSocket, NonReadingClientIsDroppedWhileAnotherKeepsReceivingEveryFrame) {
   int refused_at = -1;
   for (int i = 0; i < 2000 && sent < 40; ++i) {
     auto frame = std::make_shared<const std::string>(kFrame, static_cast<char>('a' + i % 26));
-    if (!to_slow->Send(frame) && refused_at < 0) refused_at = i;
-    ASSERT_TRUE(to_reader->Send(frame));
+    SendResult to_slow_result = to_slow->Send(frame);
+    if (to_slow_result != SendResult::kQueued && refused_at < 0) {
+      // The first refusal is the full queue; the socket is closing from then on.
+      EXPECT_EQ(to_slow_result, SendResult::kQueueFull);
+      refused_at = i;
+    }
+    ASSERT_EQ(to_reader->Send(frame), SendResult::kQueued);
     ASSERT_TRUE(Eventually([&] { return reader.received() == static_cast<size_t>(i + 1); }))
         << "reader stalled at frame " << i;
     if (refused_at >= 0) ++sent;  // keep going a while after the slow one is gone
   }
   ASSERT_GE(refused_at, 0) << "the non-reading client was never dropped";
-  EXPECT_FALSE(to_slow->Send(std::make_shared<const std::string>("late")));
+  EXPECT_EQ(to_slow->Send(std::make_shared<const std::string>("late")), SendResult::kClosed);
   EXPECT_TRUE(Eventually([&] { return slow_handler->closes.load() == 1; }));
   EXPECT_EQ(slow_handler->code(), 1008);
   EXPECT_EQ(slow_handler->reason(), "slow consumer");
@@ -349,7 +354,7 @@ TEST(WebSocket, WriteDeadlineDropsAPeerThatStopsReading) {
   auto h = f.handler.Handler(0);
   auto to_slow = h->sender();
   auto frame = std::make_shared<const std::string>(256 * 1024, 'x');
-  for (int i = 0; i < 64 && to_slow->Send(frame); ++i) {
+  for (int i = 0; i < 64 && to_slow->Send(frame) == SendResult::kQueued; ++i) {
   }
   EXPECT_TRUE(Eventually([&] { return h->closes.load() == 1; }));
   EXPECT_EQ(h->code(), 1006);
@@ -393,7 +398,8 @@ TEST(WebSocket, PeerThatIgnoresTheCloseFrameIsDroppedAfterTheHandshakeTimeout) {
   auto h = f.handler.Handler(0);
   ASSERT_TRUE(Eventually([&] { return h->opens.load() == 1; }));
   h->sender()->Close(1000, "bye");
-  EXPECT_FALSE(h->sender()->Send(std::make_shared<const std::string>("late")));
+  // Closing is not a full queue: the caller must not count it as a slow consumer.
+  EXPECT_EQ(h->sender()->Send(std::make_shared<const std::string>("late")), SendResult::kClosed);
   EXPECT_TRUE(raw.WaitClosed(milliseconds(3000)));
   EXPECT_TRUE(Eventually([&] { return h->closes.load() == 1; }));
   EXPECT_EQ(h->code(), 1000);
@@ -477,15 +483,15 @@ TEST(WebSocket, SenderOutlivingTheConnectionIsHarmless) {
     WsClient c(f.server.port(), "/sink");
     ASSERT_TRUE(c.open());
     sender = f.handler.Handler(0)->sender();
-    ASSERT_TRUE(sender->Send(std::make_shared<const std::string>("one")));
+    ASSERT_EQ(sender->Send(std::make_shared<const std::string>("one")), SendResult::kQueued);
     EXPECT_EQ(c.Next(), "one");
     c.Close();
     c.WaitClosed();
     auto h = f.handler.Handler(0);
     EXPECT_TRUE(Eventually([&] { return h->closes.load() == 1; }));
-    EXPECT_FALSE(sender->Send(std::make_shared<const std::string>("two")));
+    EXPECT_EQ(sender->Send(std::make_shared<const std::string>("two")), SendResult::kClosed);
   }
-  EXPECT_FALSE(sender->Send(std::make_shared<const std::string>("three")));
+  EXPECT_EQ(sender->Send(std::make_shared<const std::string>("three")), SendResult::kClosed);
   sender->Close(1000, "none");
 }
 
