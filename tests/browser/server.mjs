@@ -13,6 +13,13 @@ export async function startServer({ binary, webRoot, extraArgs = [], log }) {
     '--students', '80', '--web-root', webRoot, '--io-threads', '2', ...extraArgs,
   ];
   const child = spawn(binary, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  // Never outlive the runner, whatever way it ends (a failed launch, an exception, a timeout).
+  const orphaned = () => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    rmSync(dataDir, { recursive: true, force: true });
+  };
+  process.once('exit', orphaned);
+  for (const signal of ['SIGINT', 'SIGTERM']) process.once(signal, () => process.exit(1));
   const lines = createInterface({ input: child.stdout });
   const errLines = createInterface({ input: child.stderr });
   // Both streams read to the end (a sanitizer's report comes last), and the exit code.
