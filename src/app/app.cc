@@ -27,6 +27,7 @@
 #include "http/dispatcher.h"
 #include "http/metrics_handler.h"
 #include "http/router.h"
+#include "http/static_site.h"
 #include "live/bus.h"
 #include "live/hub.h"
 
@@ -37,6 +38,8 @@ namespace {
 // connection cap keep it from competing with users for the cores.
 constexpr int kMetricsIoThreads = 1;
 constexpr size_t kMetricsMaxConnections = 64;
+// GETs of the web app carry no body.
+constexpr size_t kWebBodyLimit = 1024;
 }  // namespace
 
 App::App(AppConfig config) : config_(std::move(config)) {}
@@ -113,6 +116,25 @@ Result<std::unique_ptr<App>> App::Create(AppConfig config) {
   app->services_->activity = app->activity_recorder_.get();
   app->router_ = std::make_unique<http::Router>();
   api::AddRoutes(*app->router_, *app->services_);
+  // The web app: every GET outside /api that no route takes (docs/web.md).
+  if (!c.web.root.empty()) {
+    auto site = http::StaticSite::Load(c.web, app->metrics_);
+    if (site.ok()) {
+      app->web_ = std::move(site).value();
+      app->router_->SetFallback(app->web_->AsHandler(),
+                                {.access = http::Access::kPublic,
+                                 .body_limit = kWebBodyLimit,
+                                 .route_class = guard::RouteClass::kStatic},
+                                "/api");
+      log::Info("web_app", {{"root", c.web.root},
+                            {"files", app->web_->file_count()},
+                            {"bytes", app->web_->total_bytes()}});
+    } else if (site.status().code() == StatusCode::kNotFound) {
+      log::Warn("web_app_missing", {{"root", c.web.root}, {"error", site.status().ToString()}});
+    } else {
+      return site.status();
+    }
+  }
   app->authenticator_ = std::make_unique<api::SessionAuthenticator>(*app->services_);
   app->dispatcher_ = std::make_unique<http::Dispatcher>(*app->router_, *app->authenticator_,
                                                         app->metrics_, c.dispatcher);

@@ -24,6 +24,7 @@ namespace homeroom::http {
 class Router;
 class Dispatcher;
 class MetricsHandler;
+class StaticSite;
 }  // namespace homeroom::http
 namespace homeroom::live {
 class Hub;
@@ -113,6 +114,7 @@ class App {
       live_work_;
   std::thread live_thread_;
   std::unique_ptr<api::Services> services_;
+  std::unique_ptr<http::StaticSite> web_;  // before router_: the fallback route points at it
   std::unique_ptr<http::Router> router_;
   std::unique_ptr<api::SessionAuthenticator> authenticator_;
   std::unique_ptr<guard::BlockList> block_list_;

@@ -40,6 +40,14 @@ class Options {
 
 }  // namespace
 
+std::string AppConfig::DefaultWebRoot() {
+#ifdef HOMEROOM_WEB_ROOT
+  return HOMEROOM_WEB_ROOT;
+#else
+  return "web/dist";
+#endif
+}
+
 void AddServeOptions(CLI::App& cmd, AppConfig& c) {
   cmd.set_config("--config", "", "Read settings from this TOML or INI file");
   Options o(cmd);
@@ -53,6 +61,14 @@ void AddServeOptions(CLI::App& cmd, AppConfig& c) {
                 "On SIGTERM/SIGINT, in-flight requests may finish this long", g);
   o.AddDuration("--maintenance-interval-s", c.maintenance_interval,
                 "How often housekeeping (pruning ended sessions) runs", g);
+
+  const std::string web = "Web app";
+  o.Add("--web-root", c.web.root,
+        "Directory of the built web app (web/dist); empty: serve the API alone", web);
+  o.Add("--web-max-files", c.web.max_files, "Most files of the web app read into memory", web);
+  o.Add("--web-max-bytes", c.web.max_total_bytes,
+        "Most bytes of the web app held in memory (compressed copies included)", web);
+  o.Add("--web-max-file-bytes", c.web.max_file_bytes, "Largest single file of the web app", web);
 
   const std::string n = "Connections";
   auto& s = c.server;

@@ -12,11 +12,12 @@
 #include "domain/attendance_recorder.h"
 #include "domain/forensics_report.h"
 #include "domain/live_schedule.h"
+#include "guard/activity_log.h"
 #include "guard/admission.h"
 #include "guard/block_list.h"
-#include "guard/activity_log.h"
 #include "guard/sentinel.h"
 #include "http/dispatcher.h"
+#include "http/static_site.h"
 #include "live/hub_options.h"
 #include "net/server.h"
 #include "store/database.h"
@@ -29,7 +30,12 @@ namespace homeroom::app {
 struct AppConfig {
   AppConfig() {
     server.io_threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+    web.root = DefaultWebRoot();
   }
+
+  // The built web app this binary was built beside (<source>/web/dist), so that `make demo`
+  // serves it from any working directory; --web-root overrides it.
+  static std::string DefaultWebRoot();
 
   std::string listen = "127.0.0.1:8080";                // the API and web listener, host:port
   std::string metrics_listen = "127.0.0.1:9464";        // Prometheus /metrics; empty to disable
@@ -43,6 +49,9 @@ struct AppConfig {
 
   net::ServerOptions server;
   http::DispatcherOptions dispatcher;
+  // The web app's files (docs/web.md): served from memory for every GET outside /api; a root
+  // without index.html serves the API alone (logged as web_app_missing).
+  http::StaticSiteOptions web;
   store::Database::Options db;  // path is data_dir/homeroom.db
   auth::AuthOptions auth;
   api::ApiOptions api;

@@ -91,8 +91,9 @@ std::string FormatDemoLogins(const std::vector<DemoLogin>& logins, const std::st
                                 "role", "username", "password");
   for (const auto& l : logins)
     out += fmt::format("  {:<16} {:<28} {}\n", l.role, l.username, l.password);
+  out += fmt::format("\nOpen {} in a browser and sign in with one of these.\n", base_url);
   out += fmt::format(
-      "\nTry: curl -s -X POST {0}/api/v1/auth/login -H 'Content-Type: application/json' \\\n"
+      "\nOr try: curl -s -X POST {0}/api/v1/auth/login -H 'Content-Type: application/json' \\\n"
       "       -d '{{\"username\":\"{1}\",\"password\":\"{2}\"}}'\n"
       "then: curl -s {0}/api/v1/me -H 'Authorization: Bearer <token>'\n\n",
       base_url, logins.empty() ? "" : logins.front().username,

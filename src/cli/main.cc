@@ -9,6 +9,7 @@
 #include "cli/accounts_commands.h"
 #include "cli/forensics_commands.h"
 #include "cli/guard_commands.h"
+#include "cli/media_commands.h"
 #include "cli/roster_commands.h"
 #include "store/database.h"
 #include "store/migrations.h"
@@ -84,6 +85,7 @@ int main(int argc, char** argv) {
   cli::AddAccountsCommands(root);
   cli::AddForensicsCommands(root);
   cli::AddGuardCommands(root);
+  cli::AddMediaCommands(root);
   CLI11_PARSE(root, argc, argv);
   return 0;
 }

@@ -81,6 +81,19 @@ void Router::AddUpgrade(std::string pattern, UpgradeHandler handler, RouteOption
   Insert(std::move(route));
 }
 
+void Router::SetFallback(Handler handler, RouteOptions options, std::string except_prefix) {
+  HR_CHECK(!fallback_, "router fallback set twice");
+  HR_CHECK(handler != nullptr, "router fallback without a handler");
+  fallback_ = std::make_unique<Route>();
+  fallback_->method = beast_http::verb::get;
+  fallback_->pattern = "/*";
+  fallback_->handler = std::move(handler);
+  fallback_->options = options;
+  fallback_->route_class =
+      options.route_class.value_or(DefaultRouteClass(fallback_->method, false));
+  fallback_except_ = std::move(except_prefix);
+}
+
 void Router::Insert(Route route) {
   const std::string& pattern = route.pattern;
   const beast_http::verb method = route.method;
@@ -180,6 +193,17 @@ RouteMatch Router::Find(beast_http::verb method, std::string_view path) const {
     match.allowed.erase(std::unique(match.allowed.begin(), match.allowed.end()),
                         match.allowed.end());
     match.kind = RouteMatch::Kind::kMethodNotAllowed;
+    return match;
+  }
+  if (fallback_ && method == beast_http::verb::get) {
+    const std::string_view except = fallback_except_;
+    const bool excepted =
+        !except.empty() && path.substr(0, except.size()) == except &&
+        (path.size() == except.size() || path[except.size()] == '/' || except.back() == '/');
+    if (!excepted) {
+      match.kind = RouteMatch::Kind::kFound;
+      match.route = fallback_.get();
+    }
   }
   return match;
 }

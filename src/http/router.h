@@ -98,6 +98,11 @@ class Router {
   // answers WebSocket upgrade requests; a plain GET to it is answered 426 Upgrade Required after
   // authentication. Same pattern rules and crash on duplicates as Add().
   void AddUpgrade(std::string pattern, UpgradeHandler handler, RouteOptions options = {});
+  // Registers the handler of GET requests whose path no route matches under any method and that
+  // is not `except_prefix` or below it ("/api": "/api" and "/api/..." stay 404): the web app's
+  // files and its client-side routes (http/static_site.h). Not listed in routes(); its pattern
+  // (the metrics' route label) is "/*". At most one; a second call crashes at start-up.
+  void SetFallback(Handler handler, RouteOptions options, std::string except_prefix);
   // Matches an origin-form path without the query ("/api/v1/sections/12"), percent-encoded as
   // received. Never fails: an unparsable path is kNotFound.
   RouteMatch Find(boost::beast::http::verb method, std::string_view path) const;
@@ -109,6 +114,8 @@ class Router {
   std::vector<Route> routes_;
   std::vector<std::vector<std::string>> param_names_;  // per route, in path order
   std::unique_ptr<Node> root_;
+  std::unique_ptr<Route> fallback_;  // SetFallback(); a stable address for RouteMatch::route
+  std::string fallback_except_;
 };
 
 }  // namespace homeroom::http

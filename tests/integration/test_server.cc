@@ -108,6 +108,9 @@ TestServer::TestServer(std::string data_dir, bool seed,
   for (guard::RouteClass route_class : guard::kAllRouteClasses) {
     config.admission.rates.For(route_class) = {};
   }
+  // No web app unless a test serves one (web_test.cc): every other test sees the API alone,
+  // whether or not web/dist has been built in this checkout.
+  config.web.root.clear();
   if (configure) configure(config);
   auto app = app::App::Create(config);
   if (!app.ok()) {

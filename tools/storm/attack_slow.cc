@@ -10,6 +10,7 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 #include <charconv>
+#include <memory>
 
 #include "storm/attack.h"
 #include "storm/http_client.h"
@@ -32,28 +33,32 @@ struct ReadResult {
 };
 
 // Reads what the server sends, waiting at most until `until`, without closing the socket when
-// the wait ends (a timer cancels the read).
+// the wait ends (a timer cancels the read). The timer's handler and this coroutine both run on the
+// socket's strand, so they never overlap; the handler may still run after this frame is gone (its
+// expiry raced the read's completion), so it keeps what it reads in a shared state and touches the
+// socket only while the read is still pending.
 asio::awaitable<ReadResult> ReadSomeUntil(tcp::socket& socket, asio::mutable_buffer buffer,
                                           TimePoint until) {
+  struct Race {
+    bool read_done = false;
+    bool fired = false;
+  };
+  auto race = std::make_shared<Race>();
   asio::steady_timer timer(socket.get_executor());
   timer.expires_at(until);
-  bool fired = false;
-  timer.async_wait([&socket, &fired](boost::system::error_code ec) {
-    if (!ec) {
-      fired = true;
-      boost::system::error_code ignored;
-      socket.cancel(ignored);
-    }
+  timer.async_wait([&socket, race](boost::system::error_code ec) {
+    if (ec || race->read_done) return;
+    race->fired = true;
+    boost::system::error_code ignored;
+    socket.cancel(ignored);
   });
   auto [ec, n] = co_await socket.async_read_some(buffer, kTuple);
+  race->read_done = true;
   timer.cancel();
-  // Let the timer's handler run (it refers to `fired`) before this frame goes away.
-  asio::steady_timer settle(socket.get_executor());
-  settle.expires_after(std::chrono::milliseconds(0));
-  auto [settle_error] = co_await settle.async_wait(kTuple);
-  (void)settle_error;
   if (n > 0) co_return ReadResult{{}, n};
-  if (fired && ec == asio::error::operation_aborted) co_return ReadResult{beast::error::timeout, 0};
+  if (race->fired && ec == asio::error::operation_aborted) {
+    co_return ReadResult{beast::error::timeout, 0};
+  }
   co_return ReadResult{ec, 0};
 }
 

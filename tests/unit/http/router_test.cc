@@ -131,3 +131,32 @@ TEST(RouterDeathTest, DuplicateRouteCrashesAtStartup) {
 
 }  // namespace
 }  // namespace homeroom::http
+
+namespace homeroom::http {
+namespace {
+
+TEST(RouterFallback, TakesGetsNoRouteMatchesOutsideTheExceptedPrefix) {
+  Router r;
+  r.Add(verb::get, "/api/v1/me", Noop());
+  r.Add(verb::post, "/login", Noop());
+  r.SetFallback(Noop(), {.access = Access::kPublic, .route_class = guard::RouteClass::kStatic},
+                "/api");
+  auto page = r.Find(verb::get, "/room/12");
+  ASSERT_EQ(page.kind, RouteMatch::Kind::kFound);
+  EXPECT_EQ(page.route->pattern, "/*");
+  EXPECT_EQ(page.route->route_class, guard::RouteClass::kStatic);
+  EXPECT_EQ(r.Find(verb::get, "/").kind, RouteMatch::Kind::kFound);
+  // Routes still win, and the API's unknown paths stay unknown.
+  EXPECT_EQ(r.Find(verb::get, "/api/v1/me").route->pattern, "/api/v1/me");
+  EXPECT_EQ(r.Find(verb::get, "/api/v1/nope").kind, RouteMatch::Kind::kNotFound);
+  EXPECT_EQ(r.Find(verb::get, "/api").kind, RouteMatch::Kind::kNotFound);
+  EXPECT_EQ(r.Find(verb::get, "/apiary").kind, RouteMatch::Kind::kFound);
+  // Only GET; a path with routes of other methods is still a 405.
+  EXPECT_EQ(r.Find(verb::post, "/room/12").kind, RouteMatch::Kind::kNotFound);
+  EXPECT_EQ(r.Find(verb::get, "/login").kind, RouteMatch::Kind::kMethodNotAllowed);
+  // Not a listed route (docs/openapi.yaml lists routes()).
+  EXPECT_EQ(r.routes().size(), 2u);
+}
+
+}  // namespace
+}  // namespace homeroom::http

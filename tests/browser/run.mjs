@@ -1,0 +1,477 @@
+#!/usr/bin/env node
+// Browser tests of the web app (issue 5, section 5), run by `make test` through CTest
+// (tests/browser/CMakeLists.txt): the real `homeroom demo` on 127.0.0.1:0, Debian's chromium
+// driven by playwright-core (never a downloaded browser), axe-core on every page (zero serious or
+// critical violations), a screenshot of every page under --out.
+//
+//   node tests/browser/run.mjs --homeroom build/test/bin/homeroom --web-root web/dist \
+//        --out build/test/browser-artifacts
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import http from 'node:http';
+import { createRequire } from 'node:module';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { apiLogin, readCsv, startServer } from './server.mjs';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const repo = resolve(here, '../..');
+// playwright-core and axe-core are devDependencies of web/ (one package-lock.json).
+const require = createRequire(join(repo, 'web', 'package.json'));
+
+const args = Object.fromEntries(
+  process.argv.slice(2).reduce((acc, a, i, all) => (a.startsWith('--') ? [...acc, [a.slice(2), all[i + 1]]] : acc), []),
+);
+const binary = resolve(args.homeroom ?? join(repo, 'build/test/bin/homeroom'));
+const webRoot = resolve(args['web-root'] ?? join(repo, 'web/dist'));
+const out = resolve(args.out ?? join(repo, 'build/test/browser-artifacts'));
+const chromiumPath = args.chromium ?? '/usr/bin/chromium';
+// Per-expectation wait; generous for the sanitizer build on a shared 2-core machine.
+const WAIT_MS = Number(args['wait-ms'] ?? 20_000);
+
+for (const [what, path] of [['homeroom binary', binary], ['built web app (make web)', join(webRoot, 'index.html')],
+  ['chromium (scripts/install-deps)', chromiumPath]]) {
+  if (!existsSync(path)) {
+    console.error(`browser tests: missing ${what}: ${path}`);
+    process.exit(1);
+  }
+}
+
+let playwright, axeSource;
+try {
+  playwright = require('playwright-core');
+  axeSource = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
+} catch (e) {
+  console.error(`browser tests: run \`npm ci\` in web/ first (${e.message})`);
+  process.exit(1);
+}
+
+rmSync(out, { recursive: true, force: true });
+mkdirSync(out, { recursive: true });
+const serverLog = [];
+const log = (line) => serverLog.push(line);
+const failures = [];
+const a11y = [];
+const started = Date.now();
+
+function expect(cond, message) {
+  if (!cond) throw new Error(message);
+}
+
+// --- the server and the district --------------------------------------------------------------
+const server = await startServer({
+  binary, webRoot, log,
+  // A flood of a few hundred requests per second from one host is enough to show (admin step).
+  extraArgs: ['--guard-flood-host-rps', '40', '--guard-start-after-windows', '2', '--guard-auto-block', 'false'],
+});
+console.log(`browser tests: homeroom demo on ${server.base} (metrics ${server.metricsPort})`);
+
+const passwordOf = Object.fromEntries(server.users.map((u) => [u.username, u.password]));
+const teacherLogin = server.login('teacher');
+const teacherApi = await apiLogin(server.base, teacherLogin.username, teacherLogin.password);
+let section = null, students = [];
+for (const s of (await teacherApi.get('/api/v1/me/sections')).items) {
+  const roster = await teacherApi.get(`/api/v1/sections/${s.id}/roster?limit=200`);
+  const withPw = roster.items.filter((r) => r.role === 'student' && passwordOf[r.username]);
+  if (withPw.length >= 2) {
+    section = s;
+    students = withPw.slice(0, 2).map((r) => ({ username: r.username, password: passwordOf[r.username], name: r.name }));
+    break;
+  }
+}
+expect(section, 'the demo teacher has no section with two students');
+
+// --- the browser -------------------------------------------------------------------------------
+const browser = await playwright.chromium.launch({
+  executablePath: chromiumPath,
+  headless: true,
+  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+    '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  // launch() gives chromium a fresh --user-data-dir of its own (a new temporary profile per run).
+});
+
+const pages = [];
+async function newPage(label, options = {}) {
+  const context = await browser.newContext({ baseURL: server.base, locale: 'en-US', ...options });
+  context.setDefaultTimeout(WAIT_MS);
+  const page = await context.newPage();
+  page.on('pageerror', (e) => failures.push(`${label}: uncaught error in the page: ${e.message}`));
+  page.on('console', (msg) => {
+    const text = msg.text();
+    if (/Content Security Policy|Refused to (load|execute|apply|connect)/i.test(text)) {
+      failures.push(`${label}: CSP violation: ${text}`);
+    }
+  });
+  pages.push(page);
+  return { context, page };
+}
+
+// axe-core on the page as it is now, and a screenshot. Serious or critical violations fail.
+async function check(page, name) {
+  await page.waitForLoadState('networkidle').catch(() => {});
+  await page.screenshot({ path: join(out, `${name}.png`), fullPage: true });
+  const result = await page.evaluate(async (source) => {
+    if (!window.axe) (0, eval)(source);
+    const r = await window.axe.run(document, { resultTypes: ['violations'] });
+    return r.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.map((n) => n.target.join(' ')).slice(0, 5) }));
+  }, axeSource);
+  const bad = result.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+  a11y.push({ page: name, violations: result });
+  expect(bad.length === 0, `axe on ${name}: ${JSON.stringify(bad, null, 1)}`);
+}
+
+async function signIn(page, username, password, { remember = false, keyboard = false } = {}) {
+  await page.goto('/signin');
+  await page.getByRole('heading', { level: 1 }).waitFor();
+  if (keyboard) {
+    // Keyboard only: the heading has focus after the route change; Tab through the form.
+    await page.getByLabel('Username').focus();
+    await page.keyboard.type(username);
+    await page.keyboard.press('Tab');
+    await page.keyboard.type(password);
+    await page.keyboard.press('Tab');
+    if (remember) await page.keyboard.press('Space');
+    await page.keyboard.press('Enter');
+  } else {
+    await page.getByLabel('Username').fill(username);
+    await page.getByLabel('Password').fill(password);
+    if (remember) await page.getByLabel('Remember this device').check();
+    await page.getByRole('button', { name: 'Sign in' }).click();
+  }
+  await page.waitForURL((u) => !u.pathname.startsWith('/signin'));
+}
+
+const steps = [];
+const step = (name, fn) => steps.push({ name, fn });
+const shared = {};
+
+// --- scenarios ---------------------------------------------------------------------------------
+step('the sign-in and activation pages are accessible', async () => {
+  const { page, context } = await newPage('anonymous');
+  await page.goto('/');
+  await page.waitForURL('**/signin');
+  const h1 = page.getByRole('heading', { level: 1 });
+  expect((await h1.textContent()) === 'Sign in to Homeroom', 'sign-in heading');
+  expect(await h1.evaluate((el) => el === document.activeElement), 'focus on the page heading after the route change');
+  await check(page, 'signin');
+  await page.getByRole('link', { name: /Activate your account/ }).click();
+  await page.getByRole('heading', { name: 'Activate your account' }).waitFor();
+  await check(page, 'activate');
+  const wrong = await page.evaluate(async () => (await fetch('/assets/nope.js')).status);
+  expect(wrong === 404, 'a missing asset is a 404');
+  await context.close();
+});
+
+step('each role signs in and lands on its home', async () => {
+  const homes = { student: ['/student', /^Hello, /], guardian: ['/guardian', /^Hello, /], teacher: ['/teacher', /^Classes$/],
+    school_admin: ['/admin', /^District operations$/], district_admin: ['/admin', /^District operations$/] };
+  for (const [role, [path, heading]] of Object.entries(homes)) {
+    const { page, context } = await newPage(role);
+    const l = server.login(role);
+    await signIn(page, l.username, l.password, { remember: role === 'student', keyboard: role === 'student' });
+    await page.waitForURL(`**${path}`);
+    const h1 = page.getByRole('heading', { level: 1 });
+    await h1.waitFor();
+    expect(heading.test(await h1.textContent()), `${role}: heading ${await h1.textContent()}`);
+    if (role === 'guardian') await page.getByRole('heading', { level: 2 }).first().waitFor();
+    if (role === 'district_admin') await page.locator('[data-figure="requests"]').filter({ hasNotText: '–' }).waitFor();
+    await check(page, `home-${role}`);
+    if (role === 'student') {
+      const cookies = await context.cookies();
+      const c = cookies.find((x) => x.name === 'homeroom_session');
+      expect(c && c.expires > Date.now() / 1000 + 86400, 'remember this device: a persistent cookie');
+    }
+    if (role === 'district_admin') {
+      await page.getByRole('link', { name: 'Users' }).click();
+      await page.getByRole('heading', { name: 'Find users' }).waitFor();
+      await page.getByLabel('Name or username begins with').fill(students[0].username.slice(0, 3));
+      await page.getByRole('button', { name: 'Search' }).click();
+      await page.getByRole('cell', { name: students[0].username }).waitFor();
+      await check(page, 'admin-users');
+    }
+    if (role === 'school_admin') {
+      expect(await page.getByText('for district administrators').isVisible(), 'school admins see the district-only note');
+    }
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.waitForURL('**/signin');
+    await context.close();
+  }
+});
+
+step('a teacher schedules and starts a session and opens its room', async () => {
+  const { page } = await newPage('teacher');
+  shared.teacher = page;
+  await signIn(page, teacherLogin.username, teacherLogin.password);
+  await page.getByLabel('Section').selectOption(String(section.id));
+  shared.title = `Live e2e ${Date.now() % 100000}`;
+  await page.getByLabel('Title').fill(shared.title);
+  await page.getByRole('button', { name: 'Schedule', exact: true }).click();
+  await page.getByRole('button', { name: `Start ${shared.title}` }).click();
+  await page.getByRole('link', { name: `Open the room of ${shared.title}` }).click();
+  await page.waitForURL('**/room/*');
+  shared.sessionId = Number(new URL(page.url()).pathname.split('/').pop());
+  await page.getByRole('heading', { name: /Participants/ }).waitFor();
+  await check(page, 'room-teacher');
+});
+
+step('two students in separate contexts see Join and enter the room', async () => {
+  shared.students = [];
+  for (const [i, s] of students.entries()) {
+    const { page, context } = await newPage(`student${i + 1}`);
+    await signIn(page, s.username, s.password);
+    const join = page.getByRole('link', { name: `Join ${shared.title}` });
+    await join.waitFor();
+    if (i === 0) await check(page, 'home-student-live');
+    await join.click();
+    await page.getByRole('button', { name: 'Raise hand' }).waitFor();
+    shared.students.push({ page, context, ...s });
+  }
+  await shared.teacher.getByRole('heading', { name: 'Participants (3)' }).waitFor();
+  await check(shared.students[0].page, 'room-student');
+});
+
+const chatLog = (page) => page.getByRole('log');
+
+step('students chat and raise hands, and the teacher sees both', async () => {
+  const [s1, s2] = shared.students;
+  await s1.page.getByRole('textbox', { name: 'Message' }).fill('Hello from the first student');
+  await s1.page.getByRole('button', { name: 'Send' }).click();
+  await chatLog(s2.page).getByText('Hello from the first student').waitFor();
+  await chatLog(shared.teacher).getByText('Hello from the first student').waitFor();
+  await s1.page.getByRole('button', { name: 'Raise hand' }).click();
+  await s2.page.getByRole('button', { name: 'Raise hand' }).click();
+  const queue = shared.teacher.getByRole('heading', { name: 'Raised hands, in order' });
+  await queue.waitFor();
+  await shared.teacher.getByRole('button', { name: `Lower the hand of ${s2.name}` }).waitFor();
+  await s1.page.getByRole('button', { name: 'Lower hand' }).waitFor();
+  await check(shared.teacher, 'room-teacher-hands');
+});
+
+step('the teacher opens a poll, both students answer, the results reach everyone', async () => {
+  const t = shared.teacher;
+  await t.getByLabel('Question').fill('What is 2 + 2?');
+  await t.getByLabel('Options').fill('3\n4\n5');
+  await t.getByRole('button', { name: 'Open poll' }).click();
+  for (const s of shared.students) {
+    await s.page.getByRole('radio', { name: '4' }).check();
+    await s.page.getByRole('button', { name: 'Vote' }).click();
+    await s.page.getByText('Vote saved').waitFor();
+  }
+  await t.getByText('Votes: 2').waitFor();
+  await check(t, 'room-teacher-poll');
+  await t.getByRole('button', { name: 'Close poll' }).click();
+  await shared.students[0].page.getByText('4: 2').waitFor();
+  await check(shared.students[0].page, 'room-student-poll-closed');
+});
+
+step('a student whose connection is cut resumes without losing messages', async () => {
+  const [s1, s2] = shared.students;
+  const replaysBefore = await server.metric('homeroom_live_resumes_total{kind="replay"}');
+  await s2.context.setOffline(true);
+  await s2.page.getByText('Connection lost. Reconnecting').waitFor();
+  await check(s2.page, 'room-student-reconnecting');
+  await shared.teacher.getByRole('textbox', { name: 'Message' }).fill('Sent while you were away (teacher)');
+  await shared.teacher.getByRole('button', { name: 'Send' }).click();
+  await s1.page.getByRole('textbox', { name: 'Message' }).fill('Sent while you were away (student)');
+  await s1.page.getByRole('button', { name: 'Send' }).click();
+  await chatLog(s1.page).getByText('Sent while you were away (teacher)').waitFor();
+  await s2.context.setOffline(false);
+  await s2.page.getByText('Reconnected.').waitFor();
+  for (const text of ['Hello from the first student', 'Sent while you were away (teacher)', 'Sent while you were away (student)']) {
+    await chatLog(s2.page).getByText(text).waitFor();
+    const n = await chatLog(s2.page).getByText(text).count();
+    expect(n === 1, `"${text}" shown ${n} times after the resume`);
+  }
+  const replaysAfter = await server.metric('homeroom_live_resumes_total{kind="replay"}');
+  expect(replaysAfter > replaysBefore, `the socket resumed by replay (${replaysBefore} -> ${replaysAfter})`);
+});
+
+step('the teacher sees attendance, then ends the class by keyboard', async () => {
+  const { page } = await newPage('teacher-attendance');
+  await signIn(page, teacherLogin.username, teacherLogin.password);
+  await page.goto(`/teacher/sessions/${shared.sessionId}`);
+  for (const s of shared.students) {
+    const row = page.getByRole('row', { name: new RegExp(s.name) });
+    for (let i = 0; i < 20 && !/Present|Late/.test((await row.textContent().catch(() => '')) ?? ''); i++) {
+      await page.getByRole('button', { name: 'Refresh' }).click();
+      await page.waitForTimeout(500);
+    }
+    expect(/Present|Late/.test(await row.textContent()), `${s.name} present in attendance`);
+  }
+  await check(page, 'attendance');
+  const t = shared.teacher;
+  await t.getByRole('button', { name: 'End class' }).first().focus();
+  await t.keyboard.press('Enter');
+  const dialog = t.getByRole('dialog');
+  await dialog.waitFor();
+  await check(t, 'room-teacher-end-dialog');
+  await t.keyboard.press('Tab');
+  await t.keyboard.press('Enter');
+  for (const s of shared.students) await s.page.getByText('This class has ended.').waitFor();
+});
+
+// A small flood from 127.66.0.0/24 (threats.md: loopback only, bounded in count and time).
+function flood({ hosts, perHost, seconds }) {
+  const deadline = Date.now() + seconds * 1000;
+  const one = (source) => new Promise((done) => {
+    const agent = new http.Agent({ keepAlive: true, maxSockets: 4, localAddress: source });
+    let sent = 0, inFlight = 0;
+    const next = () => {
+      while (inFlight < 4 && sent < perHost && Date.now() < deadline) {
+        sent++;
+        inFlight++;
+        const req = http.get({ host: '127.0.0.1', port: server.port, path: `/api/v1/flood-${sent}`, agent,
+          headers: { 'User-Agent': 'browser-test-flood' } }, (res) => {
+          res.resume();
+          res.on('end', () => { inFlight--; next(); });
+        });
+        req.on('error', () => { inFlight--; next(); });
+      }
+      if (inFlight === 0) { agent.destroy(); done(sent); }
+    };
+    next();
+  });
+  return Promise.all(Array.from({ length: hosts }, (_, i) => one(`127.66.0.${i + 1}`)));
+}
+
+step('the operations dashboard reacts to a small flood, blocks and unblocks a source', async () => {
+  const { page } = await newPage('district_admin');
+  const l = server.login('district_admin');
+  await signIn(page, l.username, l.password);
+  await page.locator('[data-attack-state="calm"]').waitFor();
+  // The dashboard must show the flood while it lasts: the checks run during it.
+  const flooding = flood({ hosts: 2, perHost: 20_000, seconds: 12 });
+  await page.locator('[data-attack-state="attack"]').waitFor({ timeout: 30_000 });
+  await page.getByRole('rowheader', { name: /^127\.66\.0\./ }).first().waitFor();
+  await check(page, 'admin-under-flood');
+  const block = page.getByRole('button', { name: /^Block 127\.66\.0\.\d+\/32$/ }).first();
+  const label = await block.textContent();
+  const source = label.replace('Block ', '');
+  await block.click();
+  await page.getByRole('dialog').getByRole('button', { name: 'Block', exact: true }).click();
+  await page.getByText(`Blocked ${source}.`).waitFor();
+  const unblock = page.getByRole('button', { name: `Remove rule ${source.replace(/\/32$/, '')}` })
+    .or(page.getByRole('button', { name: `Remove rule ${source}` }));
+  await unblock.first().waitFor();
+  await check(page, 'admin-blocked');
+  await unblock.first().click();
+  await page.getByText(/Removed the rule for/).waitFor();
+  const [download] = await Promise.all([
+    page.waitForEvent('download'),
+    page.getByRole('button', { name: 'Download the forensics CSV' }).click(),
+  ]);
+  expect(/^forensics-.*\.csv$/.test(download.suggestedFilename()), `forensics file ${download.suggestedFilename()}`);
+  const csv = readFileSync(await download.path(), 'utf8');
+  expect(csv.startsWith('scope,source,') && csv.includes('127.66.0.'), 'the forensics CSV names the flood sources');
+  const sent = await flooding;
+  console.log(`        flood: ${sent.join(' + ')} requests from 127.66.0.1-2`);
+});
+
+step('Spanish and Haitian Creole, remembered per user and before sign-in', async () => {
+  const { page, context } = await newPage('languages');
+  await page.goto('/signin');
+  await page.getByLabel('Language').selectOption('ht');
+  await page.getByRole('heading', { name: 'Konekte nan Homeroom' }).waitFor();
+  expect((await page.getAttribute('html', 'lang')) === 'ht', 'html lang follows the language');
+  await check(page, 'signin-ht');
+  const s = students[0];
+  await page.getByLabel('Non itilizatè').fill(s.username);
+  await page.getByLabel('Modpas').fill(s.password);
+  await page.getByRole('button', { name: 'Konekte' }).click();
+  await page.getByRole('heading', { name: /^Bonjou, / }).waitFor();
+  await check(page, 'home-student-ht');
+  await page.getByLabel('Lang').selectOption('es');
+  await page.getByRole('heading', { name: /^Hola, / }).waitFor();
+  await check(page, 'home-student-es');
+  await page.reload();
+  await page.getByRole('heading', { name: /^Hola, / }).waitFor();
+  await context.close();
+});
+
+step('under attack, signing in solves the proof of work without the user doing anything', async () => {
+  const l = server.login('district_admin');
+  const admin = await apiLogin(server.base, l.username, l.password);
+  const setMode = async (mode) => {
+    const res = await fetch(`${server.base}/api/v1/admin/attack-mode`, {
+      method: 'PUT', headers: { Authorization: `Bearer ${admin.token}`, 'Content-Type': 'application/json' },
+      body: JSON.stringify({ mode }),
+    });
+    expect(res.ok, `attack mode ${mode}: ${res.status}`);
+  };
+  const series = 'homeroom_guard_admission_total{class="login",decision="challenged"}';
+  const before = await server.metric(series);
+  await setMode('on');
+  try {
+    const { page, context } = await newPage('under-attack');
+    const g = server.login('guardian');
+    await signIn(page, g.username, g.password);
+    await page.waitForURL('**/guardian');
+    await page.getByRole('heading', { level: 1 }).waitFor();
+    await check(page, 'home-guardian-under-attack');
+    await context.close();
+  } finally {
+    await setMode('auto');
+  }
+  const after = await server.metric(series);
+  expect(after > before, `the sign-in was challenged and then admitted (${series}: ${before} -> ${after})`);
+});
+
+step('a new user activates an account with a one-time code', async () => {
+  const adminApi = await apiLogin(server.base, server.login('school_admin').username, server.login('school_admin').password);
+  const schoolId = adminApi.user.school_ids[0];
+  const codesFile = join(server.dataDir, 'codes.csv');
+  execFileSync(binary, ['accounts', 'issue-codes', '--data-dir', server.dataDir, '--school', String(schoolId), '--all',
+    '--out', codesFile], { stdio: 'pipe' });
+  const used = new Set([...students.map((x) => x.username), ...['student', 'guardian', 'teacher', 'school_admin', 'district_admin']
+    .map((r) => server.login(r).username)]);
+  const code = readCsv(codesFile).find((c) => c.role === 'guardian' && !used.has(c.username))
+    ?? readCsv(codesFile).find((c) => !used.has(c.username));
+  expect(code, 'an activation code for an unused account');
+  const { page, context } = await newPage('activation');
+  await page.goto('/activate');
+  await page.getByLabel('Activation code').fill(code.code);
+  await page.getByLabel('New password', { exact: true }).fill('a brand new password');
+  await page.getByLabel('Repeat the new password').fill('a brand new password');
+  await page.getByRole('button', { name: 'Activate and sign in' }).click();
+  await page.waitForURL((u) => !u.pathname.startsWith('/activate'));
+  await page.getByRole('heading', { level: 1 }).waitFor();
+  await check(page, `home-activated-${code.role}`);
+  await context.close();
+});
+
+// --- run -----------------------------------------------------------------------------------------
+let failed = 0;
+for (const { name, fn } of steps) {
+  const t0 = Date.now();
+  try {
+    await fn();
+    console.log(`  ok    ${name} (${((Date.now() - t0) / 1000).toFixed(1)} s)`);
+  } catch (e) {
+    failed++;
+    console.log(`  FAIL  ${name}\n        ${String(e.stack ?? e).split('\n').slice(0, 6).join('\n        ')}`);
+    for (const [i, p] of pages.entries()) {
+      if (!p.isClosed()) await p.screenshot({ path: join(out, `failure-${steps.indexOf(steps.find((s) => s.name === name))}-${i}.png`) }).catch(() => {});
+    }
+  }
+}
+for (const f of failures) {
+  failed++;
+  console.log(`  FAIL  ${f}`);
+}
+await browser.close();
+const exitCode = await server.stop();
+// The sanitizer build reports at exit (leaks) or on the spot; either fails the run.
+const sanitizer = serverLog.filter((l) => /ERROR: (Address|Leak)Sanitizer|runtime error:/.test(l));
+if (sanitizer.length) {
+  failed++;
+  console.log(`  FAIL  the server reported sanitizer errors:\n        ${sanitizer.slice(0, 5).join('\n        ')}`);
+}
+if (exitCode !== 0) {
+  failed++;
+  console.log(`  FAIL  the server exited with ${exitCode} after SIGTERM`);
+}
+writeFileSync(join(out, 'axe.json'), JSON.stringify(a11y, null, 1));
+writeFileSync(join(out, 'server.log'), serverLog.join('\n'));
+const seconds = ((Date.now() - started) / 1000).toFixed(0);
+console.log(`browser tests: ${steps.length} scenarios, ${failed} failures, ${a11y.length} pages scanned by axe, ${seconds} s; screenshots in ${out}`);
+process.exit(failed ? 1 : 0);

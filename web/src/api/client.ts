@@ -1,0 +1,153 @@
+// The typed REST client. Authentication is the HttpOnly session cookie the server sets at sign-in
+// (never a token in storage a script could read); the browser adds the Origin header the server's
+// CSRF rule wants. A `403 challenge_required` (under-attack mode) is solved in a Web Worker and
+// the request retried once per fresh challenge, without the user doing anything.
+import { ChallengeExpiredError, solveChallenge, type Challenge } from '../pow/pow';
+import type {
+  AttendanceReport, Child, GuardRule, GuardRules, GuardStatus, LiveSession, Page, Principal,
+  RosterEntry, Section, SignInResponse, User,
+} from './types';
+
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly retryAfterS: number | null = null,
+  ) {
+    super(message);
+  }
+}
+
+// Challenges solved for one request before giving up (each failure carries a fresh one).
+export const MAX_CHALLENGE_ROUNDS = 3;
+
+type Listener = (solving: boolean) => void;
+const solvingListeners = new Set<Listener>();
+// Lets the page show a short "checking your connection" note while a proof is being solved.
+export function onSolving(listener: Listener): () => void {
+  solvingListeners.add(listener);
+  return () => solvingListeners.delete(listener);
+}
+
+let unauthenticatedHandler: (() => void) | null = null;
+// Called when a signed-in request is answered 401 (the session expired or was revoked).
+export function onUnauthenticated(handler: () => void) {
+  unauthenticatedHandler = handler;
+}
+
+interface Options {
+  method?: string;
+  body?: unknown;
+  // Sign-in routes: a 401 is "wrong password", not an expired session.
+  anonymous?: boolean;
+}
+
+async function parseError(res: Response): Promise<ApiError> {
+  let code = 'internal';
+  let message = res.statusText;
+  let challenge: Challenge | undefined;
+  try {
+    const body = await res.json();
+    code = body?.error?.code ?? code;
+    message = body?.error?.message ?? message;
+    challenge = body?.error?.challenge;
+  } catch {
+    // not JSON: keep the status text
+  }
+  const retry = res.headers.get('Retry-After');
+  const err = new ApiError(res.status, code, message, retry ? Number(retry) : null);
+  (err as ApiError & { challenge?: Challenge }).challenge = challenge;
+  return err;
+}
+
+export async function request<T>(path: string, options: Options = {}): Promise<T> {
+  const headers: Record<string, string> = { Accept: 'application/json' };
+  let body: string | undefined;
+  if (options.body !== undefined) {
+    headers['Content-Type'] = 'application/json';
+    body = JSON.stringify(options.body);
+  }
+  for (let round = 0; ; round++) {
+    const res = await fetch(path, {
+      method: options.method ?? 'GET',
+      headers,
+      body,
+      credentials: 'same-origin',
+    });
+    if (res.ok) {
+      const type = res.headers.get('Content-Type') ?? '';
+      return (type.includes('json') ? await res.json() : await res.text()) as T;
+    }
+    const err = await parseError(res);
+    const challenge = (err as ApiError & { challenge?: Challenge }).challenge;
+    if (err.code === 'challenge_required' && challenge && round < MAX_CHALLENGE_ROUNDS) {
+      solvingListeners.forEach((l) => l(true));
+      try {
+        headers[challenge.header || 'X-Homeroom-Proof'] = await solveChallenge(challenge);
+      } catch (e) {
+        if (e instanceof ChallengeExpiredError) throw new ApiError(503, 'unavailable', 'busy', 5);
+        throw e;
+      } finally {
+        solvingListeners.forEach((l) => l(false));
+      }
+      continue;
+    }
+    if (err.status === 401 && !options.anonymous && unauthenticatedHandler) unauthenticatedHandler();
+    throw err;
+  }
+}
+
+const q = (params: Record<string, string | number | undefined>) => {
+  const s = new URLSearchParams();
+  for (const [k, v] of Object.entries(params)) if (v !== undefined && v !== '') s.set(k, String(v));
+  const text = s.toString();
+  return text ? `?${text}` : '';
+};
+
+export const api = {
+  login: (username: string, password: string, remember: boolean) =>
+    request<SignInResponse>('/api/v1/auth/login', {
+      method: 'POST', body: { username, password, remember }, anonymous: true,
+    }),
+  activate: (code: string, new_password: string) =>
+    request<SignInResponse>('/api/v1/auth/activate', {
+      method: 'POST', body: { code, new_password }, anonymous: true,
+    }),
+  logout: () => request<{ signed_out: boolean }>('/api/v1/auth/logout', { method: 'POST', body: {} }),
+  me: () => request<Principal>('/api/v1/me', { anonymous: true }),
+  mySections: () => request<{ items: Section[] }>('/api/v1/me/sections'),
+  myChildren: () => request<{ items: Child[] }>('/api/v1/me/children'),
+  myLiveSessions: (from?: string, to?: string) =>
+    request<Page<LiveSession>>(`/api/v1/me/live-sessions${q({ from, to, limit: 200 })}`),
+  sectionLiveSessions: (id: number, from?: string, to?: string) =>
+    request<Page<LiveSession>>(`/api/v1/sections/${id}/live-sessions${q({ from, to, limit: 200 })}`),
+  sectionRoster: (id: number) => request<Page<RosterEntry>>(`/api/v1/sections/${id}/roster?limit=200`),
+  schedule: (sectionId: number, title: string, starts_at: string, ends_at: string, waiting_room: boolean) =>
+    request<{ items: LiveSession[] }>(`/api/v1/sections/${sectionId}/live-sessions`, {
+      method: 'POST', body: { title, starts_at, ends_at, waiting_room },
+    }),
+  liveSession: (id: number) => request<LiveSession>(`/api/v1/live-sessions/${id}`),
+  start: (id: number) => request<LiveSession>(`/api/v1/live-sessions/${id}/start`, { method: 'POST' }),
+  end: (id: number) => request<LiveSession>(`/api/v1/live-sessions/${id}/end`, { method: 'POST' }),
+  cancel: (id: number) =>
+    request<{ cancelled: number }>(`/api/v1/live-sessions/${id}/cancel`, { method: 'POST', body: {} }),
+  attendance: (id: number) => request<AttendanceReport>(`/api/v1/live-sessions/${id}/attendance`),
+  searchUsers: (text: string, cursor?: string) =>
+    request<Page<User>>(`/api/v1/users${q({ q: text, cursor, limit: 50 })}`),
+  guardStatus: () => request<GuardStatus>('/api/v1/admin/status'),
+  guardRules: () => request<GuardRules>('/api/v1/admin/blocks'),
+  block: (cidr: string, reason: string, ttl_s?: number) =>
+    request<GuardRule>('/api/v1/admin/blocks', {
+      method: 'POST', body: ttl_s ? { cidr, reason, ttl_s } : { cidr, reason },
+    }),
+  unblock: (cidr: string, kind: 'block' | 'allow' = 'block') =>
+    request<{ removed: string }>(`/api/v1/admin/blocks${q({ cidr, kind })}`, { method: 'DELETE' }),
+  setAttackMode: (mode: 'auto' | 'on' | 'off') =>
+    request<{ mode: string; under_attack: boolean }>('/api/v1/admin/attack-mode', {
+      method: 'PUT', body: { mode },
+    }),
+  // The forensics CSV is downloaded by the browser itself (a link with the cookie).
+  forensicsCsvUrl: (from: string, to: string) =>
+    `/api/v1/admin/forensics${q({ from, to, format: 'csv' })}`,
+};

@@ -1,0 +1,147 @@
+// Shapes of REST API v1 (docs/openapi.yaml), only the fields the web app reads.
+
+export type Role = 'student' | 'guardian' | 'teacher' | 'school_admin' | 'district_admin';
+
+export interface Principal {
+  id: number;
+  username: string;
+  name: string;
+  role: Role;
+  school_ids: number[];
+  section_ids: number[];
+  child_ids: number[];
+}
+
+export interface SignInResponse {
+  token: string;
+  expires_at: string;
+  remember: boolean;
+  user: Principal;
+}
+
+export interface Section {
+  id: number;
+  title: string;
+  school_id: number;
+  school_name: string;
+  course_title: string;
+  class_code: string;
+  location: string;
+  periods: string;
+  active: boolean;
+}
+
+export interface User {
+  id: number;
+  username: string;
+  role: Role;
+  given_name: string;
+  family_name: string;
+  name: string;
+  email: string;
+  grade: string | null;
+  school_ids: number[];
+  active: boolean;
+}
+
+export interface Child extends User {
+  sections: Section[];
+}
+
+export type LiveStatus = 'scheduled' | 'live' | 'ended' | 'cancelled';
+
+export interface LiveSession {
+  id: number;
+  section_id: number;
+  series_id: number | null;
+  title: string;
+  status: LiveStatus;
+  starts_at: string;
+  ends_at: string;
+  local_start?: string;
+  local_end?: string;
+  time_zone: string;
+  waiting_room?: boolean;
+  started_at?: string | null;
+  ended_at?: string | null;
+  section_title?: string;
+  children?: { id: number; given_name: string; family_name: string }[];
+}
+
+export interface Page<T> {
+  items: T[];
+  next_cursor: string | null;
+}
+
+export interface AttendanceItem {
+  user_id: number;
+  username: string;
+  given_name: string;
+  family_name: string;
+  status: 'present' | 'late' | 'absent';
+  minutes_present: number;
+  seconds_present: number;
+  first_join_at: string | null;
+  last_leave_at: string | null;
+  present_now: boolean;
+  late: boolean;
+  left_early: boolean;
+}
+
+export interface AttendanceReport {
+  session: LiveSession;
+  items: AttendanceItem[];
+}
+
+export interface SourceRate {
+  source: string;
+  rate: number;
+}
+
+export interface GuardStatus {
+  load: {
+    open_connections: number;
+    in_flight: number;
+    requests_per_s: number;
+    baseline_requests_per_s: number;
+    distinct_hosts: number;
+    shed_per_s: number;
+    rate_limited_per_s: number;
+    challenged_per_s: number;
+    blocked_requests_per_s: number;
+    login_failures_per_s: number;
+    websocket_upgrades_per_s: number;
+    measured_at: string | null;
+  };
+  attack: {
+    mode: 'auto' | 'on' | 'off';
+    detected: boolean;
+    under_attack: boolean;
+    active: { type: string; since: string; rate: number; peak_rate: number; sources: string[] }[];
+    recent: { type: string; event: 'started' | 'ended'; at: string; rate: number; sources: string[] }[];
+  };
+  top_offenders: { hosts: SourceRate[]; subnets: SourceRate[] };
+  blocks: { manual: number; automatic: number };
+}
+
+export interface GuardRule {
+  kind: 'block' | 'allow';
+  cidr: string;
+  automatic: boolean;
+  reason: string;
+  created_by: string;
+  since: string;
+  until: string | null;
+}
+
+export interface GuardRules {
+  blocked: GuardRule[];
+  allowed: GuardRule[];
+}
+
+export interface RosterEntry {
+  user_id: number;
+  username: string;
+  name: string;
+  role: string;
+}

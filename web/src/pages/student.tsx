@@ -1,0 +1,58 @@
+// A student's home: what's next, today's and upcoming live sessions with Join.
+import { api } from '../api/client';
+import type { Principal } from '../api/types';
+import { dayKey, formatDateTime, t } from '../i18n';
+import { ErrorNote, PageTitle, useLoad } from '../ui/kit';
+import { byDay, DayHeading, SessionRow } from './sessions';
+
+// How far ahead "upcoming" looks.
+export const UPCOMING_DAYS = 7;
+
+export function weekWindow(): [string, string] {
+  const from = new Date();
+  from.setHours(0, 0, 0, 0);
+  const to = new Date(from.getTime() + UPCOMING_DAYS * 86_400_000);
+  return [from.toISOString(), to.toISOString()];
+}
+
+export function Student(props: { me: Principal }) {
+  const [from, to] = weekWindow();
+  const [page, error] = useLoad(() => api.myLiveSessions(from, to));
+  const sessions = (page?.items ?? []).filter((s) => s.status !== 'cancelled' && s.status !== 'ended');
+  const next = sessions.find((s) => s.status === 'live') ?? sessions[0];
+  const today = dayKey(new Date(), sessions[0]?.time_zone);
+  return (
+    <section>
+      <PageTitle>{t('student.title', { name: props.me.name })}</PageTitle>
+      <ErrorNote error={error} />
+      <section aria-labelledby="next-h" class="card">
+        <h2 id="next-h">{t('student.next')}</h2>
+        {!page ? (
+          <p role="status">{t('common.loading')}</p>
+        ) : next ? (
+          <p>
+            {next.status === 'live'
+              ? t('student.next_live', { title: next.title })
+              : t('student.next_at', { title: next.title, when: formatDateTime(next.starts_at, next.time_zone) })}
+          </p>
+        ) : (
+          <p>{t('student.nothing_next')}</p>
+        )}
+      </section>
+      <section aria-labelledby="sessions-h">
+        <h2 id="sessions-h">{t('student.sessions')}</h2>
+        {page && sessions.length === 0 && <p>{t('sessions.none')}</p>}
+        {byDay(sessions).map(([key, list]) => (
+          <div key={key}>
+            <DayHeading s={list[0]} today={today} />
+            <ul class="sessions">
+              {list.map((s) => (
+                <SessionRow s={s} join key={s.id} />
+              ))}
+            </ul>
+          </div>
+        ))}
+      </section>
+    </section>
+  );
+}

@@ -1,0 +1,185 @@
+// A teacher's classes: sections, scheduling live sessions, start/end, the room, attendance.
+import { useState } from 'preact/hooks';
+import { api } from '../api/client';
+import type { Principal, Section } from '../api/types';
+import { formatDateTime, formatTime, t, type MessageKey } from '../i18n';
+import { Link, navigate } from '../router';
+import { ConfirmButton, ErrorNote, PageTitle, useLoad } from '../ui/kit';
+import { SessionRow } from './sessions';
+
+// "2026-09-01T09:00" on this device's clock, `minutes` from now: the schedule form's default.
+function localInput(minutesFromNow: number): string {
+  const d = new Date(Date.now() + minutesFromNow * 60_000);
+  const pad = (n: number) => String(n).padStart(2, '0');
+  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${pad(d.getHours())}:${pad(d.getMinutes())}`;
+}
+
+function SectionSessions(props: { section: Section }) {
+  const from = new Date(Date.now() - 86_400_000).toISOString();
+  const to = new Date(Date.now() + 14 * 86_400_000).toISOString();
+  const [page, error, reload] = useLoad(() => api.sectionLiveSessions(props.section.id, from, to), [props.section.id]);
+  const [actionError, setActionError] = useState<unknown>(null);
+  const [busy, setBusy] = useState(false);
+
+  const act = async (fn: () => Promise<unknown>) => {
+    setActionError(null);
+    setBusy(true);
+    try {
+      await fn();
+      reload();
+    } catch (e) {
+      setActionError(e);
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const onSchedule = (e: Event) => {
+    e.preventDefault();
+    const f = new FormData(e.target as HTMLFormElement);
+    act(() =>
+      // The inputs are this device's local time; the server gets the instant (with its offset)
+      // and shows it back in the district's zone.
+      api.schedule(props.section.id, String(f.get('title')), new Date(String(f.get('starts_at'))).toISOString(),
+        new Date(String(f.get('ends_at'))).toISOString(), f.get('waiting_room') === 'on'),
+    );
+  };
+
+  const sessions = (page?.items ?? []).filter((s) => s.status !== 'cancelled');
+  return (
+    <section aria-labelledby="sessions-h" class="card">
+      <h2 id="sessions-h">{t('teacher.sessions_of', { title: props.section.title })}</h2>
+      <ErrorNote error={error || actionError} />
+      {page && sessions.length === 0 && <p>{t('sessions.none')}</p>}
+      <ul class="sessions">
+        {sessions.map((s) => (
+          <SessionRow s={s} key={s.id}>
+            <span class="muted">{formatDateTime(s.starts_at, s.time_zone)}</span>
+            {s.status === 'scheduled' && (
+              <>
+                <button type="button" class="primary" disabled={busy} onClick={() => act(() => api.start(s.id))}>
+                  {t('teacher.start_named', { title: s.title })}
+                </button>
+                <ConfirmButton label={t('teacher.cancel')} question={t('teacher.cancel_question', { title: s.title })}
+                  confirm={t('teacher.cancel_confirm')} onConfirm={() => act(() => api.cancel(s.id))} />
+              </>
+            )}
+            {s.status === 'live' && (
+              <>
+                <Link class="button primary" href={`/room/${s.id}`}>
+                  {t('teacher.open_room', { title: s.title })}
+                </Link>
+                <ConfirmButton label={t('teacher.end')} question={t('teacher.end_question', { title: s.title })}
+                  confirm={t('teacher.end_confirm')} class="danger" onConfirm={() => act(() => api.end(s.id))} />
+              </>
+            )}
+            {(s.status === 'live' || s.status === 'ended') && (
+              <Link class="button" href={`/teacher/sessions/${s.id}`}>
+                {t('teacher.attendance')}
+              </Link>
+            )}
+          </SessionRow>
+        ))}
+      </ul>
+      <h3>{t('teacher.schedule')}</h3>
+      <form onSubmit={onSchedule} class="grid">
+        <label for="title">{t('teacher.session_title')}</label>
+        <input id="title" name="title" required maxLength={200} defaultValue={props.section.title} />
+        <label for="starts_at">{t('teacher.starts')}</label>
+        <input id="starts_at" name="starts_at" type="datetime-local" required defaultValue={localInput(2)} />
+        <label for="ends_at">{t('teacher.ends')}</label>
+        <input id="ends_at" name="ends_at" type="datetime-local" required defaultValue={localInput(47)} />
+        <label class="check">
+          <input type="checkbox" name="waiting_room" /> {t('teacher.waiting_room')}
+        </label>
+        <button type="submit" class="primary" disabled={busy}>
+          {t('teacher.schedule_submit')}
+        </button>
+      </form>
+    </section>
+  );
+}
+
+export function Teacher(props: { me: Principal }) {
+  const [sections, error] = useLoad(() => api.mySections());
+  const [selected, setSelected] = useState<number | null>(null);
+  const items = sections?.items ?? [];
+  const section = items.find((s) => s.id === selected) ?? items[0];
+  return (
+    <section>
+      <PageTitle>{t('teacher.title')}</PageTitle>
+      <p class="muted">{props.me.name}</p>
+      <ErrorNote error={error} />
+      {sections && items.length === 0 && <p>{t('teacher.no_sections')}</p>}
+      {items.length > 0 && (
+        <label>
+          {t('teacher.section')}{' '}
+          <select value={section?.id} onChange={(e) => setSelected(Number((e.target as HTMLSelectElement).value))}>
+            {items.map((s) => (
+              <option value={s.id} key={s.id}>
+                {s.title} ({s.school_name})
+              </option>
+            ))}
+          </select>
+        </label>
+      )}
+      {section && <SectionSessions section={section} key={section.id} />}
+    </section>
+  );
+}
+
+export function Attendance(props: { id: string }) {
+  const id = Number(props.id);
+  const [report, error, reload] = useLoad(() => api.attendance(id), [id]);
+  const s = report?.session;
+  return (
+    <section>
+      <PageTitle>{t('attendance.title', { title: s?.title ?? '' })}</PageTitle>
+      <p>
+        <button type="button" onClick={() => navigate('/teacher')}>
+          {t('attendance.back')}
+        </button>{' '}
+        <button type="button" onClick={reload}>
+          {t('attendance.refresh')}
+        </button>{' '}
+        <a class="button" href={`/api/v1/live-sessions/${id}/attendance.csv`} download>
+          {t('attendance.csv')}
+        </a>
+      </p>
+      <ErrorNote error={error} />
+      {s && (
+        <p>
+          {formatDateTime(s.starts_at, s.time_zone)} – {formatTime(s.ends_at, s.time_zone)}
+        </p>
+      )}
+      {report && (
+        <table>
+          <caption>{t('attendance.caption')}</caption>
+          <thead>
+            <tr>
+              <th scope="col">{t('attendance.student')}</th>
+              <th scope="col">{t('attendance.status')}</th>
+              <th scope="col">{t('attendance.minutes')}</th>
+              <th scope="col">{t('attendance.now')}</th>
+            </tr>
+          </thead>
+          <tbody>
+            {report.items.map((a) => (
+              <tr key={a.user_id}>
+                <th scope="row">
+                  {a.given_name} {a.family_name}
+                </th>
+                <td>
+                  {t(`attendance.${a.status}` as MessageKey)}
+                  {a.left_early ? ` · ${t('attendance.left_early')}` : ''}
+                </td>
+                <td>{a.minutes_present}</td>
+                <td>{a.present_now ? t('common.yes') : t('common.no')}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </section>
+  );
+}
