@@ -21,7 +21,7 @@ class Hub;
 namespace homeroom::guard {
 class Admission;
 class Sentinel;
-}
+}  // namespace homeroom::guard
 namespace homeroom::domain {
 class GuardService;
 }

@@ -23,6 +23,14 @@ const std::optional<auth::Principal> kNobody;
 
 std::string_view PathOf(std::string_view target) { return target.substr(0, target.find('?')); }
 
+// What a request that found no free slot gets: shed (503) with the configured Retry-After.
+guard::AdmissionVerdict ShedVerdict(const guard::Admission& admission) {
+  guard::AdmissionVerdict shed;
+  shed.decision = guard::AdmissionDecision::kShed;
+  shed.retry_after_s = admission.options().concurrency.retry_after_s;
+  return shed;
+}
+
 }  // namespace
 
 Dispatcher::Dispatcher(const Router& router, Authenticator& authenticator,
@@ -122,9 +130,7 @@ boost::asio::awaitable<Response> Dispatcher::Handle(Request&& request,
         ctx.route->route_class, authenticator_.CarriesCredential(req));
     slot = co_await admission_->Enter(priority);
     if (!slot) {
-      guard::AdmissionVerdict shed;
-      shed.decision = guard::AdmissionDecision::kShed;
-      shed.retry_after_s = admission_->options().concurrency.retry_after_s;
+      const guard::AdmissionVerdict shed = ShedVerdict(*admission_);
       Response res = AdmissionResponse(shed);
       Finish(res, Seen{req, conn, ctx.request_id, ctx.route->pattern, kNobody, req.body().size(),
                        start, shed.decision, ctx.route->route_class});
@@ -196,9 +202,7 @@ boost::asio::awaitable<net::UpgradeDecision> Dispatcher::HandleUpgrade(
         ctx.route->route_class, authenticator_.CarriesCredential(req));
     slot = co_await admission_->Enter(priority);
     if (!slot) {
-      guard::AdmissionVerdict shed;
-      shed.decision = guard::AdmissionDecision::kShed;
-      shed.retry_after_s = admission_->options().concurrency.retry_after_s;
+      const guard::AdmissionVerdict shed = ShedVerdict(*admission_);
       Response res = AdmissionResponse(shed);
       Finish(res, Seen{req, conn, ctx.request_id, ctx.route->pattern, kNobody, 0, start,
                        shed.decision, ctx.route->route_class});

@@ -99,7 +99,7 @@ Status Validate(const JanusConfigOptions& o) {
     return Status::InvalidArgument("--debug-level must be 0-7");
   }
   for (const fs::path& lib : {o.janus_lib_dir / "plugins" / kVideoRoomPlugin,
-                             o.janus_lib_dir / "transports" / kHttpTransport}) {
+                              o.janus_lib_dir / "transports" / kHttpTransport}) {
     if (!fs::exists(lib)) {
       return Status::InvalidArgument("Janus is not installed here (no " + lib.string() +
                                      "): `apt install janus`, or pass --janus-lib-dir");

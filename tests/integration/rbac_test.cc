@@ -150,8 +150,10 @@ std::vector<Row> Table() {
   // join which room is decided in the upgrade and tested in live_test.cc (403 / 404 / 409).
   each("GET", "/api/v1/live", "own", "/api/v1/live?session=1", {426, 426, 426, 426, 426});
   // Forensics and the audit log: district admins only (docs/security.md, "Forensics and audit").
-  each("GET", "/api/v1/admin/forensics", "own", "/api/v1/admin/forensics", {403, 403, 403, 403, 200});
-  each("GET", "/api/v1/admin/forensics", "own", "/api/v1/admin/forensics?format=csv", {403, 403, 403, 403, 200});
+  each("GET", "/api/v1/admin/forensics", "own", "/api/v1/admin/forensics",
+       {403, 403, 403, 403, 200});
+  each("GET", "/api/v1/admin/forensics", "own", "/api/v1/admin/forensics?format=csv",
+       {403, 403, 403, 403, 200});
   each("GET", "/api/v1/admin/audit", "own", "/api/v1/admin/audit", {403, 403, 403, 403, 200});
 
   AddGuardRows(rows);
