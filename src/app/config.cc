@@ -317,6 +317,8 @@ void AddServeOptions(CLI::App& cmd, AppConfig& c) {
   o.Add("--guard-sketch-depth", se.traffic.sketch_depth, "Count-min sketch rows", gd);
   o.Add("--guard-login-route", se.traffic.login_route,
         "The sign-in route whose failures reveal login stuffing", gd);
+  o.Add("--guard-live-route", se.traffic.live_route,
+        "The live WebSocket route whose untrusted upgrade attempts reveal a WebSocket flood", gd);
   o.Add("--guard-flood-host-rps", de.flood_host_rps,
         "Requests/s from one host (/32, /64) that make a flood", gd);
   o.Add("--guard-flood-subnet-rps", de.flood_subnet_rps,
@@ -328,11 +330,17 @@ void AddServeOptions(CLI::App& cmd, AppConfig& c) {
   o.Add("--guard-many-source-min-hosts", de.many_source_min_hosts,
         "...from at least this many distinct hosts", gd);
   o.Add("--guard-slow-events-per-s", de.slow_events_per_s,
-        "Head, body and write timeouts per second that make a slow-client attack", gd);
+        "Head, body and write timeouts per second (averaged over --guard-slow-window-s) that make "
+        "a slow-client attack",
+        gd);
+  o.AddDuration("--guard-slow-window-s", de.slow_window,
+                "The span timeouts are averaged over (longer than the head and body deadlines)",
+                gd);
   o.Add("--guard-login-failures-per-s", de.login_failures_per_s,
         "Sign-in failures per second that make login stuffing", gd);
-  o.Add("--guard-ws-upgrades-per-s", de.ws_upgrades_per_s,
-        "WebSocket upgrades per second that make a WebSocket flood", gd);
+  o.Add("--guard-ws-untrusted-upgrades-per-s", de.ws_untrusted_upgrades_per_s,
+        "Anonymous or refused WebSocket upgrade attempts per second that make a WebSocket flood",
+        gd);
   o.Add("--guard-ws-abuse-per-s", de.ws_abuse_per_s,
         "WebSockets closed for abuse per second that make a WebSocket flood", gd);
   o.Add("--guard-start-after-windows", de.start_after_hot_windows,
