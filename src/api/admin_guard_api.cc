@@ -1,4 +1,4 @@
-// The guard's operator endpoints (docs/security.md, "Defenses: detection and blocking"):
+// The guard's operator endpoints (docs/security.md, "Defenses" > "Detection and blocking"):
 // GET /api/v1/admin/status (load, attack state, top offenders), GET/POST/DELETE
 // /api/v1/admin/blocks (manual block and allow rules; automatic blocks listed too), and
 // PUT /api/v1/admin/attack-mode. District admins only (auth::Action::kViewGuardStatus,

@@ -142,7 +142,7 @@ Result<std::unique_ptr<App>> App::Create(AppConfig config) {
   app->dispatcher_->AddObserver(app->activity_log_.get());
   app->server_ = std::make_unique<net::Server>(c.server, *app->dispatcher_, app->metrics_, "api");
 
-  // The guard (SENTINEL): the operators' rules are read before the first connection, the Sentinel
+  // The guard: the operators' rules are read before the first connection, the Sentinel
   // refuses blocked sources at accept and watches every answered request.
   // BlockList and AttackMode were made above, with admission.
   Clock& clock = SystemClock::Instance();

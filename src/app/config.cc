@@ -88,7 +88,7 @@ void AddServeOptions(CLI::App& cmd, AppConfig& c) {
   o.Add("--max-connections-per-ip", s.max_connections_per_ip,
         "Open connections from one address (IPv6: one /64)", n);
 
-  // Connection guard (issue 4, section 1; docs/security.md "Defenses: connections"). CONNGUARD.
+  // Connection guard (issue 4, section 1; docs/security.md "Defenses" > "Connections").
   const std::string cg = "Connection guard";
   o.Add("--max-connections-per-subnet", s.max_connections_per_subnet,
         "Open connections from one /24 (IPv4) or /48 (IPv6), all its addresses together", cg);
@@ -203,7 +203,8 @@ void AddServeOptions(CLI::App& cmd, AppConfig& c) {
         "Presence events waiting in memory (dropped and counted beyond)", l);
   o.Add("--attendance-max-batch-events", at.max_batch_events, "Presence events per store write", l);
 
-  // --- Admission (guard, docs/security.md "Defenses: admission") ---------------------------------
+  // --- Admission (guard, docs/security.md "Defenses" > "Admission")
+  // ---------------------------------
   const std::string ad = "Admission";
   auto& adm = c.admission;
   o.Add("--admission", adm.enabled,
@@ -300,7 +301,7 @@ void AddServeOptions(CLI::App& cmd, AppConfig& c) {
   o.Add("--forensics-report-accounts-per-source", fr.max_accounts_per_source,
         "Signed-in accounts listed per source in a report", f);
 
-  // Guard: detection and blocking (SENTINEL; docs/security.md, "Defenses: detection and blocking").
+  // Guard: detection and blocking (docs/security.md, "Defenses" > "Detection and blocking").
   const std::string gd = "Guard: detection";
   auto& se = c.sentinel;
   auto& de = c.sentinel.detector;

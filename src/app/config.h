@@ -66,7 +66,7 @@ struct AppConfig {
   guard::ActivityLogOptions activity_log;
   domain::ActivityRecorderOptions activity_recorder;
   domain::ForensicsOptions forensics;
-  // Guard: detection and blocking (SENTINEL): the detector's thresholds and windows, auto-block,
+  // Guard: detection and blocking: the detector's thresholds and windows, auto-block,
   // and how often each node re-reads the operators' block and allow rules from the store.
   guard::SentinelOptions sentinel;
   std::chrono::milliseconds guard_sync_interval{5000};

@@ -25,7 +25,7 @@ enum class Action {
   kJoinLiveSession,     // the live socket: enrolled students, the section's teachers, admins
   kViewForensics,       // GET /admin/forensics: district admins only (IPs of households)
   kViewAuditLog,        // GET /admin/audit: district admins only
-  // The guard (docs/security.md, "Defenses: detection and blocking"): district admins only. The
+  // The guard (docs/security.md, "Defenses" > "Detection and blocking"): district admins only. The
   // status names client addresses from every school, which a school admin must not see.
   kViewGuardStatus,  // GET /admin/status, GET /admin/blocks
   kManageGuard,      // POST/DELETE /admin/blocks, PUT /admin/attack-mode

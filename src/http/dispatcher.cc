@@ -291,7 +291,7 @@ boost::asio::awaitable<Response> Dispatcher::Run(RequestContext& ctx,
     if (refused) co_return std::move(*refused);
     if (!principal.ok()) co_return ErrorResponse(principal.status());
     ctx.principal = std::move(principal).value();
-    ctx.connection.MarkAuthenticated();  // net never evicts it at the global cap (CONNGUARD)
+    ctx.connection.MarkAuthenticated();  // net never evicts it at the global cap
   }
   if (ctx.route->upgrade) {
     // A plain GET to a WebSocket endpoint.
