@@ -82,6 +82,11 @@ Result<std::unique_ptr<App>> App::Create(AppConfig config) {
       config.guard_sync_interval < std::chrono::milliseconds(100)) {
     return Status::InvalidArgument("--guard-tick-ms and --guard-sync-interval-ms must be >= 100");
   }
+  Result<guard::TrustedProxies> proxies = guard::TrustedProxies::Parse(config.trusted_proxies);
+  if (!proxies.ok())
+    return Status::InvalidArgument("--trusted-proxy: " + proxies.status().message());
+  config.server.trusted_proxies = *proxies;
+  config.dispatcher.trusted_proxies = *std::move(proxies);
   std::unique_ptr<App> app(new App(std::move(config)));
   AppConfig& c = app->config_;
   c.db.path = c.DatabasePath();

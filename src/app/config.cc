@@ -131,6 +131,10 @@ void AddServeOptions(CLI::App& cmd, AppConfig& c) {
         "Mark the session cookie Secure (behind a TLS-terminating proxy)", h);
   o.Add("--allowed-origin", c.api.allowed_origins,
         "Origins allowed to send cookie-authenticated changes besides the server's own", h);
+  o.Add("--trusted-proxy", c.trusted_proxies,
+        "A load balancer or proxy in front (CIDR or address; repeat for several): its "
+        "X-Forwarded-For names the client, and the per-IP connection caps spare it",
+        h);
 
   const std::string d = "Store";
   o.Add("--db-readers", c.db.readers, "Store reader threads", d);

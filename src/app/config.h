@@ -70,6 +70,11 @@ struct AppConfig {
   // and how often each node re-reads the operators' block and allow rules from the store.
   guard::SentinelOptions sentinel;
   std::chrono::milliseconds guard_sync_interval{5000};
+  // Load balancers and proxies in front of the server (CIDR ranges or addresses): their
+  // X-Forwarded-For names the client, and they are exempt from the per-IP and per-subnet
+  // connection caps (docs/security.md, "Defenses" > "Behind a proxy"). App::Create parses them
+  // into server.trusted_proxies and dispatcher.trusted_proxies.
+  std::vector<std::string> trusted_proxies;
 
   std::string DatabasePath() const { return data_dir + "/homeroom.db"; }
 };
