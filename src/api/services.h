@@ -13,6 +13,7 @@ namespace homeroom::domain {
 class RosterService;
 class LiveScheduleService;
 class ActivityRecorder;
+class PreferencesService;
 struct ForensicsOptions;
 }  // namespace homeroom::domain
 namespace homeroom::live {
@@ -63,6 +64,8 @@ struct Services {
   domain::GuardService* guard = nullptr;
   guard::Sentinel* sentinel = nullptr;
   metrics::Registry* metrics = nullptr;
+  // Each user's own preferences (me_api.cc); set by the app before serving.
+  domain::PreferencesService* preferences = nullptr;
 };
 
 // The session cookie's name.

@@ -4,7 +4,7 @@
 // the request retried once per fresh challenge, without the user doing anything.
 import { ChallengeExpiredError, solveChallenge, type Challenge } from '../pow/pow';
 import type {
-  AttendanceReport, Child, GuardRule, GuardRules, GuardStatus, LiveSession, Page, Principal,
+  AttendanceReport, Child, GuardRule, GuardRules, GuardStatus, LiveSession, Me, Page,
   RosterEntry, Section, SignInResponse, User,
 } from './types';
 
@@ -115,7 +115,9 @@ export const api = {
       method: 'POST', body: { code, new_password }, anonymous: true,
     }),
   logout: () => request<{ signed_out: boolean }>('/api/v1/auth/logout', { method: 'POST', body: {} }),
-  me: () => request<Principal>('/api/v1/me', { anonymous: true }),
+  me: () => request<Me>('/api/v1/me', { anonymous: true }),
+  savePreferences: (prefs: { language: string | null }) =>
+    request<{ language: string | null }>('/api/v1/me/preferences', { method: 'PATCH', body: prefs }),
   mySections: () => request<{ items: Section[] }>('/api/v1/me/sections'),
   myChildren: () => request<{ items: Child[] }>('/api/v1/me/children'),
   myLiveSessions: (from?: string, to?: string) =>

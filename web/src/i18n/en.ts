@@ -85,8 +85,9 @@ export const en = {
   'teacher.attendance': 'Attendance',
   'teacher.schedule': 'Schedule a live session',
   'teacher.session_title': 'Title',
-  'teacher.starts': 'Starts (your time)',
-  'teacher.ends': 'Ends (your time)',
+  'teacher.starts': 'Starts',
+  'teacher.ends': 'Ends',
+  'common.times_in_zone': 'Times are the district’s: {zone}.',
   'teacher.waiting_room': 'Use a waiting room',
   'teacher.schedule_submit': 'Schedule',
 
@@ -231,8 +232,8 @@ export const en = {
   'admin.until': 'Until',
   'admin.until_removed': 'until removed',
   'admin.forensics': 'Forensics export',
-  'admin.from': 'From (your time)',
-  'admin.to': 'To (your time)',
+  'admin.from': 'From',
+  'admin.to': 'To',
   'admin.export_csv': 'Download the forensics CSV',
 
   'users.title': 'Find users',

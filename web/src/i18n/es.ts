@@ -86,8 +86,9 @@ export const es: Messages = {
   'teacher.attendance': 'Asistencia',
   'teacher.schedule': 'Programar una clase en vivo',
   'teacher.session_title': 'Título',
-  'teacher.starts': 'Empieza (su hora)',
-  'teacher.ends': 'Termina (su hora)',
+  'teacher.starts': 'Empieza',
+  'teacher.ends': 'Termina',
+  'common.times_in_zone': 'Las horas son las del distrito: {zone}.',
   'teacher.waiting_room': 'Usar sala de espera',
   'teacher.schedule_submit': 'Programar',
 
@@ -232,8 +233,8 @@ export const es: Messages = {
   'admin.until': 'Hasta',
   'admin.until_removed': 'hasta quitarla',
   'admin.forensics': 'Exportación forense',
-  'admin.from': 'Desde (su hora)',
-  'admin.to': 'Hasta (su hora)',
+  'admin.from': 'Desde',
+  'admin.to': 'Hasta',
   'admin.export_csv': 'Descargar el CSV forense',
 
   'users.title': 'Buscar usuarios',

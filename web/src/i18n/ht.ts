@@ -86,8 +86,9 @@ export const ht: Messages = {
   'teacher.attendance': 'Prezans',
   'teacher.schedule': 'Pwograme yon klas an dirèk',
   'teacher.session_title': 'Tit',
-  'teacher.starts': 'Kòmanse (lè pa w)',
-  'teacher.ends': 'Fini (lè pa w)',
+  'teacher.starts': 'Kòmanse',
+  'teacher.ends': 'Fini',
+  'common.times_in_zone': 'Lè yo se lè distri a: {zone}.',
   'teacher.waiting_room': 'Sèvi ak yon sal datant',
   'teacher.schedule_submit': 'Pwograme',
 
@@ -232,8 +233,8 @@ export const ht: Messages = {
   'admin.until': 'Jiska',
   'admin.until_removed': 'jiskaske yo retire l',
   'admin.forensics': 'Ekspòtasyon legal',
-  'admin.from': 'Soti (lè pa w)',
-  'admin.to': 'Rive (lè pa w)',
+  'admin.from': 'Soti',
+  'admin.to': 'Rive',
   'admin.export_csv': 'Telechaje CSV legal la',
 
   'users.title': 'Chèche itilizatè',
