@@ -164,7 +164,7 @@ step('the sign-in and activation pages are accessible', async () => {
 
 step('each role signs in and lands on its home', async () => {
   const homes = { student: ['/student', /^Hello, /], guardian: ['/guardian', /^Hello, /], teacher: ['/teacher', /^Classes$/],
-    school_admin: ['/admin', /^District operations$/], district_admin: ['/admin', /^District operations$/] };
+    school_admin: ['/admin/users', /^Find users$/], district_admin: ['/admin', /^District operations$/] };
   for (const [role, [path, heading]] of Object.entries(homes)) {
     const { page, context } = await newPage(role);
     const l = server.login(role);
@@ -190,7 +190,12 @@ step('each role signs in and lands on its home', async () => {
       await check(page, 'admin-users');
     }
     if (role === 'school_admin') {
-      expect(await page.getByText('for district administrators').isVisible(), 'school admins see the district-only note');
+      // No dashboard for school admins (it names every school's addresses); their schools' classes.
+      expect(await page.getByRole('link', { name: 'Operations' }).count() === 0, 'no Operations link for a school admin');
+      await page.getByRole('link', { name: 'Classes' }).click();
+      await page.getByLabel('School').waitFor();
+      await page.getByRole('heading', { name: /^Live sessions of / }).waitFor();
+      await check(page, 'admin-classes');
     }
     await page.getByRole('button', { name: 'Sign out' }).click();
     await page.waitForURL('**/signin');

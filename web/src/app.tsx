@@ -41,7 +41,7 @@ const NAV: Record<Principal['role'], [string, MessageKey][]> = {
   student: [['/student', 'nav.home']],
   guardian: [['/guardian', 'nav.home']],
   teacher: [['/teacher', 'nav.classes']],
-  school_admin: [['/admin', 'nav.operations'], ['/admin/users', 'nav.users'], ['/teacher', 'nav.classes']],
+  school_admin: [['/admin/users', 'nav.users'], ['/teacher', 'nav.classes']],
   district_admin: [['/admin', 'nav.operations'], ['/admin/users', 'nav.users'], ['/teacher', 'nav.classes']],
 };
 

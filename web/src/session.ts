@@ -23,6 +23,9 @@ export function homeFor(role: Role): string {
       return '/guardian';
     case 'teacher':
       return '/teacher';
+    case 'school_admin':
+      // The operations dashboard names addresses from every school: district admins only.
+      return '/admin/users';
     default:
       return '/admin';
   }

@@ -37,6 +37,11 @@ export interface Section {
   active: boolean;
 }
 
+export interface School {
+  id: number;
+  name: string;
+}
+
 export interface User {
   id: number;
   username: string;

@@ -186,7 +186,12 @@ export function Admin(props: { me: Principal }) {
           <input id="ttl" name="ttl" type="number" min={0} defaultValue="60" />
           <button type="submit">{t('admin.block')}</button>
         </form>
-        {rules && (
+        {rules && rules.blocked.length + rules.allowed.length === 0 && (
+          <p>
+            <strong>{t('admin.rules_caption')}</strong>: {t('admin.rules_none')}
+          </p>
+        )}
+        {rules && rules.blocked.length + rules.allowed.length > 0 && (
           <table>
             <caption>{t('admin.rules_caption')}</caption>
             <thead>

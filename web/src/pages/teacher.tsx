@@ -101,30 +101,74 @@ function SectionSessions(props: { section: Section }) {
   );
 }
 
-export function Teacher(props: { me: Principal }) {
-  const [sections, error] = useLoad(() => api.mySections());
+// Picks one section from a list and shows its sessions.
+function SectionPicker(props: { items: Section[] }) {
   const [selected, setSelected] = useState<number | null>(null);
+  const section = props.items.find((s) => s.id === selected) ?? props.items[0];
+  return (
+    <>
+      <label>
+        {t('teacher.section')}{' '}
+        <select value={section?.id} onChange={(e) => setSelected(Number((e.target as HTMLSelectElement).value))}>
+          {props.items.map((s) => (
+            <option value={s.id} key={s.id}>
+              {s.title} ({s.school_name})
+            </option>
+          ))}
+        </select>
+      </label>
+      {section && <SectionSessions section={section} key={section.id} />}
+    </>
+  );
+}
+
+// Administrators teach no section of their own: they pick a school they run, then its section.
+function SchoolSections() {
+  const [schools, error] = useLoad(() => api.schools());
+  const [schoolId, setSchoolId] = useState<number | null>(null);
+  const list = schools?.items ?? [];
+  const school = list.find((s) => s.id === schoolId) ?? list[0];
+  const [sections, sectionsError] = useLoad(
+    () => (school ? api.schoolSections(school.id) : Promise.resolve(null)),
+    [school?.id],
+  );
   const items = sections?.items ?? [];
-  const section = items.find((s) => s.id === selected) ?? items[0];
+  return (
+    <>
+      <p>{t('teacher.admin_intro')}</p>
+      <ErrorNote error={error || sectionsError} />
+      {list.length > 0 && (
+        <p>
+          <label>
+            {t('teacher.school')}{' '}
+            <select value={school?.id} onChange={(e) => setSchoolId(Number((e.target as HTMLSelectElement).value))}>
+              {list.map((s) => (
+                <option value={s.id} key={s.id}>
+                  {s.name}
+                </option>
+              ))}
+            </select>
+          </label>
+        </p>
+      )}
+      {sections && items.length === 0 && <p>{t('teacher.no_school_sections')}</p>}
+      {items.length > 0 && <SectionPicker items={items} key={school?.id} />}
+    </>
+  );
+}
+
+export function Teacher(props: { me: Principal }) {
+  const admin = props.me.role === 'school_admin' || props.me.role === 'district_admin';
+  const [sections, error] = useLoad(() => api.mySections());
+  const items = sections?.items ?? [];
   return (
     <section>
       <PageTitle>{t('teacher.title')}</PageTitle>
       <p class="muted">{props.me.name}</p>
       <ErrorNote error={error} />
-      {sections && items.length === 0 && <p>{t('teacher.no_sections')}</p>}
-      {items.length > 0 && (
-        <label>
-          {t('teacher.section')}{' '}
-          <select value={section?.id} onChange={(e) => setSelected(Number((e.target as HTMLSelectElement).value))}>
-            {items.map((s) => (
-              <option value={s.id} key={s.id}>
-                {s.title} ({s.school_name})
-              </option>
-            ))}
-          </select>
-        </label>
-      )}
-      {section && <SectionSessions section={section} key={section.id} />}
+      {sections && items.length === 0 && !admin && <p>{t('teacher.no_sections')}</p>}
+      {sections && items.length === 0 && admin && <SchoolSections />}
+      {items.length > 0 && <SectionPicker items={items} />}
     </section>
   );
 }
