@@ -30,7 +30,8 @@ struct Caller {
   boost::json::object Pathway(int64_t section_id) {
     auto res = Send(bhttp::verb::get, "/api/v1/me/pathways");
     EXPECT_EQ(res.result_int(), 200) << res.body();
-    for (const auto& item : HttpClient::Json(res).at("items").as_array()) {
+    boost::json::value body = HttpClient::Json(res);  // a local: never loop over a temporary
+    for (const auto& item : body.at("items").as_array()) {
       if (item.at("section_id").as_int64() == section_id) return item.as_object();
     }
     ADD_FAILURE() << "section " << section_id << " not in " << res.body();
