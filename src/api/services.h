@@ -14,6 +14,7 @@ class RosterService;
 class LiveScheduleService;
 class ActivityRecorder;
 class PreferencesService;
+class PathwayService;
 struct ForensicsOptions;
 }  // namespace homeroom::domain
 namespace homeroom::live {
@@ -66,6 +67,8 @@ struct Services {
   metrics::Registry* metrics = nullptr;
   // Each user's own preferences (me_api.cc); set by the app before serving.
   domain::PreferencesService* preferences = nullptr;
+  // Alternate pathways (pathways_api.cc); set by the app before serving.
+  domain::PathwayService* pathways = nullptr;
 };
 
 // The session cookie's name.

@@ -18,6 +18,7 @@
 #include "domain/attendance_recorder.h"
 #include "domain/guard_service.h"
 #include "domain/live_schedule.h"
+#include "domain/pathways.h"
 #include "domain/preferences.h"
 #include "domain/roster_service.h"
 #include "guard/activity_log.h"
@@ -107,6 +108,12 @@ Result<std::unique_ptr<App>> App::Create(AppConfig config) {
   app->preferences_ =
       std::make_unique<domain::PreferencesService>(*app->db_, SystemClock::Instance());
   app->services_->preferences = app->preferences_.get();
+  HR_ASSIGN_OR_RETURN(domain::DistrictZone zone,
+                      domain::DistrictZone::Load(c.live.district_time_zone));
+  app->pathways_ = std::make_unique<domain::PathwayService>(
+      *app->db_, SystemClock::Instance(), std::move(zone),
+      domain::PathwayOptions{.max_early_open = c.live.max_early_start});
+  app->services_->pathways = app->pathways_.get();
   // The guard's shared state and admission control (docs/security.md, "Defenses").
   HR_ASSIGN_OR_RETURN(guard::AttackModeSetting attack_setting,
                       guard::ParseAttackModeSetting(c.attack_mode));

@@ -29,6 +29,12 @@ enum class Action {
   // status names client addresses from every school, which a school admin must not see.
   kViewGuardStatus,  // GET /admin/status, GET /admin/blocks
   kManageGuard,      // POST/DELETE /admin/blocks, PUT /admin/attack-mode
+  // Alternate pathways (docs/api.md, "Pathways").
+  kViewPathwayRules,  // GET /pathway-rules: teachers and admins
+  // POST/DELETE /pathway-rules, PUT /sections/{id}/meeting-link. A target with a section: its
+  // teachers and admins; with a school only: its admins; with neither (the district's rules):
+  // district admins.
+  kManagePathways,
 };
 
 // The facts about the resource that the decision needs, loaded by the handler from the store.
