@@ -15,6 +15,7 @@ class LiveScheduleService;
 class ActivityRecorder;
 class PreferencesService;
 class PathwayService;
+class CourseworkService;
 struct ForensicsOptions;
 }  // namespace homeroom::domain
 namespace homeroom::live {
@@ -69,6 +70,8 @@ struct Services {
   domain::PreferencesService* preferences = nullptr;
   // Alternate pathways (pathways_api.cc); set by the app before serving.
   domain::PathwayService* pathways = nullptr;
+  // Coursework (coursework_api.cc); set by the app before the routes are added.
+  domain::CourseworkService* coursework = nullptr;
 };
 
 // The session cookie's name.

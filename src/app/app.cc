@@ -16,6 +16,7 @@
 #include "core/log.h"
 #include "domain/activity_recorder.h"
 #include "domain/attendance_recorder.h"
+#include "domain/coursework.h"
 #include "domain/guard_service.h"
 #include "domain/live_schedule.h"
 #include "domain/pathways.h"
@@ -62,6 +63,7 @@ App::~App() {
   attendance_.reset();
   if (activity_recorder_) activity_recorder_->Stop();  // writes what the log holds
   activity_recorder_.reset();
+  coursework_.reset();  // its file pool posts to the servers' io_contexts, like the store's
   live_.reset();
   roster_.reset();
   guard_.reset();
@@ -114,6 +116,13 @@ Result<std::unique_ptr<App>> App::Create(AppConfig config) {
       *app->db_, SystemClock::Instance(), std::move(zone),
       domain::PathwayOptions{.max_early_open = c.live.max_early_start});
   app->services_->pathways = app->pathways_.get();
+  HR_ASSIGN_OR_RETURN(domain::DistrictZone coursework_zone,
+                      domain::DistrictZone::Load(c.live.district_time_zone));
+  app->coursework_ = std::make_unique<domain::CourseworkService>(
+      *app->db_, SystemClock::Instance(), std::move(coursework_zone), app->metrics_,
+      c.data_dir + "/files", c.coursework);
+  HR_RETURN_IF_ERROR(app->coursework_->Init());
+  app->services_->coursework = app->coursework_.get();
   // The guard's shared state and admission control (docs/security.md, "Defenses").
   HR_ASSIGN_OR_RETURN(guard::AttackModeSetting attack_setting,
                       guard::ParseAttackModeSetting(c.attack_mode));

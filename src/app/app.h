@@ -16,6 +16,7 @@ class RosterService;
 class LiveScheduleService;
 class PreferencesService;
 class PathwayService;
+class CourseworkService;
 class AttendanceRecorder;
 class ActivityRecorder;
 }  // namespace homeroom::domain
@@ -104,6 +105,7 @@ class App {
   std::unique_ptr<domain::LiveScheduleService> live_;
   std::unique_ptr<domain::PreferencesService> preferences_;
   std::unique_ptr<domain::PathwayService> pathways_;
+  std::unique_ptr<domain::CourseworkService> coursework_;
   std::unique_ptr<domain::AttendanceRecorder> attendance_;
   // Forensics: every answered request summed per source (the dispatcher's observer), written to
   // the store by the recorder's thread.

@@ -166,6 +166,29 @@ void AddServeOptions(CLI::App& cmd, AppConfig& c) {
   o.Add("--min-password-chars", au.min_password_chars, "Shortest password accepted", a);
   o.Add("--max-password-chars", au.max_password_chars, "Longest password accepted", a);
 
+  const std::string cw = "Coursework";
+  auto& co = c.coursework;
+  o.Add("--coursework-max-file-bytes", co.max_file_bytes,
+        "Largest uploaded file (413 file_too_large beyond; the upload route's body limit)", cw);
+  o.Add("--coursework-max-user-bytes", co.max_user_bytes,
+        "Most bytes of files one user may have uploaded (413 quota_exceeded beyond)", cw);
+  cmd.add_option("--coursework-allowed-types", co.allowed_types,
+                 "Content types accepted for uploads, comma-separated (415 type_not_allowed "
+                 "otherwise)")
+      ->delimiter(',')
+      ->envname(EnvName("--coursework-allowed-types"))
+      ->capture_default_str()
+      ->group(cw);
+  o.Add("--coursework-max-files", co.max_files_per_item,
+        "Most files attached to one assignment or submission", cw);
+  o.Add("--coursework-max-text-bytes", co.max_text_bytes,
+        "Longest submission text or grading comment", cw);
+  o.Add("--coursework-max-to-grade", co.max_to_grade, "Most entries of a 'to grade' queue", cw);
+  o.Add("--coursework-file-threads", co.file_threads,
+        "Threads writing and reading uploaded files (disk I/O off the I/O threads)", cw);
+  o.Add("--coursework-file-queue", co.file_queue,
+        "File reads and writes waiting for those threads (503 beyond)", cw);
+
   const std::string l = "Live classes";
   auto& lv = c.live;
   o.Add("--district-time-zone", lv.district_time_zone,

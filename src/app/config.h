@@ -10,6 +10,7 @@
 #include "auth/auth_service.h"
 #include "domain/activity_recorder.h"
 #include "domain/attendance_recorder.h"
+#include "domain/coursework.h"
 #include "domain/forensics_report.h"
 #include "domain/live_schedule.h"
 #include "guard/activity_log.h"
@@ -55,8 +56,9 @@ struct AppConfig {
   store::Database::Options db;  // path is data_dir/homeroom.db
   auth::AuthOptions auth;
   api::ApiOptions api;
-  domain::LiveOptions live;  // schedule, district time zone, attendance rules
-  live::HubOptions hub;      // live-class rooms: limits of chat, polls, history, grace
+  domain::LiveOptions live;              // schedule, district time zone, attendance rules
+  domain::CourseworkOptions coursework;  // upload limits and types; files in data_dir/files
+  live::HubOptions hub;                  // live-class rooms: limits of chat, polls, history, grace
   domain::AttendanceRecorderOptions attendance;
   // Admission before handlers: rate limits, concurrency limit, proof of work (docs/security.md).
   guard::AdmissionOptions admission;

@@ -138,6 +138,29 @@ Status Authorize(const Principal& who, Action action, const Target& t) {
         return Status::Ok();
       }
       return Deny("set the live-class pathway of a district, school or section it does not run");
+    case Action::kViewCoursework:
+      return ViewSection(who, t);
+    case Action::kManageCoursework:
+      if (TeachesOrAdministers(who, t)) return Status::Ok();
+      return Deny("set coursework in a section it does not teach");
+    case Action::kSubmitWork:
+      if (who.role == Role::kStudent && Contains(t.student_ids, who.user_id)) return Status::Ok();
+      return Deny("submit work (students of the section only)");
+    case Action::kGradeWork:
+      if (TeachesOrAdministers(who, t)) return Status::Ok();
+      return Deny("see or grade submissions of a section it does not teach");
+    case Action::kViewGradingQueue:
+      if (who.role == Role::kTeacher || IsAdmin(who)) return Status::Ok();
+      return Deny("grade work (teachers and administrators)");
+    case Action::kUploadFile:
+      if (who.role != Role::kGuardian) return Status::Ok();
+      return Deny("upload files (students, teachers and administrators)");
+    case Action::kViewSubmission:
+      if (who.user_id == t.user_id || TeachesOrAdministers(who, t)) return Status::Ok();
+      if (who.role == Role::kGuardian && Contains(who.child_ids, t.user_id)) return Status::Ok();
+      return Deny("see another student's work");
+    case Action::kViewStudentWork:
+      return ViewUser(who, t);
   }
   return Deny("do that");
 }

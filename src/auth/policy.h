@@ -35,6 +35,19 @@ enum class Action {
   // teachers and admins; with a school only: its admins; with neither (the district's rules):
   // district admins.
   kManagePathways,
+  // Coursework (docs/api.md, "Coursework").
+  kViewCoursework,    // a section's assignments and their attachments: as kViewSection
+  kManageCoursework,  // create assignments: the section's teachers, admins
+  kSubmitWork,        // submit to an assignment: the students enrolled in its section
+  kGradeWork,         // a section's submissions and grading them: its teachers, admins
+  kViewGradingQueue,  // GET /me/to-grade: teachers and admins
+  kUploadFile,        // POST /files: students, teachers, admins (not guardians)
+  // One submission (its files included): the student, their guardians, the section's teachers,
+  // admins. Target: user_id = the student, section and school of the assignment.
+  kViewSubmission,
+  // A student's assignments and grades (GET /students/{id}/coursework): as kViewUser (the
+  // student, their guardians, their teachers, admins of their school; 404 to anyone else).
+  kViewStudentWork,
 };
 
 // The facts about the resource that the decision needs, loaded by the handler from the store.

@@ -76,6 +76,13 @@ class Status {
   const std::string& message() const { return message_; }
   // Seconds a client should wait before retrying (429 and 503 only).
   std::optional<int> retry_after_s() const { return retry_after_s_; }
+  // A finer, machine-readable reason than the code ("file_too_large", "quota_exceeded"), sent as
+  // the JSON error's "reason"; empty when there is none.
+  const std::string& reason() const { return reason_; }
+  Status WithReason(std::string reason) && {
+    reason_ = std::move(reason);
+    return std::move(*this);
+  }
 
   // "not_found: section 12 does not exist"
   std::string ToString() const;
@@ -84,6 +91,7 @@ class Status {
   StatusCode code_ = StatusCode::kOk;
   std::string message_;
   std::optional<int> retry_after_s_;
+  std::string reason_;
 };
 
 // Either a T or a non-OK Status. Construct from a value for success or from a Status for failure;

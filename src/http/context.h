@@ -10,6 +10,7 @@
 #include "auth/principal.h"
 #include "core/status.h"
 #include "http/router.h"
+#include "net/body_reader.h"
 #include "net/http_handler.h"
 
 namespace homeroom::http {
@@ -30,6 +31,8 @@ struct RequestContext {
   // a cookie credential), or any site could open a socket with the user's cookie (cross-site
   // WebSocket hijacking).
   bool upgrade = false;
+  // A route with RouteOptions::stream_body: its body, to read as it arrives; null otherwise.
+  net::BodyReader* body = nullptr;
 
   // The path parameter `name` ("{id}"), or nullopt when the route has none of that name.
   std::optional<std::string_view> PathParam(std::string_view name) const;

@@ -114,6 +114,7 @@ net::HeadDecision Dispatcher::OnHead(const net::RequestHeader& head,
   if (found) {
     size_t limit = match.route->options.body_limit;
     decision.body_limit = limit ? limit : options_.default_body_limit;
+    decision.stream_body = match.route->options.stream_body;
     return decision;
   }
   Response res = Unmatched(match, bad_target);
@@ -125,6 +126,16 @@ net::HeadDecision Dispatcher::OnHead(const net::RequestHeader& head,
 
 boost::asio::awaitable<Response> Dispatcher::Handle(Request&& request,
                                                     const net::ConnectionInfo& peer) {
+  co_return co_await Serve(std::move(request), nullptr, peer);
+}
+
+boost::asio::awaitable<Response> Dispatcher::HandleStream(Request&& request, net::BodyReader& body,
+                                                          const net::ConnectionInfo& peer) {
+  co_return co_await Serve(std::move(request), &body, peer);
+}
+
+boost::asio::awaitable<Response> Dispatcher::Serve(Request&& request, net::BodyReader* body,
+                                                   const net::ConnectionInfo& peer) {
   const auto start = Clock::now();
   const net::ConnectionInfo conn = AsSeen(request, peer);
   const Request req = std::move(request);  // owned by this frame for the handler's duration
@@ -133,9 +144,11 @@ boost::asio::awaitable<Response> Dispatcher::Handle(Request&& request,
   RequestContext ctx{
       req,         conn, NewRequestId(), conn.RemoteIp(), match.route, std::move(match.path_params),
       std::nullopt};
+  ctx.body = body;
+  auto bytes_in = [&] { return body ? body->bytes_read() : req.body().size(); };
   if (match.kind != RouteMatch::Kind::kFound) {  // OnHead normally answered these already
     Response res = Unmatched(match, bad_target);
-    Finish(res, Seen{req, conn, ctx.request_id, kUnmatched, kNobody, req.body().size(), start});
+    Finish(res, Seen{req, conn, ctx.request_id, kUnmatched, kNobody, bytes_in(), start});
     co_return res;
   }
 
@@ -148,8 +161,8 @@ boost::asio::awaitable<Response> Dispatcher::Handle(Request&& request,
     if (!slot) {
       const guard::AdmissionVerdict shed = ShedVerdict(*admission_);
       Response res = AdmissionResponse(shed);
-      Finish(res, Seen{req, conn, ctx.request_id, ctx.route->pattern, kNobody, req.body().size(),
-                       start, shed.decision, ctx.route->route_class});
+      Finish(res, Seen{req, conn, ctx.request_id, ctx.route->pattern, kNobody, bytes_in(), start,
+                       shed.decision, ctx.route->route_class});
       co_return res;
     }
     decision = guard::AdmissionDecision::kAccepted;
@@ -169,9 +182,10 @@ boost::asio::awaitable<Response> Dispatcher::Handle(Request&& request,
   }
   if (slot) {
     // A sign-in's time is mostly its turn at the hashing pool, which has its own bound and
-    // fairness: it says nothing about congestion, so it is no latency sample.
+    // fairness, and a streamed upload's is mostly the client's network: neither says anything
+    // about congestion, so neither is a latency sample.
     std::optional<double> latency;
-    if (ctx.route->route_class != guard::RouteClass::kLogin) {
+    if (ctx.route->route_class != guard::RouteClass::kLogin && !ctx.route->options.stream_body) {
       latency = std::chrono::duration<double>(Clock::now() - handler_start).count();
     }
     slot->Done(latency);
@@ -182,8 +196,8 @@ boost::asio::awaitable<Response> Dispatcher::Handle(Request&& request,
                {{"request_id", ctx.request_id}, {"route", ctx.route->pattern}, {"what", failure}});
     res = ErrorResponse(Status::Internal("internal error"));
   }
-  Finish(*res, Seen{req, conn, ctx.request_id, ctx.route->pattern, ctx.principal, req.body().size(),
-                    start, decision, ctx.route->route_class});
+  Finish(*res, Seen{req, conn, ctx.request_id, ctx.route->pattern, ctx.principal, bytes_in(), start,
+                    decision, ctx.route->route_class});
   co_return std::move(*res);
 }
 

@@ -76,6 +76,8 @@ class Dispatcher final : public net::HttpHandler {
                            const net::ConnectionInfo& conn) override;
   boost::asio::awaitable<Response> Handle(Request&& request,
                                           const net::ConnectionInfo& conn) override;
+  boost::asio::awaitable<Response> HandleStream(Request&& request, net::BodyReader& body,
+                                                const net::ConnectionInfo& conn) override;
   boost::asio::awaitable<net::UpgradeDecision> HandleUpgrade(
       Request&& request, const net::ConnectionInfo& conn) override;
 
@@ -85,6 +87,9 @@ class Dispatcher final : public net::HttpHandler {
   RouteMatch Match(boost::beast::http::verb method, std::string_view target,
                    bool* bad_target) const;
   Response Unmatched(const RouteMatch& match, bool bad_target) const;
+  // Handle() and HandleStream(): `body` is the streamed body, or null when it is in `request`.
+  boost::asio::awaitable<Response> Serve(Request&& request, net::BodyReader* body,
+                                         const net::ConnectionInfo& conn);
   // Authenticates (with the admission checks that follow it) and runs the handler.
   boost::asio::awaitable<Response> Run(RequestContext& ctx, guard::AdmissionDecision* decision);
   // Authenticates and asks the upgrade route's handler; a refusal is an error Status or, from

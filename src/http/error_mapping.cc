@@ -50,6 +50,13 @@ Response ErrorResponse(const Status& status) {
   }
   Response res = net::MakeErrorResponse(HttpStatusFor(status.code()), StatusCodeName(status.code()),
                                         status.message());
+  if (!status.reason().empty()) {
+    boost::json::object body{{"error", boost::json::object{{"code", StatusCodeName(status.code())},
+                                                           {"reason", status.reason()},
+                                                           {"message", status.message()}}}};
+    res.body() = boost::json::serialize(body);
+    res.prepare_payload();
+  }
   if (auto retry = status.retry_after_s()) {
     res.set(beast_http::field::retry_after, std::to_string(*retry < 0 ? 0 : *retry));
   }

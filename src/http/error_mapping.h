@@ -14,7 +14,8 @@ namespace homeroom::http {
 boost::beast::http::status HttpStatusFor(StatusCode code);
 
 // THE one place a Status becomes an HTTP answer: the mapped status, the body
-// {"error":{"code":"<StatusCodeName>","message":"<status.message()>"}}, Content-Type
+// {"error":{"code":"<StatusCodeName>","message":"<status.message()>"}} (with "reason" when the
+// status carries one: Status::WithReason), Content-Type
 // application/json, Cache-Control no-store, and Retry-After when the status carries one (429, 503).
 // Thread-safe (pure function).
 Response ErrorResponse(const Status& status);

@@ -31,6 +31,10 @@ struct RouteOptions {
   Access access = Access::kSignedIn;
   // Bytes allowed in the request body; 0 means the dispatcher's default (64 KiB).
   size_t body_limit = 0;
+  // The handler reads the body as it arrives through RequestContext::body (uploads that must
+  // never be held whole in memory); the request's own body stays empty. The body is read only
+  // after authentication, so an anonymous upload is refused before a byte of it is read.
+  bool stream_body = false;
   // The route's class for rate limits and priority (guard/route_class.h). Unset: derived when the
   // route is added: GET and HEAD are kApiRead, other methods kApiWrite, upgrade routes kLive. Set
   // kLogin on the sign-in routes and kStatic on the web app's files.

@@ -45,6 +45,7 @@ using Response = boost::beast::http::response<boost::beast::http::string_body>;
 using RequestHeader = boost::beast::http::request_header<>;
 
 struct UpgradeDecision;  // net/websocket.h
+class BodyReader;        // net/body_reader.h
 
 // What the server asks the handler once a request head has arrived, before reading any body.
 struct HeadDecision {
@@ -57,6 +58,12 @@ struct HeadDecision {
   // With `reject`: close the connection after the answer even when it could be kept alive (a
   // blocked source gets no further requests on a connection opened before the block).
   bool close = false;
+  // Hand the body to HandleStream() as it arrives (net/body_reader.h) instead of reading it whole
+  // into the request before Handle(): for bodies that must never be held in memory (uploads).
+  // A Content-Length over body_limit is then not refused up front by the server: the handler sees
+  // it (BodyReader::content_length()) before reading and answers in its own terms, and the reader
+  // never reads past body_limit.
+  bool stream_body = false;
 };
 
 // The application side of a Server: what to do with each request. Every method is called on the
@@ -72,6 +79,12 @@ class HttpHandler {
   // line, never a crash.
   virtual boost::asio::awaitable<Response> Handle(Request&& request,
                                                   const ConnectionInfo& conn) = 0;
+  // Answers one request whose head OnHead() accepted with stream_body set: `request` has an empty
+  // body, and `body` reads it from the connection (valid only during this call). Should not throw.
+  // The default reads the body whole (up to the decided limit) and calls Handle(); a body error
+  // is answered with its status.
+  virtual boost::asio::awaitable<Response> HandleStream(Request&& request, BodyReader& body,
+                                                        const ConnectionInfo& conn);
   // Answers a WebSocket upgrade request (GET with Connection: Upgrade and Upgrade: websocket, no
   // body), after OnHead() accepted its head: a WebSocketHandler to run on the connection once the
   // handshake is done, or an HTTP response instead (401, 403, 404, 429...; the connection then

@@ -6,6 +6,7 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/error.hpp>
+#include <boost/beast/http/buffer_body.hpp>
 #include <boost/beast/http/error.hpp>
 #include <boost/beast/http/field.hpp>
 #include <boost/beast/http/read.hpp>
@@ -17,6 +18,7 @@
 #include <string>
 
 #include "core/log.h"
+#include "net/body_reader.h"
 #include "net/error_response.h"
 #include "net/server.h"
 #include "net/transfer_pace.h"
@@ -173,11 +175,18 @@ asio::awaitable<void> Session::Loop() {
       continue;
     }
 
-    if (content_length && *content_length > decision.body_limit) {
+    // A streamed body's handler sees the announced length first and refuses it in its own terms
+    // (its reader stops at the limit anyway).
+    if (!decision.stream_body && content_length && *content_length > decision.body_limit) {
       m.bad_body_too_large.Inc();
       co_await FailAndClose(http::status::payload_too_large, "payload_too_large",
                             "request body larger than " + Bytes(decision.body_limit), version);
       co_return;
+    }
+
+    if (decision.stream_body) {
+      if (!co_await Stream(decision.body_limit, version, has_body, want_keep_alive)) co_return;
+      continue;
     }
 
     if (has_body && !co_await ReadBody(decision.body_limit, version)) co_return;
@@ -210,19 +219,7 @@ asio::awaitable<bool> Session::ReadBody(size_t body_limit, unsigned version) {
   const ServerOptions& opt = server_.options_;
   NetMetrics& m = server_.metrics_;
   parser_->body_limit(body_limit);
-  if (beast::iequals(parser_->get()[http::field::expect], "100-continue")) {
-    static constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
-    stream_.expires_after(opt.write_timeout);
-    auto [wec, wn] = co_await asio::async_write(stream_, asio::buffer(kContinue), kTuple);
-    (void)wn;
-    if (wec) {
-      if (IsTimeout(wec)) {
-        m.timeout_write.Inc();
-        server_.Report(guard::ConnectionEvent::kWriteTimeout, conn_.remote);
-      }
-      co_return false;
-    }
-  }
+  if (!co_await SendContinue()) co_return false;
   // Read piece by piece so that each read's deadline can follow the body's pace (slow POST).
   TransferPace pace(std::chrono::steady_clock::now(), opt.body_timeout,
                     opt.min_body_bytes_per_second, opt.body_rate_grace);
@@ -253,6 +250,131 @@ asio::awaitable<bool> Session::ReadBody(size_t body_limit, unsigned version) {
     co_return false;
   }
   co_return true;
+}
+
+asio::awaitable<bool> Session::SendContinue() {
+  if (!beast::iequals(parser_->get()[http::field::expect], "100-continue")) co_return true;
+  static constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
+  stream_.expires_after(server_.options_.write_timeout);
+  auto [wec, wn] = co_await asio::async_write(stream_, asio::buffer(kContinue), kTuple);
+  (void)wn;
+  if (wec) {
+    if (IsTimeout(wec)) {
+      server_.metrics_.timeout_write.Inc();
+      server_.Report(guard::ConnectionEvent::kWriteTimeout, conn_.remote);
+    }
+    co_return false;
+  }
+  co_return true;
+}
+
+// Reads the body into the handler's buffers with a buffer_body parser taken over from the
+// session's (the head is parsed, no body byte consumed yet), under the same deadlines as ReadBody.
+class Session::StreamedBody final : public BodyReader {
+ public:
+  using Parser = http::request_parser<http::buffer_body>;
+
+  StreamedBody(Session& session, Parser& parser, size_t limit)
+      : session_(session),
+        parser_(parser),
+        limit_(limit),
+        pace_(std::chrono::steady_clock::now(), session.server_.options_.body_timeout,
+              session.server_.options_.min_body_bytes_per_second,
+              session.server_.options_.body_rate_grace) {}
+
+  asio::awaitable<Result<size_t>> Read(std::span<char> buffer) override {
+    if (!failure_.ok()) co_return failure_;
+    if (buffer.empty()) co_return Status::InvalidArgument("empty read buffer");
+    NetMetrics& m = session_.server_.metrics_;
+    while (!parser_.is_done()) {
+      auto& body = parser_.get().body();
+      body.data = buffer.data();
+      body.size = buffer.size();
+      session_.stream_.expires_at(pace_.deadline());
+      auto [ec, n] =
+          co_await http::async_read_some(session_.stream_, session_.buffer_, parser_, kTuple);
+      const size_t produced = buffer.size() - body.size;
+      body.data = nullptr;
+      if (ec == http::error::need_buffer) ec = {};
+      if (!ec) {
+        pace_.Progress(n, std::chrono::steady_clock::now());
+        if (produced == 0) continue;  // chunk framing only
+        bytes_read_ += produced;
+        co_return produced;
+      }
+      if (IsTimeout(ec)) {
+        if (pace_.cut_by_rate()) {
+          m.timeout_body_rate.Inc();
+        } else {
+          m.timeout_body.Inc();
+        }
+        session_.server_.Report(guard::ConnectionEvent::kBodyTimeout, session_.conn_.remote);
+        failure_ = Status::DeadlineExceeded("the request body arrived too slowly");
+      } else if (ec == http::error::body_limit) {
+        m.bad_body_too_large.Inc();
+        failure_ = Status::PayloadTooLarge("request body larger than " + Bytes(limit_));
+      } else if (ec == http::error::end_of_stream || ec == asio::error::eof ||
+                 ec == asio::error::operation_aborted || ec == asio::error::connection_reset) {
+        failure_ = Status::Unavailable("the connection closed during the request body", 1);
+      } else {
+        m.bad_malformed.Inc();
+        failure_ = Status::InvalidArgument("malformed request body: " + ec.message());
+      }
+      co_return failure_;
+    }
+    co_return size_t{0};
+  }
+
+  bool done() const override { return parser_.is_done(); }
+  uint64_t bytes_read() const override { return bytes_read_; }
+  std::optional<uint64_t> content_length() const override {
+    auto length = parser_.content_length();
+    if (!length) return std::nullopt;
+    return *length;
+  }
+  bool failed() const { return !failure_.ok(); }
+
+ private:
+  Session& session_;
+  Parser& parser_;
+  const size_t limit_;
+  TransferPace pace_;
+  uint64_t bytes_read_ = 0;
+  Status failure_;
+};
+
+asio::awaitable<bool> Session::Stream(size_t body_limit, unsigned version, bool has_body,
+                                      bool want_keep_alive) {
+  const ServerOptions& opt = server_.options_;
+  if (has_body && !co_await SendContinue()) co_return false;
+  StreamedBody::Parser parser(std::move(*parser_));
+  parser_.reset();
+  parser.body_limit(body_limit);
+  Request request{RequestHeader(parser.get().base())};
+  StreamedBody body(*this, parser, body_limit);
+  server_.metrics_.requests.Inc();
+  Response response;
+  bool handled = false;
+  try {
+    response = co_await server_.handler_.HandleStream(std::move(request), body, conn_);
+    handled = true;
+  } catch (const std::exception& e) {
+    log::Error("net_handler_threw",
+               {{"server", server_.name_}, {"where", "HandleStream"}, {"what", e.what()}});
+  }
+  stream_.expires_never();
+  if (!handled) {
+    response = MakeErrorResponse(http::status::internal_server_error, "internal",
+                                 "the server failed to handle the request");
+  }
+  if (state_ == State::kClosed) co_return false;
+  // What the handler did not read cannot be told from the next request.
+  const bool complete = parser.is_done() && !body.failed();
+  const bool keep_alive =
+      complete && want_keep_alive && !draining_ && requests_ < opt.max_requests_per_connection;
+  if (!co_await Write(response, version, keep_alive)) co_return false;
+  if (!complete) co_await LingerAndClose();
+  co_return keep_alive;
 }
 
 asio::awaitable<bool> Session::Upgrade(unsigned version, bool want_keep_alive) {

@@ -45,6 +45,7 @@ class Session final : public Connection, public std::enable_shared_from_this<Ses
   friend class Server;  // the idle list (idle_)
 
   enum class State { kWaiting, kBusy, kClosed };
+  class StreamedBody;  // the BodyReader of Stream(), in session.cc
   using Parser = boost::beast::http::request_parser<boost::beast::http::string_body>;
 
   boost::asio::awaitable<void> Loop();
@@ -53,6 +54,12 @@ class Session final : public Connection, public std::enable_shared_from_this<Ses
   // Reads the body announced by the head in parser_ under body_timeout and the minimum body rate;
   // false when the connection should end (answered or closed).
   boost::asio::awaitable<bool> ReadBody(size_t body_limit, unsigned version);
+  // Answers a request whose body the handler reads as it arrives (HeadDecision::stream_body);
+  // false when the connection should end.
+  boost::asio::awaitable<bool> Stream(size_t body_limit, unsigned version, bool has_body,
+                                      bool want_keep_alive);
+  // Answers Expect: 100-continue when the head asks for it; false when the write failed.
+  boost::asio::awaitable<bool> SendContinue();
   // Writes `res` with the version and keep-alive given, under write_timeout and the minimum send
   // rate; false when the write failed.
   boost::asio::awaitable<bool> Write(Response& res, unsigned version, bool keep_alive);
