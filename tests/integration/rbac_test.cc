@@ -24,6 +24,7 @@ struct Row {
   std::string target;    // the concrete request target
   std::string body;      // JSON body for POST routes
   int expected;
+  const char* content_type = nullptr;  // sent instead of application/json (uploads)
 };
 
 // Live sessions (rows run in order against one fresh server, so session ids are known): 1, 2, 3
@@ -169,6 +170,69 @@ void AddPathwayRows(std::vector<Row>& rows) {
        {403, 403, 403, 403, 409});
 }
 
+// Coursework (docs/api.md, "Coursework"). Rows run in order, so ids are known: files 1-4 are the
+// uploads of student_a, teacher_a, admin_a and district; assignments 1-3 are section 10's (teacher_a,
+// admin_a, district), 4 is section 20's, 5 is section 10's with file 2 attached; submission 1 is
+// student_a's of assignment 1, submission 2 student_b's of assignment 4. Student 100 is student_a,
+// 101 student_b.
+void AddCourseworkRows(std::vector<Row>& rows) {
+  const char* roles[] = {"student_a", "guardian_a", "teacher_a", "admin_a", "district"};
+  auto each = [&](const char* method, const char* pattern, const char* relation,
+                  const std::string& target, const std::string& body, std::vector<int> expected) {
+    for (size_t i = 0; i < 5; ++i)
+      rows.push_back({method, pattern, roles[i], relation, target, body, expected[i]});
+    rows.push_back({method, pattern, "anonymous", relation, target, body, 401});
+  };
+  const char* files = "/api/v1/files";
+  for (size_t i = 0; i < 5; ++i) {
+    rows.push_back({"POST", files, roles[i], "own", "/api/v1/files?name=r.txt", "rubric",
+                    i == 1 ? 403 : 201, "text/plain"});
+  }
+  rows.push_back(
+      {"POST", files, "anonymous", "own", "/api/v1/files?name=r.txt", "rubric", 401, "text/plain"});
+  const char* assignments = "/api/v1/sections/{id}/assignments";
+  const std::string a = R"({"title":"Essay","due_at":"2030-09-03T23:59","points":10})";
+  each("POST", assignments, "own", "/api/v1/sections/10/assignments", a, {403, 403, 201, 201, 201});
+  each("POST", assignments, "other", "/api/v1/sections/20/assignments", a,
+       {403, 403, 403, 403, 201});
+  rows.push_back({"POST", assignments, "teacher_a", "own", "/api/v1/sections/10/assignments",
+                  R"({"title":"Read","due_at":"2030-09-03","points":5,"attachment_ids":[2]})",
+                  201});
+  each("GET", assignments, "own", "/api/v1/sections/10/assignments", "", {200, 200, 200, 200, 200});
+  each("GET", assignments, "other", "/api/v1/sections/20/assignments", "",
+       {403, 403, 403, 403, 200});
+  const char* one = "/api/v1/assignments/{id}";
+  each("GET", one, "own", "/api/v1/assignments/1", "", {200, 200, 200, 200, 200});
+  each("GET", one, "other", "/api/v1/assignments/4", "", {403, 403, 403, 403, 200});
+  const char* submission = "/api/v1/assignments/{id}/submission";
+  const std::string text = R"({"text":"My work"})";
+  each("PUT", submission, "own", "/api/v1/assignments/1/submission", text,
+       {200, 403, 403, 403, 403});
+  each("PUT", submission, "other", "/api/v1/assignments/4/submission", text,
+       {403, 403, 403, 403, 403});
+  rows.push_back(
+      {"PUT", submission, "student_b", "own", "/api/v1/assignments/4/submission", text, 200});
+  each("GET", submission, "own", "/api/v1/assignments/1/submission", "", {200, 403, 403, 403, 403});
+  each("GET", submission, "other", "/api/v1/assignments/4/submission", "",
+       {403, 403, 403, 403, 403});
+  const char* submissions = "/api/v1/assignments/{id}/submissions";
+  each("GET", submissions, "own", "/api/v1/assignments/1/submissions", "",
+       {403, 403, 200, 200, 200});
+  each("GET", submissions, "other", "/api/v1/assignments/4/submissions", "",
+       {403, 403, 403, 403, 200});
+  const char* grade = "/api/v1/submissions/{id}/grade";
+  const std::string score = R"({"score":7,"comment":"Good"})";
+  each("PUT", grade, "own", "/api/v1/submissions/1/grade", score, {403, 403, 200, 200, 200});
+  each("PUT", grade, "other", "/api/v1/submissions/2/grade", score, {403, 403, 403, 403, 200});
+  each("GET", "/api/v1/me/to-grade", "own", "/api/v1/me/to-grade", "", {403, 403, 200, 200, 200});
+  const char* work = "/api/v1/students/{id}/coursework";
+  each("GET", work, "own", "/api/v1/students/100/coursework", "", {200, 200, 200, 200, 200});
+  each("GET", work, "other", "/api/v1/students/101/coursework", "", {404, 404, 404, 404, 200});
+  const char* file = "/api/v1/files/{id}";
+  each("GET", file, "own", "/api/v1/files/2", "", {200, 200, 200, 200, 200});
+  each("GET", file, "other", "/api/v1/files/4", "", {404, 404, 404, 404, 200});
+}
+
 // Users of the "a" side own school 2, section 10 and student_a; the "b" side is "other".
 std::vector<Row> Table() {
   std::vector<Row> rows;
@@ -221,6 +285,7 @@ std::vector<Row> Table() {
 
   AddGuardRows(rows);
   AddPathwayRows(rows);
+  AddCourseworkRows(rows);
   // clang-format on
   // Public routes: the same answer for everyone, signed in or not.
   for (const char* who : {"anonymous", "student_a", "district"}) {
@@ -257,6 +322,7 @@ TEST(Rbac, EveryRouteHasRowsAndEveryRowHolds) {
       headers = Bearer(tokens[who]);
       if (fresh) tokens.erase(who);
     }
+    if (r.content_type) headers.emplace_back("Content-Type", r.content_type);
     auto method = bhttp::string_to_verb(r.method);
     auto res = server.Client().Send(method, r.target, r.body, headers);
     EXPECT_EQ(res.result_int(), r.expected) << r.method << " " << r.target << " as " << who << " ("
