@@ -567,9 +567,85 @@ step('the district switches grades 6-12 to external: a 7th grader\'s Join opens 
   }
 });
 
+// Coursework (issue 6, sections 1 and 9; docs/api.md, "Coursework"): the teacher sets an
+// assignment, the student turns in text and a file, the teacher grades it from the "to grade"
+// queue, and the student's guardian sees the grade.
+step('a student submits, the teacher grades, the guardian sees the grade', async () => {
+  const studentLogin = server.login('student'), guardianLogin = server.login('guardian');
+  // The demo's teacher teaches the demo student; find that section.
+  let mine = null;
+  for (const s of (await teacherApi.get('/api/v1/me/sections')).items) {
+    const roster = await teacherApi.get(`/api/v1/sections/${s.id}/roster?limit=200`);
+    if (roster.items.some((r) => r.username === studentLogin.username)) {
+      mine = s;
+      break;
+    }
+  }
+  expect(mine, 'the demo teacher teaches the demo student');
+  const title = `Essay ${Date.now() % 100000}`;
+
+  const teacher = await newPage('coursework-teacher');
+  await signIn(teacher.page, teacherLogin.username, teacherLogin.password);
+  await teacher.page.goto('/teacher/coursework');
+  const card = teacher.page.locator('section.card', {
+    has: teacher.page.getByRole('heading', { name: `${mine.title}: assignments`, exact: true }),
+  });
+  await card.getByText('New assignment').click();
+  await card.getByLabel('Title').fill(title);
+  await card.getByLabel('Instructions').fill('One page on your favorite book.');
+  await card.getByLabel('Points').fill('10');
+  await card.getByLabel('Attachments').setInputFiles({
+    name: 'rubric.txt', mimeType: 'text/plain', buffer: Buffer.from('Rubric: clear, kind, on time.'),
+  });
+  await card.getByRole('button', { name: 'Create assignment' }).click();
+  await card.getByText(title, { exact: true }).waitFor();
+  await check(teacher.page, 'coursework-teacher');
+
+  const student = await newPage('coursework-student');
+  await signIn(student.page, studentLogin.username, studentLogin.password);
+  await student.page.getByRole('link', { name: 'Coursework' }).click();
+  const work = student.page.locator('section.card', { has: student.page.getByRole('heading', { name: title }) });
+  await work.getByRole('link', { name: 'rubric.txt' }).waitFor();
+  await work.getByText('Not turned in').waitFor();
+  await work.getByLabel('Your work').fill('My essay is about Charlotte\'s Web.');
+  await work.getByLabel('Files').setInputFiles({
+    name: 'essay.txt', mimeType: 'text/plain', buffer: Buffer.from('Charlotte saves Wilbur with words.'),
+  });
+  await work.getByRole('button', { name: 'Turn in' }).click();
+  await work.getByText('Turned in. Your teacher can see it now.').waitFor();
+  await work.getByText('Turned in', { exact: true }).waitFor();
+  await check(student.page, 'coursework-student');
+
+  await teacher.page.goto('/teacher/coursework');
+  await teacher.page.getByRole('link', { name: new RegExp(`: ${title}$`) }).click();
+  await teacher.page.getByRole('heading', { name: `Submissions: ${title}` }).waitFor();
+  const essay = teacher.page.getByRole('link', { name: 'essay.txt' });
+  const href = await essay.getAttribute('href');
+  const text = await teacher.page.evaluate(async (url) => (await fetch(url)).text(), href);
+  expect(text === 'Charlotte saves Wilbur with words.', `the teacher downloads the file: ${text}`);
+  await teacher.page.getByLabel('Score (out of 10)').fill('9');
+  await teacher.page.getByLabel('Comment').fill('Well argued.');
+  await teacher.page.getByRole('button', { name: /^Save grade for / }).click();
+  await teacher.page.getByText('Grade: 9 / 10').waitFor();
+  await check(teacher.page, 'coursework-grading');
+  await teacher.page.goto('/teacher/coursework');
+  await teacher.page.getByRole('heading', { name: 'To grade' }).waitFor();
+  await teacher.page.getByRole('link', { name: new RegExp(`: ${title}$`) }).waitFor({ state: 'detached' });
+
+  const guardian = await newPage('coursework-guardian');
+  await signIn(guardian.page, guardianLogin.username, guardianLogin.password);
+  await guardian.page.getByRole('link', { name: 'Grades' }).click();
+  const row = guardian.page.getByRole('row', { name: new RegExp(title) });
+  await row.getByText('Grade: 9 / 10').waitFor();
+  await row.getByText('Well argued.').waitFor();
+  await check(guardian.page, 'coursework-guardian');
+  for (const p of [teacher, student, guardian]) await p.context.close();
+});
+
 // --- run -----------------------------------------------------------------------------------------
 let failed = 0;
-for (const { name, fn } of steps) {
+// --only <text>: run just the scenarios whose name contains it (while working on one).
+for (const { name, fn } of steps.filter((x) => !args.only || x.name.includes(args.only))) {
   const t0 = Date.now();
   try {
     await fn();

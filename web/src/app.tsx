@@ -19,6 +19,10 @@ const Attendance = lazyPage(() => import('./pages/teacher').then((m) => m.Attend
 const Room = lazyPage(() => import('./pages/room').then((m) => m.Room));
 const Admin = lazyPage(() => import('./pages/admin').then((m) => m.Admin));
 const Users = lazyPage(() => import('./pages/admin').then((m) => m.Users));
+const TeacherCoursework = lazyPage(() => import('./pages/coursework').then((m) => m.TeacherCoursework));
+const Grading = lazyPage(() => import('./pages/coursework').then((m) => m.Grading));
+const StudentCoursework = lazyPage(() => import('./pages/coursework').then((m) => m.StudentCoursework));
+const GuardianGrades = lazyPage(() => import('./pages/coursework').then((m) => m.GuardianGrades));
 
 interface RouteDef {
   pattern: string;
@@ -29,7 +33,11 @@ interface RouteDef {
 const ADMINS: Principal['role'][] = ['school_admin', 'district_admin'];
 const ROUTES: RouteDef[] = [
   { pattern: '/student', page: Student, roles: ['student'] },
+  { pattern: '/student/coursework', page: StudentCoursework, roles: ['student'] },
   { pattern: '/guardian', page: Guardian, roles: ['guardian'] },
+  { pattern: '/guardian/grades', page: GuardianGrades, roles: ['guardian'] },
+  { pattern: '/teacher/coursework', page: TeacherCoursework, roles: ['teacher', ...ADMINS] },
+  { pattern: '/teacher/assignments/:id', page: Grading, roles: ['teacher', ...ADMINS] },
   { pattern: '/teacher', page: Teacher, roles: ['teacher', ...ADMINS] },
   { pattern: '/teacher/sessions/:id', page: Attendance, roles: ['teacher', ...ADMINS] },
   { pattern: '/room/:id', page: Room, roles: ['student', 'teacher', ...ADMINS] },
@@ -38,11 +46,14 @@ const ROUTES: RouteDef[] = [
 ];
 
 const NAV: Record<Principal['role'], [string, MessageKey][]> = {
-  student: [['/student', 'nav.home']],
-  guardian: [['/guardian', 'nav.home']],
-  teacher: [['/teacher', 'nav.classes']],
-  school_admin: [['/admin/users', 'nav.users'], ['/teacher', 'nav.classes']],
-  district_admin: [['/admin', 'nav.operations'], ['/admin/users', 'nav.users'], ['/teacher', 'nav.classes']],
+  student: [['/student', 'nav.home'], ['/student/coursework', 'nav.coursework']],
+  guardian: [['/guardian', 'nav.home'], ['/guardian/grades', 'nav.grades']],
+  teacher: [['/teacher', 'nav.classes'], ['/teacher/coursework', 'nav.coursework']],
+  school_admin: [['/admin/users', 'nav.users'], ['/teacher', 'nav.classes'], ['/teacher/coursework', 'nav.coursework']],
+  district_admin: [
+    ['/admin', 'nav.operations'], ['/admin/users', 'nav.users'], ['/teacher', 'nav.classes'],
+    ['/teacher/coursework', 'nav.coursework'],
+  ],
 };
 
 // Switching shows the language at once and, when signed in, saves it for the user (it follows

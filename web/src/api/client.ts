@@ -4,7 +4,7 @@
 // the request retried once per fresh challenge, without the user doing anything.
 import { ChallengeExpiredError, solveChallenge, type Challenge } from '../pow/pow';
 import type {
-  AttendanceReport, Child, GuardRule, GuardRules, GuardStatus, LiveSession, Me, Page, School, SectionPathway,
+  Assignment, AttendanceReport, Child, QueuedSubmission, StoredFile, Submission, GuardRule, GuardRules, GuardStatus, LiveSession, Me, Page, School, SectionPathway,
   RosterEntry, Section, SignInResponse, User,
 } from './types';
 
@@ -14,6 +14,8 @@ export class ApiError extends Error {
     readonly code: string,
     message: string,
     readonly retryAfterS: number | null = null,
+    // A finer cause than `code` where the server gives one ("quota_exceeded").
+    readonly reason: string | null = null,
   ) {
     super(message);
   }
@@ -47,16 +49,18 @@ async function parseError(res: Response): Promise<ApiError> {
   let code = 'internal';
   let message = res.statusText;
   let challenge: Challenge | undefined;
+  let reason: string | null = null;
   try {
     const body = await res.json();
     code = body?.error?.code ?? code;
     message = body?.error?.message ?? message;
+    reason = body?.error?.reason ?? null;
     challenge = body?.error?.challenge;
   } catch {
     // not JSON: keep the status text
   }
   const retry = res.headers.get('Retry-After');
-  const err = new ApiError(res.status, code, message, retry ? Number(retry) : null);
+  const err = new ApiError(res.status, code, message, retry ? Number(retry) : null, reason);
   (err as ApiError & { challenge?: Challenge }).challenge = challenge;
   return err;
 }
@@ -96,6 +100,21 @@ export async function request<T>(path: string, options: Options = {}): Promise<T
     if (err.status === 401 && !options.anonymous && unauthenticatedHandler) unauthenticatedHandler();
     throw err;
   }
+}
+
+// Uploads one file as the raw body (the server streams it to disk; docs/api.md, "Coursework"):
+// its type as Content-Type, its name in the query.
+export async function uploadFile(file: File): Promise<StoredFile> {
+  const res = await fetch(`/api/v1/files?name=${encodeURIComponent(file.name)}`, {
+    method: 'POST',
+    headers: { Accept: 'application/json', 'Content-Type': file.type || 'application/octet-stream' },
+    body: file,
+    credentials: 'same-origin',
+  });
+  if (res.ok) return (await res.json()) as StoredFile;
+  const err = await parseError(res);
+  if (err.status === 401 && unauthenticatedHandler) unauthenticatedHandler();
+  throw err;
 }
 
 const q = (params: Record<string, string | number | undefined>) => {
@@ -154,6 +173,20 @@ export const api = {
     request<{ mode: string; under_attack: boolean }>('/api/v1/admin/attack-mode', {
       method: 'PUT', body: { mode },
     }),
+  sectionAssignments: (id: number) => request<{ items: Assignment[] }>(`/api/v1/sections/${id}/assignments`),
+  createAssignment: (sectionId: number, body: {
+    title: string; instructions: string; due_at: string; points: number; attachment_ids: number[];
+  }) => request<Assignment>(`/api/v1/sections/${sectionId}/assignments`, { method: 'POST', body }),
+  assignment: (id: number) => request<Assignment>(`/api/v1/assignments/${id}`),
+  submit: (id: number, text: string, file_ids: number[]) =>
+    request<Submission>(`/api/v1/assignments/${id}/submission`, { method: 'PUT', body: { text, file_ids } }),
+  submissions: (id: number) =>
+    request<{ assignment: Assignment; items: Submission[] }>(`/api/v1/assignments/${id}/submissions`),
+  grade: (submissionId: number, score: number, comment: string) =>
+    request<Submission>(`/api/v1/submissions/${submissionId}/grade`, { method: 'PUT', body: { score, comment } }),
+  toGrade: () => request<{ items: QueuedSubmission[] }>('/api/v1/me/to-grade'),
+  studentCoursework: (studentId: number) =>
+    request<{ student_id: number; items: Assignment[] }>(`/api/v1/students/${studentId}/coursework`),
   // The forensics CSV is downloaded by the browser itself (a link with the cookie).
   forensicsCsvUrl: (from: string, to: string) =>
     `/api/v1/admin/forensics${q({ from, to, format: 'csv' })}`,

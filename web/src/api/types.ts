@@ -164,3 +164,55 @@ export interface RosterEntry {
   name: string;
   role: string;
 }
+
+// Coursework (docs/api.md, "Coursework").
+export interface StoredFile {
+  id: number;
+  name: string;
+  content_type: string;
+  size: number;
+  sha256: string;
+  created_at: string;
+  url: string;
+}
+
+export interface Grade {
+  score: number;
+  comment: string;
+  graded_by: number;
+  graded_at: string;
+}
+
+export interface Submission {
+  id: number;
+  assignment_id: number;
+  student_id: number;
+  student_name?: string;
+  text: string;
+  submitted_at: string;
+  late: boolean;
+  files: StoredFile[];
+  grade: Grade | null;
+}
+
+export interface Assignment {
+  id: number;
+  section_id: number;
+  title: string;
+  instructions: string;
+  due_at: string;
+  due_local: string;
+  time_zone: string;
+  past_due: boolean;
+  points: number;
+  attachments: StoredFile[];
+  created_by: number;
+  created_at: string;
+  // GET /assignments/{id} for a student, GET /students/{id}/coursework.
+  submission?: Submission | null;
+  section_title?: string;
+}
+
+export interface QueuedSubmission extends Submission {
+  assignment: Assignment;
+}

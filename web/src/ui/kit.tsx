@@ -51,7 +51,11 @@ export function errorText(e: unknown): string {
       case 'not_found':
         return t('error.not_found');
       case 'conflict':
-        return t('error.conflict', { detail: e.message });
+        return e.reason === 'past_due' ? t('error.past_due') : t('error.conflict', { detail: e.message });
+      case 'payload_too_large':
+        return e.reason === 'quota_exceeded' ? t('error.quota_exceeded') : t('error.file_too_large');
+      case 'unsupported_media':
+        return t('error.type_not_allowed');
       case 'invalid_argument':
         return t('error.invalid', { detail: e.message });
       case 'rate_limited':
