@@ -171,10 +171,10 @@ void AddPathwayRows(std::vector<Row>& rows) {
 }
 
 // Coursework (docs/api.md, "Coursework"). Rows run in order, so ids are known: files 1-4 are the
-// uploads of student_a, teacher_a, admin_a and district; assignments 1-3 are section 10's (teacher_a,
-// admin_a, district), 4 is section 20's, 5 is section 10's with file 2 attached; submission 1 is
-// student_a's of assignment 1, submission 2 student_b's of assignment 4. Student 100 is student_a,
-// 101 student_b.
+// uploads of student_a, teacher_a, admin_a and district; assignments 1-3 are section 10's
+// (teacher_a, admin_a, district), 4 is section 20's, 5 is section 10's with file 2 attached;
+// submission 1 is student_a's of assignment 1, submission 2 student_b's of assignment 4. Student
+// 100 is student_a, 101 student_b.
 void AddCourseworkRows(std::vector<Row>& rows) {
   const char* roles[] = {"student_a", "guardian_a", "teacher_a", "admin_a", "district"};
   auto each = [&](const char* method, const char* pattern, const char* relation,

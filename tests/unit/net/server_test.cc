@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "core/metrics.h"
+#include "net/body_reader.h"
 #include "net/error_response.h"
 #include "unit/net/test_client.h"
 
@@ -33,6 +34,10 @@ using testing::RawClient;
 //   /large   a 2 MiB body
 //   /reject  answered from OnHead with 403
 //   /signin  marks the connection as carrying a signed-in user, then 200
+//   /stream  streamed (HandleStream): read 7 bytes at a time, 200 "streamed:<bytes>:<body>"; a
+//            Content-Length over the limit is answered 413 "announced" unread; a read error 413
+//            or 400 with its message
+//   /stream-early  streamed, answered 200 without reading the body
 //   else     200 "ok:<body bytes>"
 class TestHandler : public HttpHandler {
  public:
@@ -47,7 +52,38 @@ class TestHandler : public HttpHandler {
     if (head.target() == "/reject") {
       d.reject = MakeErrorResponse(http::status::forbidden, "permission_denied", "no");
     }
+    d.stream_body = head.target().starts_with("/stream");
     return d;
+  }
+
+  boost::asio::awaitable<Response> HandleStream(Request&& req, BodyReader& body,
+                                                const ConnectionInfo&) override {
+    ++handled;
+    Response res(http::status::ok, 11);
+    if (req.target() == "/stream-early") {
+      res.body() = "early";
+      co_return res;
+    }
+    if (body.content_length() && *body.content_length() > body_limit) {
+      co_return MakeErrorResponse(http::status::payload_too_large, "payload_too_large",
+                                  "announced");
+    }
+    std::string got;
+    char buffer[7];
+    for (;;) {
+      std::span<char> view(buffer, sizeof(buffer));
+      Result<size_t> n = co_await body.Read(view);
+      if (!n.ok()) {
+        const bool large = n.status().code() == StatusCode::kPayloadTooLarge;
+        co_return MakeErrorResponse(
+            large ? http::status::payload_too_large : http::status::bad_request,
+            large ? "payload_too_large" : "invalid_argument", n.status().message());
+      }
+      if (*n == 0) break;
+      got.append(buffer, *n);
+    }
+    res.body() = "streamed:" + std::to_string(body.bytes_read()) + ":" + got;
+    co_return res;
   }
 
   boost::asio::awaitable<Response> Handle(Request&& req, const ConnectionInfo& conn) override {
@@ -793,6 +829,72 @@ TEST(Server, ShutdownFromSeveralThreadsIsSafe) {
   t2.join();
   f.server.Wait();
   f.server.Wait();
+}
+
+}  // namespace
+}  // namespace homeroom::net
+
+namespace homeroom::net {
+namespace {
+
+TEST(Server, AStreamedBodyReachesTheHandlerPieceByPieceAndTheConnectionStaysOpen) {
+  Fixture f;
+  RawClient c(f.server.port());
+  ASSERT_TRUE(c.Send("POST /stream HTTP/1.1\r\nContent-Length: 12\r\n\r\nhello world!"));
+  auto res = c.Read();
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->body(), "streamed:12:hello world!");
+  ASSERT_TRUE(c.Send(RawClient::Get("/again")));  // the same connection goes on
+  auto next = c.Read();
+  ASSERT_TRUE(next);
+  EXPECT_EQ(next->body(), "ok:0");
+}
+
+TEST(Server, AChunkedStreamedBodyArrivesWithoutItsFraming) {
+  Fixture f;
+  RawClient c(f.server.port());
+  ASSERT_TRUE(
+      c.Send("POST /stream HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n"
+             "5\r\nhello\r\n6\r\n world\r\n0\r\n\r\n"));
+  auto res = c.Read();
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->body(), "streamed:11:hello world");
+}
+
+TEST(Server, AStreamedBodyPastTheLimitIsCutAndTheConnectionClosed) {
+  Fixture f;
+  RawClient c(f.server.port());
+  std::string chunk(600, 'z');
+  ASSERT_TRUE(c.Send("POST /stream HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n258\r\n" + chunk +
+                     "\r\n258\r\n" + chunk + "\r\n0\r\n\r\n"));
+  auto res = c.Read();
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->result_int(), 413);
+  EXPECT_NE(res->body().find("1024 bytes"), std::string::npos) << res->body();
+  EXPECT_TRUE(c.WaitClosed());
+  EXPECT_EQ(f.BadRequests("body_too_large"), 1u);
+}
+
+TEST(Server, AnAnnouncedLengthOverTheLimitIsLeftToTheStreamingHandler) {
+  Fixture f;
+  RawClient c(f.server.port());
+  ASSERT_TRUE(c.Send("POST /stream HTTP/1.1\r\nContent-Length: 5000\r\n\r\nabc"));
+  auto res = c.Read();
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->result_int(), 413);
+  EXPECT_NE(res->body().find("announced"), std::string::npos) << res->body();
+  EXPECT_TRUE(c.WaitClosed());  // the body was not read: the connection cannot go on
+}
+
+TEST(Server, AHandlerThatAnswersBeforeReadingTheBodyClosesTheConnection) {
+  Fixture f;
+  RawClient c(f.server.port());
+  ASSERT_TRUE(c.Send("POST /stream-early HTTP/1.1\r\nContent-Length: 10\r\n\r\n0123456789"));
+  auto res = c.Read();
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->body(), "early");
+  EXPECT_FALSE(res->keep_alive());
+  EXPECT_TRUE(c.WaitClosed());
 }
 
 }  // namespace

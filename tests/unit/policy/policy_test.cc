@@ -112,5 +112,37 @@ TEST(Policy, OnlyDistrictAdminsSeeAndManageTheGuard) {
   }
 }
 
+TEST(Policy, OnlyEnrolledStudentsSubmitAndOnlyTheSectionsTeachersAndAdminsGrade) {
+  EXPECT_EQ(Decide(Student(), Action::kSubmitWork, Section10()), kOk);
+  EXPECT_EQ(Decide(Student(), Action::kSubmitWork, Section20()), k403);
+  for (const Principal& p : {Guardian(), Teacher(), SchoolAdmin(), DistrictAdmin()}) {
+    EXPECT_EQ(Decide(p, Action::kSubmitWork, Section10()), k403);
+  }
+  for (const Principal& p : {Teacher(), SchoolAdmin(), DistrictAdmin()}) {
+    EXPECT_EQ(Decide(p, Action::kGradeWork, Section10()), kOk);
+    EXPECT_EQ(Decide(p, Action::kManageCoursework, Section10()), kOk);
+  }
+  EXPECT_EQ(Decide(Teacher(), Action::kGradeWork, Section20()), k403);
+  EXPECT_EQ(Decide(SchoolAdmin(), Action::kGradeWork, Section20()), k403);
+  EXPECT_EQ(Decide(Student(), Action::kGradeWork, Section10()), k403);
+  EXPECT_EQ(Decide(Guardian(), Action::kManageCoursework, Section10()), k403);
+  EXPECT_EQ(Decide(Guardian(), Action::kUploadFile, {}), k403);
+  EXPECT_EQ(Decide(Student(), Action::kUploadFile, {}), kOk);
+  EXPECT_EQ(Decide(Student(), Action::kViewGradingQueue, {}), k403);
+  EXPECT_EQ(Decide(Teacher(), Action::kViewGradingQueue, {}), kOk);
+}
+
+TEST(Policy, AStudentsWorkIsSeenByThemTheirGuardiansTeachersAndAdminsOnly) {
+  for (const Principal& p : {Student(), Guardian(), Teacher(), SchoolAdmin(), DistrictAdmin()}) {
+    EXPECT_EQ(Decide(p, Action::kViewSubmission, Student100()), kOk);
+    EXPECT_EQ(Decide(p, Action::kViewStudentWork, Student100()), kOk);
+  }
+  for (const Principal& p : {Student(), Guardian(), Teacher(), SchoolAdmin()}) {
+    EXPECT_EQ(Decide(p, Action::kViewSubmission, Student101()), k403);
+    EXPECT_EQ(Decide(p, Action::kViewStudentWork, Student101()), k404);  // hidden, not forbidden
+  }
+  EXPECT_EQ(Decide(DistrictAdmin(), Action::kViewStudentWork, Student101()), kOk);
+}
+
 }  // namespace
 }  // namespace homeroom::auth
