@@ -241,7 +241,8 @@ boost::asio::awaitable<Result<store::FileUses>> CourseworkService::UsesOfFile(in
 
 boost::asio::awaitable<Result<std::string>> CourseworkService::ReadFile(FileRecord file) {
   auto job = [this, sha = file.sha256] { return files_.Read(sha, options_.max_file_bytes); };
-  co_return co_await Offload(*file_pool_, std::to_string(file.owner_id), std::move(job));
+  std::string key = std::to_string(file.owner_id);
+  co_return co_await Offload(*file_pool_, std::move(key), std::move(job));
 }
 
 boost::asio::awaitable<Result<AssignmentRecord>> CourseworkService::CreateAssignment(
