@@ -119,7 +119,8 @@ boost::asio::awaitable<Result<auth::Target>> SubmissionTarget(Services& s, int64
 
 Task Upload(Services& s, RequestContext& ctx) {
   HR_CO_RETURN_IF_ERROR(auth::Authorize(*ctx.principal, Action::kUploadFile, {}));
-  if (!ctx.body) co_return Status::Internal("the upload route must stream its body");
+  // Only an upgrade request (which has no body) reaches this route unstreamed.
+  if (!ctx.body) co_return Status::InvalidArgument("send the file as the request body");
   std::string name = ctx.Query("name").value_or("");
   std::string type(ctx.request[bhttp::field::content_type]);
   net::BodyReader* body = ctx.body;
