@@ -608,6 +608,12 @@ step('a student submits, the teacher grades, the guardian sees the grade', async
   await work.getByRole('link', { name: 'rubric.txt' }).waitFor();
   await work.getByText('Not turned in').waitFor();
   await work.getByLabel('Your work').fill('My essay is about Charlotte\'s Web.');
+  // A type the district does not accept: refused, and said so in the user's words.
+  await work.getByLabel('Files').setInputFiles({
+    name: 'drawing.svg', mimeType: 'image/svg+xml', buffer: Buffer.from('<svg xmlns="http://www.w3.org/2000/svg"/>'),
+  });
+  await work.getByRole('button', { name: 'Turn in' }).click();
+  await work.getByRole('alert').getByText('This type of file is not accepted', { exact: false }).waitFor();
   await work.getByLabel('Files').setInputFiles({
     name: 'essay.txt', mimeType: 'text/plain', buffer: Buffer.from('Charlotte saves Wilbur with words.'),
   });

@@ -54,7 +54,7 @@ export function errorText(e: unknown): string {
         return e.reason === 'past_due' ? t('error.past_due') : t('error.conflict', { detail: e.message });
       case 'payload_too_large':
         return e.reason === 'quota_exceeded' ? t('error.quota_exceeded') : t('error.file_too_large');
-      case 'unsupported_media':
+      case 'unsupported_media_type':
         return t('error.type_not_allowed');
       case 'invalid_argument':
         return t('error.invalid', { detail: e.message });
