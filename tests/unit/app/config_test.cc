@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <fstream>
 
@@ -68,6 +69,26 @@ TEST(Config, GuardDetectionSettingsHaveSafeDefaultsAndFlags) {
   EXPECT_EQ(c.sentinel.detector.end_after_quiet_windows, 90);
   EXPECT_EQ(c.guard_sync_interval, std::chrono::seconds(2));
   EXPECT_EQ(c.sentinel.traffic.top_k_per_shard, 128u);
+}
+
+TEST(Config, CourseworkLimitsHaveSafeDefaultsAndTheTypeListIsCommaSeparated) {
+  AppConfig d = Parse({});
+  EXPECT_EQ(d.coursework.max_file_bytes, 25u << 20);
+  EXPECT_EQ(d.coursework.max_user_bytes, 500u << 20);
+  EXPECT_EQ(d.coursework.max_files_per_item, 10u);
+  const auto& types = d.coursework.allowed_types;
+  EXPECT_NE(std::find(types.begin(), types.end(), "application/pdf"), types.end());
+  EXPECT_EQ(std::find(types.begin(), types.end(), "text/html"), types.end());
+  EXPECT_EQ(std::find(types.begin(), types.end(), "image/svg+xml"), types.end());
+
+  setenv("HOMEROOM_COURSEWORK_MAX_USER_BYTES", "1000000", 1);
+  AppConfig c = Parse({"--coursework-max-file-bytes", "1048576", "--coursework-allowed-types",
+                       "application/pdf,text/plain"});
+  unsetenv("HOMEROOM_COURSEWORK_MAX_USER_BYTES");
+  EXPECT_EQ(c.coursework.max_file_bytes, 1u << 20);
+  EXPECT_EQ(c.coursework.max_user_bytes, 1000000u);
+  EXPECT_EQ(c.coursework.allowed_types,
+            (std::vector<std::string>{"application/pdf", "text/plain"}));  // replaces the default
 }
 
 TEST(Config, NegativeDurationsAreRefusedWithTheFlagNamed) {
