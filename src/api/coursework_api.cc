@@ -3,12 +3,12 @@
 // /assignments/{id}/submission, GET /assignments/{id}/submissions, PUT /submissions/{id}/grade,
 // GET /me/to-grade, GET /students/{id}/coursework. Each: decode -> load facts -> ask the policy ->
 // call the coursework service -> encode.
+#include <algorithm>
 #include <boost/beast/http/field.hpp>
 #include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
 #include <boost/url/encode.hpp>
 #include <boost/url/rfc/unreserved_chars.hpp>
-#include <cmath>
 
 #include "api/routes.h"
 #include "auth/policy.h"
