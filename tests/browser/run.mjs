@@ -644,6 +644,7 @@ step('a student submits, the teacher grades, the guardian sees the grade', async
   const row = guardian.page.getByRole('row', { name: new RegExp(title) });
   await row.getByText('Grade: 9 / 10').waitFor();
   await row.getByText('Well argued.').waitFor();
+  await guardian.page.getByText('No missing work.').first().waitFor();
   await check(guardian.page, 'coursework-guardian');
   for (const p of [teacher, student, guardian]) await p.context.close();
 });

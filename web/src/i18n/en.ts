@@ -304,6 +304,9 @@ export const en = {
   'coursework.class': 'Class',
   'coursework.grade': 'Grade',
   'coursework.caption': 'Assignments and grades of {name}',
+  'coursework.missing': 'Missing',
+  'coursework.missing_work': 'Missing work',
+  'coursework.no_missing': 'No missing work.',
 };
 
 export type Messages = Record<keyof typeof en, string>;

@@ -305,4 +305,7 @@ export const es: Messages = {
   'coursework.class': 'Clase',
   'coursework.grade': 'Calificación',
   'coursework.caption': 'Tareas y calificaciones de {name}',
+  'coursework.missing': 'Falta',
+  'coursework.missing_work': 'Trabajo que falta',
+  'coursework.no_missing': 'No falta ningún trabajo.',
 };

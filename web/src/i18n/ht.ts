@@ -305,4 +305,7 @@ export const ht: Messages = {
   'coursework.class': 'Klas',
   'coursework.grade': 'Nòt',
   'coursework.caption': 'Devwa ak nòt {name}',
+  'coursework.missing': 'Manke',
+  'coursework.missing_work': 'Travay ki manke',
+  'coursework.no_missing': 'Pa gen travay ki manke.',
 };

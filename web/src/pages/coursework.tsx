@@ -30,8 +30,9 @@ function FileLinks(props: { files: StoredFile[] }) {
   );
 }
 
-function GradeText(props: { submission: Submission | null | undefined; points: number }) {
+function GradeText(props: { submission: Submission | null | undefined; points: number; pastDue?: boolean }) {
   const s = props.submission;
+  if (!s && props.pastDue) return <span class="badge">{t('coursework.missing')}</span>;
   if (!s) return <span>{t('coursework.not_turned_in')}</span>;
   return (
     <span>
@@ -306,7 +307,7 @@ export function StudentCoursework(props: { me: Principal }) {
           {a.instructions && <p class="work">{a.instructions}</p>}
           <FileLinks files={a.attachments} />
           <p>
-            <GradeText submission={a.submission} points={a.points} />
+            <GradeText submission={a.submission} points={a.points} pastDue={a.past_due} />
           </p>
           {a.submission?.grade?.comment && (
             <p>
@@ -324,11 +325,30 @@ export function StudentCoursework(props: { me: Principal }) {
 
 function ChildGrades(props: { id: number; name: string }) {
   const [data, error] = useLoad(() => api.studentCoursework(props.id), [props.id]);
+  // An alert per assignment past its due date with nothing turned in (issue 6, section 3).
+  const missing = (data?.items ?? []).filter((a) => a.past_due && !a.submission);
   return (
     <section class="card" aria-labelledby={`grades-${props.id}`}>
       <h2 id={`grades-${props.id}`}>{props.name}</h2>
       <ErrorNote error={error} />
       {data && data.items.length === 0 && <p>{t('coursework.none')}</p>}
+      {data && (
+        <div role="region" aria-labelledby={`missing-${props.id}`}>
+          <h3 id={`missing-${props.id}`}>{t('coursework.missing_work')}</h3>
+          {missing.length === 0 ? (
+            <p>{t('coursework.no_missing')}</p>
+          ) : (
+            <ul>
+              {missing.map((a) => (
+                <li key={a.id}>
+                  {a.title} · {a.section_title} ·{' '}
+                  {t('coursework.due_at', { when: formatDateTime(a.due_at, a.time_zone) })}
+                </li>
+              ))}
+            </ul>
+          )}
+        </div>
+      )}
       {data && data.items.length > 0 && (
         <table>
           <caption>{t('coursework.caption', { name: props.name })}</caption>
@@ -348,7 +368,7 @@ function ChildGrades(props: { id: number; name: string }) {
                 <td>{a.section_title}</td>
                 <td>{formatDateTime(a.due_at, a.time_zone)}</td>
                 <td>
-                  <GradeText submission={a.submission} points={a.points} />
+                  <GradeText submission={a.submission} points={a.points} pastDue={a.past_due} />
                 </td>
                 <td>{a.submission?.grade?.comment ?? ''}</td>
               </tr>
