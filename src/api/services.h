@@ -14,6 +14,7 @@ class RosterService;
 class LiveScheduleService;
 class ActivityRecorder;
 class PreferencesService;
+class FeedbackService;
 class PathwayService;
 class CourseworkService;
 struct ForensicsOptions;
@@ -72,6 +73,8 @@ struct Services {
   domain::PathwayService* pathways = nullptr;
   // Coursework (coursework_api.cc); set by the app before the routes are added.
   domain::CourseworkService* coursework = nullptr;
+  // Teacher feedback (feedback_api.cc); set by the app before serving.
+  domain::FeedbackService* feedback = nullptr;
 };
 
 // The session cookie's name.

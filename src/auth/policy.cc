@@ -161,6 +161,15 @@ Status Authorize(const Principal& who, Action action, const Target& t) {
       return Deny("see another student's work");
     case Action::kViewStudentWork:
       return ViewUser(who, t);
+    case Action::kSendFeedback:
+      if (who.role == Role::kTeacher) return Status::Ok();
+      return Deny("send teacher feedback (teachers)");
+    case Action::kViewFeedback:
+      if (who.role == Role::kTeacher || AdminOf(who, t.school_ids)) return Status::Ok();
+      return Deny("read the feedback of a school it does not run");
+    case Action::kViewFeedbackSummary:
+      if (AdminOf(who, t.school_ids)) return Status::Ok();
+      return Deny("read the feedback summary of a school it does not run");
   }
   return Deny("do that");
 }

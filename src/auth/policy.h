@@ -48,6 +48,12 @@ enum class Action {
   // A student's assignments and grades (GET /students/{id}/coursework): as kViewUser (the
   // student, their guardians, their teachers, admins of their school; 404 to anyone else).
   kViewStudentWork,
+  // Teacher feedback (docs/api.md, "Teacher feedback").
+  kSendFeedback,  // POST /feedback: teachers
+  // GET /feedback: teachers (their own entries only, which the handler enforces) and the admins
+  // of the target's schools; GET /feedback/summary: those admins only.
+  kViewFeedback,
+  kViewFeedbackSummary,
 };
 
 // The facts about the resource that the decision needs, loaded by the handler from the store.

@@ -649,6 +649,37 @@ step('a student submits, the teacher grades, the guardian sees the grade', async
   for (const p of [teacher, student, guardian]) await p.context.close();
 });
 
+// Teacher feedback (issue 6, section 8; docs/api.md, "Teacher feedback").
+step('a teacher sends feedback and the district sees it in its report', async () => {
+  const text = `Audio cut out twice in period 2 (${Date.now() % 100000})`;
+  const a = await newPage('feedback-teacher');
+  await signIn(a.page, teacherLogin.username, teacherLogin.password);
+  await a.page.getByRole('link', { name: 'Feedback' }).click();
+  await a.page.getByRole('heading', { level: 1, name: 'Feedback to the district' }).waitFor();
+  await a.page.getByLabel('2 of 5').check();
+  await a.page.getByLabel('Topic').selectOption('connectivity');
+  await a.page.getByLabel('What happened, and what would help?').fill(text);
+  await check(a.page, 'feedback-teacher');
+  await a.page.getByRole('button', { name: 'Send feedback' }).click();
+  await a.page.getByRole('status').filter({ hasText: 'the district has your feedback' }).waitFor();
+  await a.page.getByText(text).waitFor();  // under "What you sent"
+  await a.context.close();
+
+  const l = server.login('district_admin');
+  const b = await newPage('feedback-district');
+  await signIn(b.page, l.username, l.password);
+  await b.page.getByRole('link', { name: 'Feedback' }).click();
+  await b.page.getByRole('heading', { level: 1, name: 'Teacher feedback' }).waitFor();
+  await b.page.getByText(text).waitFor();
+  const byBand = b.page.getByRole('table', { name: 'By grade band' });
+  await byBand.waitFor();
+  // The connectivity column (after entries and average), summed over the bands.
+  const counts = await byBand.locator('tbody tr').evaluateAll((rows) => rows.map((r) => Number(r.cells[3].textContent)));
+  expect(counts.reduce((x, y) => x + y, 0) >= 1, `the band table counts the connectivity entry: ${counts}`);
+  await check(b.page, 'feedback-report');
+  await b.context.close();
+});
+
 // --- run -----------------------------------------------------------------------------------------
 let failed = 0;
 // --only <text>: run just the scenarios whose name contains it (while working on one).

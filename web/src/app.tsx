@@ -23,6 +23,8 @@ const TeacherCoursework = lazyPage(() => import('./pages/coursework').then((m) =
 const Grading = lazyPage(() => import('./pages/coursework').then((m) => m.Grading));
 const StudentCoursework = lazyPage(() => import('./pages/coursework').then((m) => m.StudentCoursework));
 const GuardianGrades = lazyPage(() => import('./pages/coursework').then((m) => m.GuardianGrades));
+const TeacherFeedback = lazyPage(() => import('./pages/feedback').then((m) => m.TeacherFeedback));
+const FeedbackReport = lazyPage(() => import('./pages/feedback').then((m) => m.FeedbackReport));
 
 interface RouteDef {
   pattern: string;
@@ -43,16 +45,21 @@ const ROUTES: RouteDef[] = [
   { pattern: '/room/:id', page: Room, roles: ['student', 'teacher', ...ADMINS] },
   { pattern: '/admin', page: Admin, roles: ADMINS },
   { pattern: '/admin/users', page: Users, roles: ADMINS },
+  { pattern: '/feedback', page: TeacherFeedback, roles: ['teacher'] },
+  { pattern: '/admin/feedback', page: FeedbackReport, roles: ADMINS },
 ];
 
 const NAV: Record<Principal['role'], [string, MessageKey][]> = {
   student: [['/student', 'nav.home'], ['/student/coursework', 'nav.coursework']],
   guardian: [['/guardian', 'nav.home'], ['/guardian/grades', 'nav.grades']],
-  teacher: [['/teacher', 'nav.classes'], ['/teacher/coursework', 'nav.coursework']],
-  school_admin: [['/admin/users', 'nav.users'], ['/teacher', 'nav.classes'], ['/teacher/coursework', 'nav.coursework']],
+  teacher: [['/teacher', 'nav.classes'], ['/teacher/coursework', 'nav.coursework'], ['/feedback', 'nav.feedback']],
+  school_admin: [
+    ['/admin/users', 'nav.users'], ['/teacher', 'nav.classes'], ['/teacher/coursework', 'nav.coursework'],
+    ['/admin/feedback', 'nav.feedback'],
+  ],
   district_admin: [
     ['/admin', 'nav.operations'], ['/admin/users', 'nav.users'], ['/teacher', 'nav.classes'],
-    ['/teacher/coursework', 'nav.coursework'],
+    ['/teacher/coursework', 'nav.coursework'], ['/admin/feedback', 'nav.feedback'],
   ],
 };
 

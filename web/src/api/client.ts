@@ -4,7 +4,8 @@
 // the request retried once per fresh challenge, without the user doing anything.
 import { ChallengeExpiredError, solveChallenge, type Challenge } from '../pow/pow';
 import type {
-  Assignment, AttendanceReport, Child, QueuedSubmission, StoredFile, Submission, GuardRule, GuardRules, GuardStatus, LiveSession, Me, Page, School, SectionPathway,
+  Assignment, AttendanceReport, Child, FeedbackCategory, FeedbackEntry, FeedbackSummary, QueuedSubmission,
+  StoredFile, Submission, GuardRule, GuardRules, GuardStatus, LiveSession, Me, Page, School, SectionPathway,
   RosterEntry, Section, SignInResponse, User,
 } from './types';
 
@@ -187,6 +188,12 @@ export const api = {
   toGrade: () => request<{ items: QueuedSubmission[] }>('/api/v1/me/to-grade'),
   studentCoursework: (studentId: number) =>
     request<{ student_id: number; items: Assignment[] }>(`/api/v1/students/${studentId}/coursework`),
+  sendFeedback: (body: { rating: number; category: FeedbackCategory; text: string; section_id: number | null }) =>
+    request<FeedbackEntry>('/api/v1/feedback', { method: 'POST', body }),
+  feedback: (range: { from?: string; to?: string }) =>
+    request<Page<FeedbackEntry>>(`/api/v1/feedback${q({ ...range, limit: 50 })}`),
+  feedbackSummary: (range: { from?: string; to?: string }) =>
+    request<FeedbackSummary>(`/api/v1/feedback/summary${q(range)}`),
   // The forensics CSV is downloaded by the browser itself (a link with the cookie).
   forensicsCsvUrl: (from: string, to: string) =>
     `/api/v1/admin/forensics${q({ from, to, format: 'csv' })}`,
