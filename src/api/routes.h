@@ -21,5 +21,6 @@ void AddAdminGuardRoutes(http::Router& router, Services& services);   // admin_g
 void AddPathwayRoutes(http::Router& router, Services& services);      // pathways_api.cc
 void AddCourseworkRoutes(http::Router& router, Services& services);   // coursework_api.cc
 void AddFeedbackRoutes(http::Router& router, Services& services);     // feedback_api.cc
+void AddTelemetryRoutes(http::Router& router, Services& services);    // telemetry_api.cc
 
 }  // namespace homeroom::api

@@ -15,6 +15,7 @@ class LiveScheduleService;
 class ActivityRecorder;
 class PreferencesService;
 class FeedbackService;
+class TelemetryService;
 class PathwayService;
 class CourseworkService;
 struct ForensicsOptions;
@@ -75,6 +76,8 @@ struct Services {
   domain::CourseworkService* coursework = nullptr;
   // Teacher feedback (feedback_api.cc); set by the app before serving.
   domain::FeedbackService* feedback = nullptr;
+  // Client telemetry (telemetry_api.cc); set by the app before serving.
+  domain::TelemetryService* telemetry = nullptr;
 };
 
 // The session cookie's name.

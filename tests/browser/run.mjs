@@ -680,6 +680,33 @@ step('a teacher sends feedback and the district sees it in its report', async ()
   await b.context.close();
 });
 
+// Client telemetry (issue 6, section 5; docs/api.md, "Client telemetry").
+step('a student\'s device reports its page load and an error, and support reads them', async () => {
+  const student = students[0];
+  const me = await apiLogin(server.base, student.username, student.password);
+  const l = server.login('district_admin');
+  const district = await apiLogin(server.base, l.username, l.password);
+  const since = new Date().toISOString();
+  const a = await newPage('telemetry-student');
+  await signIn(a.page, student.username, student.password);
+  await a.page.evaluate(() => window.dispatchEvent(new ErrorEvent('error', {
+    message: 'probe: a script error on this device', filename: 'probe.js', lineno: 7 })));
+  // The client sends its queue every 15 s; wait for both events to be readable by support.
+  let kinds = [];
+  for (let i = 0; i < 40 && !(kinds.includes('page_load') && kinds.includes('error')); i++) {
+    await a.page.waitForTimeout(500);
+    const events = await district.get(`/api/v1/users/${me.user.id}/client-events?from=${encodeURIComponent(since)}`);
+    kinds = events.items.map((e) => e.kind);
+    const error = events.items.find((e) => e.kind === 'error');
+    if (error) {
+      expect(error.detail.message === 'probe: a script error on this device', `the error's message: ${JSON.stringify(error)}`);
+      expect(error.detail.source === 'probe.js:7', `the error's source: ${JSON.stringify(error)}`);
+    }
+  }
+  expect(kinds.includes('page_load') && kinds.includes('error'), `support sees the device's events: ${kinds}`);
+  await a.context.close();
+});
+
 // --- run -----------------------------------------------------------------------------------------
 let failed = 0;
 // --only <text>: run just the scenarios whose name contains it (while working on one).
