@@ -16,6 +16,7 @@ void AddRoutes(http::Router& router, Services& services) {
   AddCourseworkRoutes(router, services);
   AddFeedbackRoutes(router, services);
   AddTelemetryRoutes(router, services);
+  AddDiagnosticsRoutes(router, services);
 }
 
 }  // namespace homeroom::api

@@ -22,5 +22,6 @@ void AddPathwayRoutes(http::Router& router, Services& services);      // pathway
 void AddCourseworkRoutes(http::Router& router, Services& services);   // coursework_api.cc
 void AddFeedbackRoutes(http::Router& router, Services& services);     // feedback_api.cc
 void AddTelemetryRoutes(http::Router& router, Services& services);    // telemetry_api.cc
+void AddDiagnosticsRoutes(http::Router& router, Services& services);  // diagnostics_api.cc
 
 }  // namespace homeroom::api

@@ -18,6 +18,7 @@
 #include "domain/attendance_recorder.h"
 #include "domain/client_telemetry.h"
 #include "domain/coursework.h"
+#include "domain/diagnostics.h"
 #include "domain/guard_service.h"
 #include "domain/live_schedule.h"
 #include "domain/pathways.h"
@@ -123,11 +124,13 @@ Result<std::unique_ptr<App>> App::Create(AppConfig config) {
   HR_RETURN_IF_ERROR(app->coursework_->Init());
   app->services_->coursework = app->coursework_.get();
   app->feedback_ = std::make_unique<domain::FeedbackService>(*app->db_, SystemClock::Instance(),
-                                                             std::move(zone), c.feedback);
+                                                             zone, c.feedback);
   app->services_->feedback = app->feedback_.get();
   app->telemetry_ = std::make_unique<domain::TelemetryService>(*app->db_, SystemClock::Instance(),
                                                                app->metrics_, c.telemetry);
   app->services_->telemetry = app->telemetry_.get();
+  app->diagnostics_ = std::make_unique<domain::DiagnosticsService>(*app->db_, std::move(zone));
+  app->services_->diagnostics = app->diagnostics_.get();
   // The guard's shared state and admission control (docs/security.md, "Defenses").
   HR_ASSIGN_OR_RETURN(guard::AttackModeSetting attack_setting,
                       guard::ParseAttackModeSetting(c.attack_mode));

@@ -17,6 +17,7 @@ class LiveScheduleService;
 class PreferencesService;
 class FeedbackService;
 class TelemetryService;
+class DiagnosticsService;
 class PathwayService;
 class CourseworkService;
 class AttendanceRecorder;
@@ -110,6 +111,7 @@ class App {
   std::unique_ptr<domain::CourseworkService> coursework_;
   std::unique_ptr<domain::FeedbackService> feedback_;
   std::unique_ptr<domain::TelemetryService> telemetry_;
+  std::unique_ptr<domain::DiagnosticsService> diagnostics_;
   std::unique_ptr<domain::AttendanceRecorder> attendance_;
   // Forensics: every answered request summed per source (the dispatcher's observer), written to
   // the store by the recorder's thread.

@@ -707,6 +707,45 @@ step('a student\'s device reports its page load and an error, and support reads 
   await a.context.close();
 });
 
+// Diagnostics (issue 6, sections 6 and 9; docs/api.md, "Diagnostics").
+step('a support admin finds why a throttled student could not sign in', async () => {
+  const taken = new Set(students.map((x) => x.username));
+  const pupil = server.users.filter((u) => u.role === 'student' && u.password && !taken.has(u.username)).at(-1);
+  expect(pupil, 'the demo has a third student with a password');
+  const a = await newPage('throttled-student');
+  await a.page.goto('/signin');
+  // Wrong passwords until the server throttles this account on this address.
+  let throttled = false;
+  for (let i = 0; i < 10 && !throttled; i++) {
+    await a.page.getByLabel('Username').fill(pupil.username);
+    await a.page.getByLabel('Password').fill(`wrong-${i}`);
+    await a.page.getByRole('button', { name: 'Sign in' }).click();
+    const alert = a.page.getByRole('alert');
+    await alert.waitFor();
+    throttled = /Too many tries/.test(await alert.textContent());
+    if (!throttled) await a.page.waitForFunction(() => !document.querySelector('button[type=submit]')?.disabled);
+  }
+  expect(throttled, 'the sign-in page says to wait');
+  await a.context.close();
+
+  const l = server.login('district_admin');
+  const b = await newPage('support');
+  await signIn(b.page, l.username, l.password);
+  await b.page.getByRole('link', { name: 'Users' }).click();
+  await b.page.getByLabel('Name or username begins with').fill(pupil.username);
+  await b.page.getByRole('button', { name: 'Search' }).click();
+  await b.page.getByRole('link', { name: /^Diagnose / }).first().click();
+  await b.page.waitForURL(/\/admin\/users\/\d+\/diagnostics$/);
+  const verdict = b.page.locator('.verdict');
+  await verdict.waitFor();
+  const text = await verdict.textContent();
+  expect(/^password sign-in throttled at \d\d:\d\d from 127\.0\.0\.1 after \d+ failed attempts/.test(text),
+    `the verdict names the throttle: ${text}`);
+  await b.page.getByRole('table', { name: 'Timeline' }).getByText('Sign-in throttled').waitFor();
+  await check(b.page, 'diagnostics');
+  await b.context.close();
+});
+
 // --- run -----------------------------------------------------------------------------------------
 let failed = 0;
 // --only <text>: run just the scenarios whose name contains it (while working on one).

@@ -261,6 +261,9 @@ void AddFeedbackRows(std::vector<Row>& rows) {
   const char* events = "/api/v1/users/{id}/client-events";
   each("GET", events, "own", "/api/v1/users/100/client-events", "", {403, 403, 403, 200, 200});
   each("GET", events, "other", "/api/v1/users/101/client-events", "", {403, 403, 403, 404, 200});
+  const char* diagnostics = "/api/v1/users/{id}/diagnostics";
+  each("GET", diagnostics, "own", "/api/v1/users/100/diagnostics", "", {403, 403, 403, 200, 200});
+  each("GET", diagnostics, "other", "/api/v1/users/101/diagnostics", "", {403, 403, 403, 404, 200});
 }
 
 // Users of the "a" side own school 2, section 10 and student_a; the "b" side is "other".

@@ -25,6 +25,7 @@ const StudentCoursework = lazyPage(() => import('./pages/coursework').then((m) =
 const GuardianGrades = lazyPage(() => import('./pages/coursework').then((m) => m.GuardianGrades));
 const TeacherFeedback = lazyPage(() => import('./pages/feedback').then((m) => m.TeacherFeedback));
 const FeedbackReport = lazyPage(() => import('./pages/feedback').then((m) => m.FeedbackReport));
+const Diagnostics = lazyPage(() => import('./pages/diagnostics').then((m) => m.Diagnostics));
 
 interface RouteDef {
   pattern: string;
@@ -45,6 +46,7 @@ const ROUTES: RouteDef[] = [
   { pattern: '/room/:id', page: Room, roles: ['student', 'teacher', ...ADMINS] },
   { pattern: '/admin', page: Admin, roles: ADMINS },
   { pattern: '/admin/users', page: Users, roles: ADMINS },
+  { pattern: '/admin/users/:id/diagnostics', page: Diagnostics, roles: ADMINS },
   { pattern: '/feedback', page: TeacherFeedback, roles: ['teacher'] },
   { pattern: '/admin/feedback', page: FeedbackReport, roles: ADMINS },
 ];

@@ -6,7 +6,7 @@ import { ChallengeExpiredError, solveChallenge, type Challenge } from '../pow/po
 import type {
   Assignment, AttendanceReport, Child, FeedbackCategory, FeedbackEntry, FeedbackSummary, QueuedSubmission,
   StoredFile, Submission, GuardRule, GuardRules, GuardStatus, LiveSession, Me, Page, School, SectionPathway,
-  RosterEntry, Section, SignInResponse, User,
+  RosterEntry, Section, SignInResponse, Timeline, User,
 } from './types';
 
 export class ApiError extends Error {
@@ -194,6 +194,7 @@ export const api = {
     request<Page<FeedbackEntry>>(`/api/v1/feedback${q({ ...range, limit: 50 })}`),
   feedbackSummary: (range: { from?: string; to?: string }) =>
     request<FeedbackSummary>(`/api/v1/feedback/summary${q(range)}`),
+  diagnostics: (userId: number) => request<Timeline>(`/api/v1/users/${userId}/diagnostics`),
   // The forensics CSV is downloaded by the browser itself (a link with the cookie).
   forensicsCsvUrl: (from: string, to: string) =>
     `/api/v1/admin/forensics${q({ from, to, format: 'csv' })}`,
