@@ -18,6 +18,9 @@ struct ForensicsOptions;
 namespace homeroom::live {
 class Hub;
 }
+namespace homeroom::media {
+class MediaService;
+}
 namespace homeroom::guard {
 class Admission;
 class Sentinel;
@@ -63,6 +66,9 @@ struct Services {
   domain::GuardService* guard = nullptr;
   guard::Sentinel* sentinel = nullptr;
   metrics::Registry* metrics = nullptr;
+  // Video and audio through Janus (null or not enabled(): media off); readiness and the admin
+  // status show its health. Set by the app.
+  media::MediaService* media = nullptr;
 };
 
 // The session cookie's name.
