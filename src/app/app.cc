@@ -30,6 +30,7 @@
 #include "http/static_site.h"
 #include "live/bus.h"
 #include "live/hub.h"
+#include "media/janus_media_engine.h"
 #include "media/media_service.h"
 
 namespace homeroom::app {
@@ -55,8 +56,9 @@ App::~App() {
   }
   if (sentinel_) sentinel_->Stop();
   auth_.reset();
-  hub_.reset();    // closes open attendance intervals into the recorder
-  media_.reset();  // its work on the API server's context has stopped with it
+  hub_.reset();           // closes open attendance intervals into the recorder
+  media_engine_.reset();  // after the rooms that call it
+  media_.reset();         // its work on the API server's context has stopped with it
   bus_.reset();
   if (attendance_) attendance_->Stop();  // writes what is queued while the store is open
   attendance_.reset();
@@ -172,6 +174,9 @@ Result<std::unique_ptr<App>> App::Create(AppConfig config) {
       std::make_unique<live::Hub>(app->live_io_.get_executor(), *app->bus_, *app->attendance_,
                                   SystemClock::Instance(), app->metrics_, c.hub);
   app->services_->hub = app->hub_.get();
+  app->media_engine_ = std::make_unique<media::JanusMediaEngine>(
+      app->server_->io_context().get_executor(), *app->media_);
+  app->hub_->SetMediaEngine(app->media_engine_.get());
   live::Hub* hub = app->hub_.get();
   app->live_->SetOnEnd([hub](int64_t session_id, std::string reason) {
     hub->EndRoom(session_id, std::move(reason));

@@ -35,7 +35,8 @@ class SessionAuthenticator;
 }
 namespace homeroom::media {
 class MediaService;
-}
+class JanusMediaEngine;
+}  // namespace homeroom::media
 namespace homeroom::guard {
 class Admission;
 class AttackMode;
@@ -129,6 +130,8 @@ class App {
   std::unique_ptr<net::Server> server_;
   // Video and audio: the Janus instances, health-checked on the API server's threads.
   std::unique_ptr<media::MediaService> media_;
+  // The rooms' media engine over media_ (signaling relayed to Janus).
+  std::unique_ptr<media::JanusMediaEngine> media_engine_;
   std::unique_ptr<http::MetricsHandler> metrics_handler_;
   std::unique_ptr<net::Server> metrics_server_;
   std::unique_ptr<boost::asio::steady_timer> maintenance_timer_;

@@ -141,9 +141,9 @@ asio::awaitable<void> JanusInstance::HealthLoop() {
         SetHealthy(false);
       }
     }
-    if (on_health_ && (was_healthy != healthy_ || epoch_before != epoch_)) {
-      on_health_(healthy_, epoch_);
-    }
+    (void)was_healthy;
+    (void)epoch_before;
+    if (on_health_) on_health_(healthy_, epoch_);
     health_timer_.expires_after(milliseconds(std::max<int64_t>(1, options_.health_interval_ms)));
     boost::system::error_code ec;
     co_await health_timer_.async_wait(asio::redirect_error(asio::use_awaitable, ec));

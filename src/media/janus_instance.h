@@ -72,8 +72,8 @@ struct PluginReply {
 // on the instance's strand. Create with Create(); the object stays alive while its work runs.
 class JanusInstance : public std::enable_shared_from_this<JanusInstance> {
  public:
-  // Called on the instance's strand after each health check that changed something: `healthy`,
-  // and the `epoch` of Homeroom's Janus session (it increases each time a new session is made;
+  // Called on the instance's strand after every health check: `healthy`, and the `epoch` of
+  // Homeroom's Janus session (it increases each time a new session is made;
   // rooms and handles made under an older epoch are gone). Must be cheap and must not block.
   using HealthCallback = std::function<void(bool healthy, uint64_t epoch)>;
   // Events about one handle that answer no request (a publisher joined, a participant left, ICE
