@@ -1141,6 +1141,7 @@ void Room::AnswerLater(uint64_t socket_id, int64_t id, const Outcome& outcome,
 std::optional<int64_t> Room::StopPublishing(Member& m, std::string_view reason) {
   if (!m.publishing) return std::nullopt;
   m.publishing = false;
+  m.feed_live = false;
   m.sent = SentMedia{};
   json::object fields;
   fields["user_id"] = m.who.user_id;
@@ -1235,19 +1236,17 @@ Room::Outcome Room::MediaPublish(const Command& c) {
                                                        "video and audio are unavailable right now");
             return r.AnswerLater(socket_id, id, refused, none);
           }
+          // Announced (media.published) once its PeerConnection is up: before that, Janus has
+          // nothing to subscribe to.
+          bool renegotiated = m.publishing && m.feed_live;
           m.publishing = true;
+          m.feed_live = renegotiated;
           m.sent = sent;
           m.feed_id = published->feed_id;
-          json::object fields;
-          fields["user_id"] = uid;
-          fields["feed_id"] = m.feed_id;
-          fields["audio"] = sent.audio;
-          fields["video"] = sent.video;
-          int64_t seq = r.Publish(EventType::kMediaPublished, Audience::Everyone(), fields);
           json::object answer;
           answer["jsep"] = std::move(published->answer);
           answer["feed_id"] = m.feed_id;
-          r.AnswerLater(socket_id, id, Outcome::Ok(seq), answer);
+          r.AnswerLater(socket_id, id, Outcome::Ok(), answer);
         });
       });
   Outcome out = Outcome::Ok();
@@ -1271,7 +1270,7 @@ Room::Outcome Room::MediaSubscribe(const Command& c) {
   }
   std::map<int64_t, int64_t> feeds;  // feed -> publisher
   for (const auto& [uid, m] : members_) {
-    if (m.publishing && uid != c.member.who.user_id) feeds[m.feed_id] = uid;
+    if (m.publishing && m.feed_live && uid != c.member.who.user_id) feeds[m.feed_id] = uid;
   }
   std::vector<int64_t> wanted;
   if (const json::value* list = c.args.if_contains("feeds")) {
@@ -1420,6 +1419,7 @@ void Room::OnMediaAvailability(bool available) {
     // Every PeerConnection of the room is gone with the media server.
     for (auto& [uid, m] : members_) {
       m.publishing = false;
+      m.feed_live = false;
       m.sent = SentMedia{};
       m.media_socket = 0;
     }
@@ -1434,6 +1434,19 @@ void Room::OnMediaAvailability(bool available) {
 void Room::OnPeerMessage(int64_t user_id, const json::object& frame) {
   auto mit = members_.find(user_id);
   if (mit == members_.end() || mit->second.media_socket == 0) return;
+  Member& m = mit->second;
+  const json::value* type = frame.if_contains("type");
+  const json::value* target = frame.if_contains("target");
+  if (m.publishing && !m.feed_live && type && *type == "media.connected" && target &&
+      *target == "publisher") {
+    m.feed_live = true;
+    json::object fields;
+    fields["user_id"] = user_id;
+    fields["feed_id"] = m.feed_id;
+    fields["audio"] = m.sent.audio;
+    fields["video"] = m.sent.video;
+    Publish(EventType::kMediaPublished, Audience::Everyone(), fields);
+  }
   auto sit = sockets_.find(mit->second.media_socket);
   if (sit != sockets_.end()) SendTo(sit->second, EncodeObject(frame));
 }
@@ -1446,7 +1459,7 @@ json::object Room::MediaSnapshot() const {
   media["max_publishers"] = enabled ? int64_t(core_->media->max_publishers()) : 0;
   json::array publishers, floor;
   for (const auto& [uid, m] : members_) {
-    if (m.publishing) {
+    if (m.publishing && m.feed_live) {
       json::object p;
       p["user_id"] = uid;
       p["feed_id"] = m.feed_id;

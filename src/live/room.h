@@ -109,6 +109,7 @@ class Room : public std::enable_shared_from_this<Room> {
     bool floor_camera = false;  // ... for the camera
     bool publishing = false;
     bool publish_pending = false;  // a media.publish is with the engine
+    bool feed_live = false;        // its publisher PeerConnection is up (media.published sent)
     SentMedia sent;                // what they publish
     int64_t feed_id = 0;           // their publisher id in the media room
     uint64_t media_socket = 0;     // the socket that signals their media (0: none)

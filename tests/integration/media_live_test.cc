@@ -251,9 +251,9 @@ TEST(LiveMedia, TheFloorDecidesWhoPublishesAndHomeroomRelaysToJanus) {
   ASSERT_EQ(published.at("type").as_string(), "ack") << json::serialize(published);
   EXPECT_EQ(published.at("jsep").at("type").as_string(), "answer");
   EXPECT_NE(published.at("jsep").at("sdp").as_string().find("m=video"), std::string::npos);
-  auto teacher_feed = student.Next("media.published");
-  EXPECT_EQ(teacher_feed.at("user_id").as_int64(), teacher_id);
-  EXPECT_EQ(teacher_feed.at("video").as_int64(), 2);
+  // The feed is the teacher's participant id in Janus; media.published follows once the
+  // PeerConnection is up (it never is here: no browser, see tests/browser/media.mjs).
+  EXPECT_EQ(published.at("feed_id").as_int64(), teacher_id);
 
   // The teacher gives the student the floor for the microphone only.
   teacher.Write(
@@ -273,14 +273,9 @@ TEST(LiveMedia, TheFloorDecidesWhoPublishesAndHomeroomRelaysToJanus) {
   // Janus has the student in the room (joined by Homeroom with their token and the room's pin).
   EXPECT_EQ(JanusParticipants(c, session).count(student_id), 1u);
 
-  // A subscription is relayed to Janus too; with no browser, the teacher's PeerConnection never
-  // connects, so Janus has no stream to offer yet (tests/browser covers real media).
-  student.Write(fmt::format(R"({{"id":5,"type":"media.subscribe","feeds":[{}]}})",
-                            teacher_feed.at("feed_id").as_int64()));
-  auto subscribed = student.Answer(5);
-  EXPECT_EQ(subscribed.at("code").as_string(), "not_found") << json::serialize(subscribed);
-  student.Write(R"({"id":7,"type":"media.subscribe","feeds":[424242]})");
-  EXPECT_EQ(student.Answer(7).at("code").as_string(), "not_found");
+  // Nobody can subscribe to a feed whose PeerConnection is not up.
+  student.Write(fmt::format(R"({{"id":5,"type":"media.subscribe","feeds":[{}]}})", teacher_id));
+  EXPECT_EQ(student.Answer(5).at("code").as_string(), "not_found");
 
   // Taking the floor back unpublishes the student in Janus.
   teacher.Write(
