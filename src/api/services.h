@@ -13,6 +13,7 @@ namespace homeroom::domain {
 class RosterService;
 class LiveScheduleService;
 class ActivityRecorder;
+class PreferencesService;
 struct ForensicsOptions;
 }  // namespace homeroom::domain
 namespace homeroom::live {
@@ -69,6 +70,8 @@ struct Services {
   // Video and audio through Janus (null or not enabled(): media off); readiness and the admin
   // status show its health. Set by the app.
   media::MediaService* media = nullptr;
+  // Each user's own preferences (me_api.cc); set by the app before serving.
+  domain::PreferencesService* preferences = nullptr;
 };
 
 // The session cookie's name.

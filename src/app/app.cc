@@ -18,6 +18,7 @@
 #include "domain/attendance_recorder.h"
 #include "domain/guard_service.h"
 #include "domain/live_schedule.h"
+#include "domain/preferences.h"
 #include "domain/roster_service.h"
 #include "guard/activity_log.h"
 #include "guard/admission.h"
@@ -102,6 +103,9 @@ Result<std::unique_ptr<App>> App::Create(AppConfig config) {
   app->attendance_->Start();
   app->services_.reset(new api::Services{*app->db_, *app->auth_, *app->roster_, c.api});
   app->services_->live = app->live_.get();
+  app->preferences_ =
+      std::make_unique<domain::PreferencesService>(*app->db_, SystemClock::Instance());
+  app->services_->preferences = app->preferences_.get();
   // The guard's shared state and admission control (docs/security.md, "Defenses").
   HR_ASSIGN_OR_RETURN(guard::AttackModeSetting attack_setting,
                       guard::ParseAttackModeSetting(c.attack_mode));

@@ -14,6 +14,7 @@
 namespace homeroom::domain {
 class RosterService;
 class LiveScheduleService;
+class PreferencesService;
 class AttendanceRecorder;
 class ActivityRecorder;
 }  // namespace homeroom::domain
@@ -106,6 +107,7 @@ class App {
   std::unique_ptr<auth::AuthService> auth_;
   std::unique_ptr<domain::RosterService> roster_;
   std::unique_ptr<domain::LiveScheduleService> live_;
+  std::unique_ptr<domain::PreferencesService> preferences_;
   std::unique_ptr<domain::AttendanceRecorder> attendance_;
   // Forensics: every answered request summed per source (the dispatcher's observer), written to
   // the store by the recorder's thread.

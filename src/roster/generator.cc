@@ -666,6 +666,45 @@ Result<std::vector<GeneratedLogin>> Generator::Run() {
   HR_RETURN_IF_ERROR(Write());
   std::vector<GeneratedLogin> logins;
   if (!options_.with_passwords) return logins;
+  // The demo's people belong together, so that what one does the others see: the teacher of the
+  // first section that has students, a student of that section with a guardian, that guardian,
+  // and an administrator of the section's school.
+  auto login = [&](int person, std::string_view homeroom_role) {
+    const Person& p = people_[static_cast<size_t>(person)];
+    logins.push_back({std::string(homeroom_role), p.username, p.password});
+  };
+  auto guardian_of = [&](int student) {
+    const auto& own = people_[static_cast<size_t>(student)].agents;
+    if (!own.empty()) return own.front();
+    for (size_t g = 0; g < people_.size(); ++g) {
+      const auto& agents = people_[g].agents;
+      if ((people_[g].role == "guardian" || people_[g].role == "parent") &&
+          std::find(agents.begin(), agents.end(), student) != agents.end()) {
+        return static_cast<int>(g);
+      }
+    }
+    return -1;
+  };
+  for (const Section& sec : sections_) {
+    if (sec.teachers.empty()) continue;
+    for (int student : sec.students) {
+      int guardian = guardian_of(student);
+      if (guardian < 0) continue;
+      int admin = -1;
+      for (size_t i = 0; i < people_.size() && admin < 0; ++i) {
+        if (people_[i].role == "administrator" && people_[i].orgs.front() == sec.school_sid) {
+          admin = static_cast<int>(i);
+        }
+      }
+      if (admin < 0) continue;
+      login(student, "student");
+      login(guardian, "guardian");
+      login(sec.teachers.front().first, "teacher");
+      login(admin, "school_admin");
+      break;
+    }
+    if (!logins.empty()) break;
+  }
   auto first = [&](std::string_view role, std::string_view homeroom_role, bool district) {
     for (const Person& p : people_) {
       if (p.role != role) continue;
@@ -674,10 +713,12 @@ Result<std::vector<GeneratedLogin>> Generator::Run() {
       return;
     }
   };
-  first("student", "student", false);
-  first("guardian", "guardian", false);
-  first("teacher", "teacher", false);
-  first("administrator", "school_admin", false);
+  if (logins.empty()) {  // a district too small to have such a section
+    first("student", "student", false);
+    first("guardian", "guardian", false);
+    first("teacher", "teacher", false);
+    first("administrator", "school_admin", false);
+  }
   first("administrator", "district_admin", true);
   return logins;
 }

@@ -32,7 +32,9 @@ struct GeneratedLogin {
 // Spanish and Haitian Creole naming. The output is the same for the same options (deterministic for
 // a seed).
 //
-// Returns the logins (empty unless with_passwords), or kInvalidArgument for students < 1 and
+// Returns the logins (empty unless with_passwords; one per role, and related: the student is in
+// a section of the teacher, the guardian is the student's, the school admin runs their school), or
+// kInvalidArgument for students < 1 and
 // kInternal when a file cannot be written. Thread-safe (no shared state).
 Result<std::vector<GeneratedLogin>> GenerateDistrict(const GenerateOptions& options);
 

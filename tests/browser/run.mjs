@@ -164,7 +164,7 @@ step('the sign-in and activation pages are accessible', async () => {
 
 step('each role signs in and lands on its home', async () => {
   const homes = { student: ['/student', /^Hello, /], guardian: ['/guardian', /^Hello, /], teacher: ['/teacher', /^Classes$/],
-    school_admin: ['/admin', /^District operations$/], district_admin: ['/admin', /^District operations$/] };
+    school_admin: ['/admin/users', /^Find users$/], district_admin: ['/admin', /^District operations$/] };
   for (const [role, [path, heading]] of Object.entries(homes)) {
     const { page, context } = await newPage(role);
     const l = server.login(role);
@@ -190,7 +190,12 @@ step('each role signs in and lands on its home', async () => {
       await check(page, 'admin-users');
     }
     if (role === 'school_admin') {
-      expect(await page.getByText('for district administrators').isVisible(), 'school admins see the district-only note');
+      // No dashboard for school admins (it names every school's addresses); their schools' classes.
+      expect(await page.getByRole('link', { name: 'Operations' }).count() === 0, 'no Operations link for a school admin');
+      await page.getByRole('link', { name: 'Classes' }).click();
+      await page.getByLabel('School').waitFor();
+      await page.getByRole('heading', { name: /^Live sessions of / }).waitFor();
+      await check(page, 'admin-classes');
     }
     await page.getByRole('button', { name: 'Sign out' }).click();
     await page.waitForURL('**/signin');
@@ -385,6 +390,49 @@ step('Spanish and Haitian Creole, remembered per user and before sign-in', async
   await check(page, 'home-student-es');
   await page.reload();
   await page.getByRole('heading', { name: /^Hola, / }).waitFor();
+  await context.close();
+  // The server keeps the choice: a fresh context (another device, nothing in its storage) signs
+  // in in English and the user's page comes up in Spanish.
+  const other = await newPage('languages-other-device');
+  await signIn(other.page, s.username, s.password);
+  await other.page.getByRole('heading', { name: /^Hola, / }).waitFor();
+  expect((await other.page.getAttribute('html', 'lang')) === 'es', 'the saved language on another device');
+  await other.context.close();
+});
+
+step('dates and times are the district\'s, whatever the device\'s time zone', async () => {
+  const zone = (await teacherApi.get('/api/v1/me')).time_zone;
+  expect(zone === 'America/New_York', `the demo district's zone: ${zone}`);
+  const device = 'Asia/Tokyo'; // 13 or 14 hours ahead of the district
+  const { page, context } = await newPage('teacher-tokyo', { timezoneId: device });
+  await signIn(page, teacherLogin.username, teacherLogin.password);
+  await page.getByLabel('Section').selectOption(String(section.id));
+  const districtClock = (at, tz) => {
+    const p = Object.fromEntries(new Intl.DateTimeFormat('en-CA', { timeZone: tz, year: 'numeric', month: '2-digit',
+      day: '2-digit', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).formatToParts(at).map((x) => [x.type, x.value]));
+    return `${p.year}-${p.month}-${p.day}T${p.hour}:${p.minute}`;
+  };
+  // The form's default start (two minutes from now) is on the district's clock, not Tokyo's.
+  const shown = await page.getByLabel('Starts').inputValue();
+  const near = [1, 2, 3].map((m) => districtClock(new Date(Date.now() + m * 60_000), zone));
+  expect(near.includes(shown), `default start ${shown}, district clock ${near.join(' / ')}`);
+  await page.getByText(/Times are the district’s: .*America\/New_York/).waitFor();
+  // Typed times are the district's: tomorrow 10:00-10:45 there.
+  const day = districtClock(new Date(Date.now() + 86_400_000), zone).slice(0, 10);
+  const title = `Zone check ${Date.now() % 100000}`;
+  await page.getByLabel('Title').fill(title);
+  await page.getByLabel('Starts').fill(`${day}T10:00`);
+  await page.getByLabel('Ends').fill(`${day}T10:45`);
+  await page.getByRole('button', { name: 'Schedule', exact: true }).click();
+  const row = page.getByRole('listitem').filter({ hasText: title });
+  await row.waitFor();
+  const text = await row.textContent();
+  expect(/10:00\sAM to 10:45\sAM/.test(text), `the list shows the district's times: ${text}`);
+  await check(page, 'teacher-device-in-tokyo');
+  const listed = (await teacherApi.get(`/api/v1/sections/${section.id}/live-sessions?limit=200`)).items
+    .find((x) => x.title === title);
+  expect(listed && listed.local_start === `${day}T10:00` && listed.local_end === `${day}T10:45`,
+    `scheduled at the district's 10:00-10:45: ${JSON.stringify(listed)}`);
   await context.close();
 });
 

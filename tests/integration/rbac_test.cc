@@ -128,6 +128,12 @@ std::vector<Row> Table() {
   each("GET", "/api/v1/me", "own", "/api/v1/me", {200, 200, 200, 200, 200});
   each("GET", "/api/v1/me/sections", "own", "/api/v1/me/sections", {200, 200, 200, 200, 200});
   each("GET", "/api/v1/me/children", "own", "/api/v1/me/children", {403, 200, 403, 403, 403});
+  for (size_t i = 0; i < 5; ++i) {  // everyone sets their own; there is no "other" to reach
+    rows.push_back({"PATCH", "/api/v1/me/preferences", roles[i], "own", "/api/v1/me/preferences",
+                    R"({"language":"es"})", 200});
+  }
+  rows.push_back({"PATCH", "/api/v1/me/preferences", "anonymous", "own", "/api/v1/me/preferences",
+                  R"({"language":"es"})", 401});
   each("GET", "/api/v1/schools", "own", "/api/v1/schools", {200, 200, 200, 200, 200});
   each("GET", "/api/v1/schools/{id}", "own", "/api/v1/schools/2", {200, 200, 200, 200, 200});
   each("GET", "/api/v1/schools/{id}", "other", "/api/v1/schools/3", {403, 403, 403, 403, 200});

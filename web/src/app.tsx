@@ -4,12 +4,12 @@ import type { ComponentType } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import { api, onSolving, onUnauthenticated } from './api/client';
 import type { Principal } from './api/types';
-import { LANGS, lang, setLang, t, useUserLang, type Lang, type MessageKey } from './i18n';
+import { LANGS, lang, setLang, t, type Lang, type MessageKey } from './i18n';
 import { Guardian } from './pages/guardian';
 import { SignIn } from './pages/signin';
 import { Student } from './pages/student';
 import { Link, match, navigate, usePath } from './router';
-import { homeFor, user } from './session';
+import { homeFor, setUser, user } from './session';
 import { lazyPage } from './ui/kit';
 import { useSignal } from './ui/signal';
 
@@ -41,16 +41,28 @@ const NAV: Record<Principal['role'], [string, MessageKey][]> = {
   student: [['/student', 'nav.home']],
   guardian: [['/guardian', 'nav.home']],
   teacher: [['/teacher', 'nav.classes']],
-  school_admin: [['/admin', 'nav.operations'], ['/admin/users', 'nav.users'], ['/teacher', 'nav.classes']],
+  school_admin: [['/admin/users', 'nav.users'], ['/teacher', 'nav.classes']],
   district_admin: [['/admin', 'nav.operations'], ['/admin/users', 'nav.users'], ['/teacher', 'nav.classes']],
 };
+
+// Switching shows the language at once and, when signed in, saves it for the user (it follows
+// them to their other devices; docs/api.md, "Preferences").
+function choose(next: Lang) {
+  setLang(next);
+  const me = user.get();
+  if (!me) return;
+  me.language = next;
+  api.savePreferences({ language: next }).catch(() => {
+    // not saved (offline, busy): it still applies on this device; the next switch saves again
+  });
+}
 
 function LanguageSwitch() {
   const current = useSignal(lang);
   return (
     <label class="lang">
       <span>{t('nav.language')}</span>{' '}
-      <select value={current} onChange={(e) => setLang((e.target as HTMLSelectElement).value as Lang)}>
+      <select value={current} onChange={(e) => choose((e.target as HTMLSelectElement).value as Lang)}>
         {LANGS.map((l) => (
           <option value={l.code} lang={l.code} key={l.code}>
             {l.name}
@@ -70,18 +82,16 @@ export function App() {
   useEffect(() => {
     document.documentElement.lang = lang.get();
     onUnauthenticated(() => {
-      user.set(null);
+      setUser(null);
       navigate('/signin', true);
     });
     const off = onSolving(setSolving);
     api.me().then(
-      (p) => user.set(p),
-      () => user.set(null),
+      (p) => setUser(p),
+      () => setUser(null),
     );
     return off;
   }, []);
-
-  useEffect(() => useUserLang(me ? me.id : null), [me]);
 
   let body;
   if (me === undefined) {
@@ -148,7 +158,7 @@ export function App() {
                 try {
                   await api.logout();
                 } finally {
-                  user.set(null);
+                  setUser(null);
                   navigate('/signin');
                 }
               }}

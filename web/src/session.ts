@@ -1,8 +1,19 @@
 // Who is signed in. undefined: not known yet (the first GET /me is in flight); null: signed out.
-import type { Principal, Role } from './api/types';
+import type { Me, Role } from './api/types';
+import { applyUserLang, districtZone } from './i18n';
 import { signal } from './ui/signal';
 
-export const user = signal<Principal | null | undefined>(undefined);
+export const user = signal<Me | null | undefined>(undefined);
+
+// Signs the app in as `me` (GET /api/v1/me): the district's zone and the user's saved language
+// take effect before any page renders a date or a word.
+export function setUser(me: Me | null) {
+  if (me) {
+    districtZone.set(me.time_zone);
+    applyUserLang(me.language);
+  }
+  user.set(me);
+}
 
 export function homeFor(role: Role): string {
   switch (role) {
@@ -12,6 +23,9 @@ export function homeFor(role: Role): string {
       return '/guardian';
     case 'teacher':
       return '/teacher';
+    case 'school_admin':
+      // The operations dashboard names addresses from every school: district admins only.
+      return '/admin/users';
     default:
       return '/admin';
   }

@@ -132,6 +132,33 @@ TEST(Generator, WithPasswordsReturnsOneWorkingLoginPerRole) {
     EXPECT_EQ((*st)->Text(0), l.role);
     EXPECT_TRUE(auth::VerifyPassword((*st)->Text(1), l.password)) << l.username;
   }
+  // The demo logins belong together: the student is in a section of the teacher, the guardian is
+  // the student's, and the school admin works at the section's school.
+  std::map<std::string, std::string> user;
+  for (const auto& l : *logins) user[l.role] = l.username;
+  auto count = [&](const char* sql, std::vector<std::string> names) {
+    auto st = (*conn)->Prepare(sql);
+    EXPECT_TRUE(st.ok()) << sql;
+    for (size_t i = 0; i < names.size(); ++i) (*st)->Bind(static_cast<int>(i + 1), names[i]);
+    auto row = (*st)->Step();
+    EXPECT_TRUE(row.ok() && *row);
+    int64_t n = (*st)->Int(0);
+    (*st)->Reset();
+    return n;
+  };
+  EXPECT_GE(count("SELECT COUNT(*) FROM enrollments s JOIN enrollments t ON t.section_id ="
+                  " s.section_id JOIN users su ON su.id = s.user_id JOIN users tu ON tu.id ="
+                  " t.user_id JOIN sections sec ON sec.id = s.section_id JOIN user_orgs ao ON"
+                  " ao.org_id = sec.school_id JOIN users au ON au.id = ao.user_id WHERE s.role ="
+                  " 'student' AND t.role = 'teacher' AND su.username_key = ? AND tu.username_key"
+                  " = ? AND au.username_key = ?",
+                  {user["student"], user["teacher"], user["school_admin"]}),
+            1);
+  EXPECT_EQ(count("SELECT COUNT(*) FROM guardian_links l JOIN users g ON g.id = l.guardian_id"
+                  " JOIN users s ON s.id = l.student_id WHERE g.username_key = ? AND"
+                  " s.username_key = ?",
+                  {user["guardian"], user["student"]}),
+            1);
 }
 
 }  // namespace

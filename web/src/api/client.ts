@@ -4,7 +4,7 @@
 // the request retried once per fresh challenge, without the user doing anything.
 import { ChallengeExpiredError, solveChallenge, type Challenge } from '../pow/pow';
 import type {
-  AttendanceReport, Child, GuardRule, GuardRules, GuardStatus, LiveSession, Page, Principal,
+  AttendanceReport, Child, GuardRule, GuardRules, GuardStatus, LiveSession, Me, Page, School,
   RosterEntry, Section, SignInResponse, User,
 } from './types';
 
@@ -115,13 +115,17 @@ export const api = {
       method: 'POST', body: { code, new_password }, anonymous: true,
     }),
   logout: () => request<{ signed_out: boolean }>('/api/v1/auth/logout', { method: 'POST', body: {} }),
-  me: () => request<Principal>('/api/v1/me', { anonymous: true }),
+  me: () => request<Me>('/api/v1/me', { anonymous: true }),
+  savePreferences: (prefs: { language: string | null }) =>
+    request<{ language: string | null }>('/api/v1/me/preferences', { method: 'PATCH', body: prefs }),
   mySections: () => request<{ items: Section[] }>('/api/v1/me/sections'),
   myChildren: () => request<{ items: Child[] }>('/api/v1/me/children'),
   myLiveSessions: (from?: string, to?: string) =>
     request<Page<LiveSession>>(`/api/v1/me/live-sessions${q({ from, to, limit: 200 })}`),
   sectionLiveSessions: (id: number, from?: string, to?: string) =>
     request<Page<LiveSession>>(`/api/v1/sections/${id}/live-sessions${q({ from, to, limit: 200 })}`),
+  schools: () => request<Page<School>>('/api/v1/schools?limit=200'),
+  schoolSections: (id: number) => request<Page<Section>>(`/api/v1/schools/${id}/sections?limit=200`),
   sectionRoster: (id: number) => request<Page<RosterEntry>>(`/api/v1/sections/${id}/roster?limit=200`),
   schedule: (sectionId: number, title: string, starts_at: string, ends_at: string, waiting_room: boolean) =>
     request<{ items: LiveSession[] }>(`/api/v1/sections/${sectionId}/live-sessions`, {

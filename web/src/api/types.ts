@@ -12,6 +12,12 @@ export interface Principal {
   child_ids: number[];
 }
 
+// GET /api/v1/me: the caller, the language they saved (null: never chosen) and the district's zone.
+export interface Me extends Principal {
+  language: string | null;
+  time_zone: string;
+}
+
 export interface SignInResponse {
   token: string;
   expires_at: string;
@@ -29,6 +35,11 @@ export interface Section {
   location: string;
   periods: string;
   active: boolean;
+}
+
+export interface School {
+  id: number;
+  name: string;
 }
 
 export interface User {

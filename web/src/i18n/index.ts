@@ -1,6 +1,8 @@
 // Every visible string comes from a catalog: English (the reference), Spanish, Haitian Creole.
-// The catalogs must hold the same keys (test/i18n.test.ts, and the type below). The chosen language
-// is remembered per user on this device, and before sign-in per device.
+// The catalogs must hold the same keys (test/i18n.test.ts, and the type below). A signed-in user's
+// language is kept by the server (GET /api/v1/me `language`, PATCH /api/v1/me/preferences), so it
+// follows them from device to device; before sign-in this device's last choice is used. Dates and
+// times are always in the district's time zone (GET /api/v1/me `time_zone`), never the device's.
 import { signal } from '../ui/signal';
 import { en, type Messages } from './en';
 import { es } from './es';
@@ -16,46 +18,50 @@ export const catalogs: Record<Lang, Messages> = { en, es, ht };
 export type MessageKey = keyof Messages;
 
 const DEVICE_KEY = 'homeroom.lang';
-const userKey = (userId: number) => `homeroom.lang.${userId}`;
 
-function stored(key: string): Lang | null {
+export function isLang(v: unknown): v is Lang {
+  return v === 'en' || v === 'es' || v === 'ht';
+}
+
+function stored(): Lang | null {
   try {
-    const v = localStorage.getItem(key);
-    return v === 'en' || v === 'es' || v === 'ht' ? v : null;
+    const v = localStorage.getItem(DEVICE_KEY);
+    return isLang(v) ? v : null;
   } catch {
     return null;
   }
 }
 
 function initial(): Lang {
-  const saved = stored(DEVICE_KEY);
+  const saved = stored();
   if (saved) return saved;
   const nav = typeof navigator !== 'undefined' ? navigator.language.slice(0, 2) : 'en';
-  return nav === 'es' || nav === 'ht' ? nav : 'en';
+  return isLang(nav) ? nav : 'en';
 }
 
 export const lang = signal<Lang>(typeof localStorage !== 'undefined' ? initial() : 'en');
-let currentUser: number | null = null;
 
+// Shows `next` and remembers it on this device (for the sign-in page). Saving it for the user is
+// the caller's part (app.tsx: PATCH /api/v1/me/preferences when the user switches).
 export function setLang(next: Lang) {
   lang.set(next);
   try {
     localStorage.setItem(DEVICE_KEY, next);
-    if (currentUser !== null) localStorage.setItem(userKey(currentUser), next);
   } catch {
     // private mode: the choice lasts for this page only
   }
   if (typeof document !== 'undefined') document.documentElement.lang = next;
 }
 
-// After sign-in: the user's own choice wins over the device's.
-export function useUserLang(userId: number | null) {
-  currentUser = userId;
-  if (userId === null) return;
-  const mine = stored(userKey(userId));
-  if (mine && mine !== lang.get()) setLang(mine);
-  else if (!mine) setLang(lang.get());
+// After sign-in (or on a page load while signed in): the language the user saved wins over this
+// device's; with none saved the current one stays.
+export function applyUserLang(saved: string | null | undefined) {
+  if (isLang(saved) && saved !== lang.get()) setLang(saved);
 }
+
+// The district's IANA time zone, from GET /api/v1/me; undefined before sign-in (nothing dated is
+// shown then) and, in unit tests, the runtime's zone.
+export const districtZone = signal<string | undefined>(undefined);
 
 // The message `key` in the current language with {name} placeholders filled.
 export function t(key: MessageKey, vars: Record<string, string | number> = {}): string {
@@ -63,20 +69,49 @@ export function t(key: MessageKey, vars: Record<string, string | number> = {}): 
   return text.replace(/\{(\w+)\}/g, (_, name) => (name in vars ? String(vars[name]) : `{${name}}`));
 }
 
-// Date and time in the district's time zone (each session carries it) and the user's language.
-export function formatTime(iso: string, timeZone?: string): string {
-  return new Intl.DateTimeFormat(lang.get(), { timeStyle: 'short', timeZone }).format(new Date(iso));
+// Date and time in the district's time zone and the user's language. `timeZone` overrides the
+// district's (a session carries the zone it was scheduled in, which is the district's).
+const zone = (timeZone?: string) => timeZone ?? districtZone.get();
+const instant = (at: string | Date) => (typeof at === 'string' ? new Date(at) : at);
+
+export function formatTime(at: string | Date, timeZone?: string): string {
+  return new Intl.DateTimeFormat(lang.get(), { timeStyle: 'short', timeZone: zone(timeZone) }).format(instant(at));
 }
-export function formatDay(iso: string, timeZone?: string): string {
-  return new Intl.DateTimeFormat(lang.get(), { weekday: 'long', month: 'long', day: 'numeric', timeZone })
-    .format(new Date(iso));
+export function formatDay(at: string | Date, timeZone?: string): string {
+  return new Intl.DateTimeFormat(lang.get(), { weekday: 'long', month: 'long', day: 'numeric', timeZone: zone(timeZone) })
+    .format(instant(at));
 }
-export function formatDateTime(iso: string, timeZone?: string): string {
-  return new Intl.DateTimeFormat(lang.get(), { dateStyle: 'medium', timeStyle: 'short', timeZone })
-    .format(new Date(iso));
+export function formatDateTime(at: string | Date, timeZone?: string): string {
+  return new Intl.DateTimeFormat(lang.get(), { dateStyle: 'medium', timeStyle: 'short', timeZone: zone(timeZone) })
+    .format(instant(at));
 }
-// "2026-09-01" of an instant in a zone: groups sessions by the district's day.
-export function dayKey(iso: string | Date, timeZone?: string): string {
-  return new Intl.DateTimeFormat('en-CA', { year: 'numeric', month: '2-digit', day: '2-digit', timeZone })
-    .format(typeof iso === 'string' ? new Date(iso) : iso);
+// "2026-09-01" of an instant in the district's zone: groups sessions by the district's day.
+export function dayKey(at: string | Date, timeZone?: string): string {
+  return new Intl.DateTimeFormat('en-CA', { year: 'numeric', month: '2-digit', day: '2-digit', timeZone: zone(timeZone) })
+    .format(instant(at));
+}
+// The district's zone as people say it, in the user's language: "Eastern Time (America/New_York)".
+export function zoneLabel(): string {
+  const tz = districtZone.get();
+  if (!tz) return '';
+  try {
+    const name = new Intl.DateTimeFormat(lang.get(), { timeZone: tz, timeZoneName: 'longGeneric' })
+      .formatToParts(new Date())
+      .find((p) => p.type === 'timeZoneName')?.value;
+    return name ? `${name} (${tz})` : tz;
+  } catch {
+    return tz;
+  }
+}
+// "2026-09-01T09:05": the district's wall-clock time of an instant, as a datetime-local input
+// holds it. Forms send such values as they are; the server reads them in the district's zone
+// (docs/api.md), so what the user typed is what the district's clocks will say.
+export function districtInput(at: Date, timeZone?: string): string {
+  const parts: Record<string, string> = {};
+  const format = new Intl.DateTimeFormat('en-CA', {
+    year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hourCycle: 'h23',
+    timeZone: zone(timeZone),
+  });
+  for (const p of format.formatToParts(at)) parts[p.type] = p.value;
+  return `${parts.year}-${parts.month}-${parts.day}T${parts.hour}:${parts.minute}`;
 }

@@ -4,7 +4,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { api, ApiError } from '../api/client';
 import type { GuardRules, GuardStatus, Principal, User } from '../api/types';
-import { formatDateTime, t, type MessageKey } from '../i18n';
+import { districtInput, formatDateTime, t, zoneLabel, type MessageKey } from '../i18n';
 import { ConfirmButton, ErrorNote, PageTitle } from '../ui/kit';
 
 // How often the dashboard asks for the status (the detector's window is one second).
@@ -14,10 +14,8 @@ function n(v: number | undefined): string {
   return v === undefined ? '–' : Number.isInteger(v) || v >= 100 ? Math.round(v).toString() : v.toFixed(1);
 }
 
-function localInput(d: Date): string {
-  const pad = (x: number) => String(x).padStart(2, '0');
-  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${pad(d.getHours())}:${pad(d.getMinutes())}`;
-}
+// The forensics window is typed in the district's wall-clock time, like every form (i18n).
+const localInput = (d: Date) => districtInput(d);
 
 function Figure(props: { label: MessageKey; value: string; id: string }) {
   return (
@@ -188,7 +186,12 @@ export function Admin(props: { me: Principal }) {
           <input id="ttl" name="ttl" type="number" min={0} defaultValue="60" />
           <button type="submit">{t('admin.block')}</button>
         </form>
-        {rules && (
+        {rules && rules.blocked.length + rules.allowed.length === 0 && (
+          <p>
+            <strong>{t('admin.rules_caption')}</strong>: {t('admin.rules_none')}
+          </p>
+        )}
+        {rules && rules.blocked.length + rules.allowed.length > 0 && (
           <table>
             <caption>{t('admin.rules_caption')}</caption>
             <thead>
@@ -221,16 +224,18 @@ export function Admin(props: { me: Principal }) {
 
       <section aria-labelledby="forensics-h" class="card">
         <h2 id="forensics-h">{t('admin.forensics')}</h2>
+        <p id="forensics-zone" class="muted">{t('common.times_in_zone', { zone: zoneLabel() })}</p>
         <form class="grid" onSubmit={(e) => {
           e.preventDefault();
           const f = new FormData(e.target as HTMLFormElement);
-          location.assign(api.forensicsCsvUrl(new Date(String(f.get('from'))).toISOString(),
-            new Date(String(f.get('to'))).toISOString()));
+          location.assign(api.forensicsCsvUrl(String(f.get('from')), String(f.get('to'))));
         }}>
           <label for="f-from">{t('admin.from')}</label>
-          <input id="f-from" name="from" type="datetime-local" required defaultValue={localInput(new Date(now.getTime() - 3_600_000))} />
+          <input id="f-from" name="from" type="datetime-local" required defaultValue={localInput(new Date(now.getTime() - 3_600_000))}
+            aria-describedby="forensics-zone" />
           <label for="f-to">{t('admin.to')}</label>
-          <input id="f-to" name="to" type="datetime-local" required defaultValue={localInput(new Date(now.getTime() + 60_000))} />
+          <input id="f-to" name="to" type="datetime-local" required defaultValue={localInput(new Date(now.getTime() + 60_000))}
+            aria-describedby="forensics-zone" />
           <button type="submit">{t('admin.export_csv')}</button>
         </form>
       </section>

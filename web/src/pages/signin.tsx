@@ -4,7 +4,7 @@ import { useState } from 'preact/hooks';
 import { api } from '../api/client';
 import { t } from '../i18n';
 import { Link, navigate } from '../router';
-import { homeFor, user } from '../session';
+import { homeFor, setUser } from '../session';
 import { ErrorNote, PageTitle } from '../ui/kit';
 
 export function SignIn(props: { activate: boolean }) {
@@ -12,8 +12,10 @@ export function SignIn(props: { activate: boolean }) {
   const [error, setError] = useState<unknown>(null);
   const [mismatch, setMismatch] = useState(false);
 
-  const done = (p: Awaited<ReturnType<typeof api.login>>) => {
-    user.set(p.user);
+  // Signed in: GET /me for the user's saved language and the district's zone, then home.
+  const done = async (p: Awaited<ReturnType<typeof api.login>>) => {
+    const me = await api.me();
+    setUser(me);
     navigate(homeFor(p.user.role), true);
   };
 
@@ -23,7 +25,7 @@ export function SignIn(props: { activate: boolean }) {
     setBusy(true);
     setError(null);
     try {
-      done(await api.login(String(f.get('username')), String(f.get('password')), f.get('remember') === 'on'));
+      await done(await api.login(String(f.get('username')), String(f.get('password')), f.get('remember') === 'on'));
     } catch (err) {
       setError(err);
     } finally {
@@ -40,7 +42,7 @@ export function SignIn(props: { activate: boolean }) {
     setBusy(true);
     setError(null);
     try {
-      done(await api.activate(String(f.get('code')).trim(), password));
+      await done(await api.activate(String(f.get('code')).trim(), password));
     } catch (err) {
       setError(err);
     } finally {

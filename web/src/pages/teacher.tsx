@@ -2,16 +2,14 @@
 import { useState } from 'preact/hooks';
 import { api } from '../api/client';
 import type { Principal, Section } from '../api/types';
-import { formatDateTime, formatTime, t, type MessageKey } from '../i18n';
+import { districtInput, formatDateTime, formatTime, t, zoneLabel, type MessageKey } from '../i18n';
 import { Link, navigate } from '../router';
 import { ConfirmButton, ErrorNote, PageTitle, useLoad } from '../ui/kit';
 import { SessionRow } from './sessions';
 
-// "2026-09-01T09:00" on this device's clock, `minutes` from now: the schedule form's default.
+// "2026-09-01T09:00" on the district's clocks, `minutes` from now: the schedule form's default.
 function localInput(minutesFromNow: number): string {
-  const d = new Date(Date.now() + minutesFromNow * 60_000);
-  const pad = (n: number) => String(n).padStart(2, '0');
-  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${pad(d.getHours())}:${pad(d.getMinutes())}`;
+  return districtInput(new Date(Date.now() + minutesFromNow * 60_000));
 }
 
 function SectionSessions(props: { section: Section }) {
@@ -38,10 +36,10 @@ function SectionSessions(props: { section: Section }) {
     e.preventDefault();
     const f = new FormData(e.target as HTMLFormElement);
     act(() =>
-      // The inputs are this device's local time; the server gets the instant (with its offset)
-      // and shows it back in the district's zone.
-      api.schedule(props.section.id, String(f.get('title')), new Date(String(f.get('starts_at'))).toISOString(),
-        new Date(String(f.get('ends_at'))).toISOString(), f.get('waiting_room') === 'on'),
+      // The inputs are the district's wall-clock times (whatever this device's zone): sent without
+      // an offset, the server reads them in the district's zone.
+      api.schedule(props.section.id, String(f.get('title')), String(f.get('starts_at')),
+        String(f.get('ends_at')), f.get('waiting_room') === 'on'),
     );
   };
 
@@ -82,13 +80,16 @@ function SectionSessions(props: { section: Section }) {
         ))}
       </ul>
       <h3>{t('teacher.schedule')}</h3>
+      <p id="schedule-zone" class="muted">{t('common.times_in_zone', { zone: zoneLabel() })}</p>
       <form onSubmit={onSchedule} class="grid">
         <label for="title">{t('teacher.session_title')}</label>
         <input id="title" name="title" required maxLength={200} defaultValue={props.section.title} />
         <label for="starts_at">{t('teacher.starts')}</label>
-        <input id="starts_at" name="starts_at" type="datetime-local" required defaultValue={localInput(2)} />
+        <input id="starts_at" name="starts_at" type="datetime-local" required defaultValue={localInput(2)}
+          aria-describedby="schedule-zone" />
         <label for="ends_at">{t('teacher.ends')}</label>
-        <input id="ends_at" name="ends_at" type="datetime-local" required defaultValue={localInput(47)} />
+        <input id="ends_at" name="ends_at" type="datetime-local" required defaultValue={localInput(47)}
+          aria-describedby="schedule-zone" />
         <label class="check">
           <input type="checkbox" name="waiting_room" /> {t('teacher.waiting_room')}
         </label>
@@ -100,30 +101,74 @@ function SectionSessions(props: { section: Section }) {
   );
 }
 
-export function Teacher(props: { me: Principal }) {
-  const [sections, error] = useLoad(() => api.mySections());
+// Picks one section from a list and shows its sessions.
+function SectionPicker(props: { items: Section[] }) {
   const [selected, setSelected] = useState<number | null>(null);
+  const section = props.items.find((s) => s.id === selected) ?? props.items[0];
+  return (
+    <>
+      <label>
+        {t('teacher.section')}{' '}
+        <select value={section?.id} onChange={(e) => setSelected(Number((e.target as HTMLSelectElement).value))}>
+          {props.items.map((s) => (
+            <option value={s.id} key={s.id}>
+              {s.title} ({s.school_name})
+            </option>
+          ))}
+        </select>
+      </label>
+      {section && <SectionSessions section={section} key={section.id} />}
+    </>
+  );
+}
+
+// Administrators teach no section of their own: they pick a school they run, then its section.
+function SchoolSections() {
+  const [schools, error] = useLoad(() => api.schools());
+  const [schoolId, setSchoolId] = useState<number | null>(null);
+  const list = schools?.items ?? [];
+  const school = list.find((s) => s.id === schoolId) ?? list[0];
+  const [sections, sectionsError] = useLoad(
+    () => (school ? api.schoolSections(school.id) : Promise.resolve(null)),
+    [school?.id],
+  );
   const items = sections?.items ?? [];
-  const section = items.find((s) => s.id === selected) ?? items[0];
+  return (
+    <>
+      <p>{t('teacher.admin_intro')}</p>
+      <ErrorNote error={error || sectionsError} />
+      {list.length > 0 && (
+        <p>
+          <label>
+            {t('teacher.school')}{' '}
+            <select value={school?.id} onChange={(e) => setSchoolId(Number((e.target as HTMLSelectElement).value))}>
+              {list.map((s) => (
+                <option value={s.id} key={s.id}>
+                  {s.name}
+                </option>
+              ))}
+            </select>
+          </label>
+        </p>
+      )}
+      {sections && items.length === 0 && <p>{t('teacher.no_school_sections')}</p>}
+      {items.length > 0 && <SectionPicker items={items} key={school?.id} />}
+    </>
+  );
+}
+
+export function Teacher(props: { me: Principal }) {
+  const admin = props.me.role === 'school_admin' || props.me.role === 'district_admin';
+  const [sections, error] = useLoad(() => api.mySections());
+  const items = sections?.items ?? [];
   return (
     <section>
       <PageTitle>{t('teacher.title')}</PageTitle>
       <p class="muted">{props.me.name}</p>
       <ErrorNote error={error} />
-      {sections && items.length === 0 && <p>{t('teacher.no_sections')}</p>}
-      {items.length > 0 && (
-        <label>
-          {t('teacher.section')}{' '}
-          <select value={section?.id} onChange={(e) => setSelected(Number((e.target as HTMLSelectElement).value))}>
-            {items.map((s) => (
-              <option value={s.id} key={s.id}>
-                {s.title} ({s.school_name})
-              </option>
-            ))}
-          </select>
-        </label>
-      )}
-      {section && <SectionSessions section={section} key={section.id} />}
+      {sections && items.length === 0 && !admin && <p>{t('teacher.no_sections')}</p>}
+      {sections && items.length === 0 && admin && <SchoolSections />}
+      {items.length > 0 && <SectionPicker items={items} />}
     </section>
   );
 }
