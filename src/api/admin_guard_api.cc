@@ -1,4 +1,4 @@
-// The guard's operator endpoints (docs/security.md, "Defenses: detection and blocking"):
+// The guard's operator endpoints (docs/security.md, "Defenses" > "Detection and blocking"):
 // GET /api/v1/admin/status (load, attack state, top offenders), GET/POST/DELETE
 // /api/v1/admin/blocks (manual block and allow rules; automatic blocks listed too), and
 // PUT /api/v1/admin/attack-mode. District admins only (auth::Action::kViewGuardStatus,
@@ -80,6 +80,7 @@ Task GetStatus(Services& s, RequestContext& ctx) {
       {"open_connections", m.GaugeValue("homeroom_net_open_connections", {{"server", "api"}})},
       {"in_flight", m.GaugeValue("homeroom_guard_inflight")},
       {"requests_per_s", Round1(snap.requests_per_s)},
+      {"untrusted_requests_per_s", Round1(snap.untrusted_requests_per_s)},
       {"baseline_requests_per_s", Round1(snap.baseline_rps)},
       {"distinct_hosts", std::llround(snap.distinct_hosts)},
       {"shed_per_s", Round1(rates.shed_per_s)},
@@ -89,6 +90,7 @@ Task GetStatus(Services& s, RequestContext& ctx) {
       {"blocked_connections_per_s", Round1(snap.blocked_connections_per_s)},
       {"login_failures_per_s", Round1(snap.login_failures_per_s)},
       {"websocket_upgrades_per_s", Round1(snap.ws_upgrades_per_s)},
+      {"websocket_untrusted_upgrades_per_s", Round1(snap.ws_untrusted_upgrades_per_s)},
       {"slow_client_timeouts_per_s", Round1(snap.slow_events_per_s)},
       {"window_seconds", Round1(snap.window_seconds)},
       {"measured_at", snap.at_ms ? boost::json::value(FormatIsoUtc(snap.at_ms)) : nullptr}};

@@ -10,6 +10,7 @@
 #include "auth/policy.h"
 #include "core/clock.h"
 #include "domain/live_schedule.h"
+#include "domain/pathways.h"
 #include "domain/roster_service.h"
 #include "http/json_codec.h"
 
@@ -305,6 +306,17 @@ boost::asio::awaitable<Result<domain::AttendanceReport>> LoadAttendance(Services
 Task GetAttendance(Services& s, RequestContext& ctx) {
   HR_CO_ASSIGN_OR_RETURN(auto report, co_await LoadAttendance(s, ctx));
   HR_CO_ASSIGN_OR_RETURN(auto body, AttendanceJson(Live(s), report));
+  // Sessions on the external pathway: when each student opened the meeting link (docs/api.md,
+  // "Pathways"); null for those who did not.
+  HR_CO_ASSIGN_OR_RETURN(auto opens, co_await s.pathways->Opens(report.session.id));
+  for (auto& item : body["items"].as_array()) {
+    auto& o = item.as_object();
+    o["opened_external_at"] = nullptr;
+    for (const auto& open : opens) {
+      if (open.user_id == o["user_id"].as_int64())
+        o["opened_external_at"] = FormatIsoUtc(open.first_ms);
+    }
+  }
   co_return Json(bhttp::status::ok, body);
 }
 

@@ -12,6 +12,7 @@ void AddRoutes(http::Router& router, Services& services) {
   AddChallengeRoutes(router, services);
   AddForensicsRoutes(router, services);
   AddAdminGuardRoutes(router, services);
+  AddPathwayRoutes(router, services);
 }
 
 }  // namespace homeroom::api

@@ -18,5 +18,6 @@ void AddLiveSessionRoutes(http::Router& router, Services& services);  // live_se
 void AddChallengeRoutes(http::Router& router, Services& services);    // challenge_api.cc
 void AddForensicsRoutes(http::Router& router, Services& services);    // forensics_api.cc
 void AddAdminGuardRoutes(http::Router& router, Services& services);   // admin_guard_api.cc
+void AddPathwayRoutes(http::Router& router, Services& services);      // pathways_api.cc
 
 }  // namespace homeroom::api

@@ -14,6 +14,7 @@ class RosterService;
 class LiveScheduleService;
 class ActivityRecorder;
 class PreferencesService;
+class PathwayService;
 struct ForensicsOptions;
 }  // namespace homeroom::domain
 namespace homeroom::live {
@@ -72,6 +73,8 @@ struct Services {
   media::MediaService* media = nullptr;
   // Each user's own preferences (me_api.cc); set by the app before serving.
   domain::PreferencesService* preferences = nullptr;
+  // Alternate pathways (pathways_api.cc); set by the app before serving.
+  domain::PathwayService* pathways = nullptr;
 };
 
 // The session cookie's name.

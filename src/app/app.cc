@@ -18,6 +18,7 @@
 #include "domain/attendance_recorder.h"
 #include "domain/guard_service.h"
 #include "domain/live_schedule.h"
+#include "domain/pathways.h"
 #include "domain/preferences.h"
 #include "domain/roster_service.h"
 #include "guard/activity_log.h"
@@ -87,6 +88,11 @@ Result<std::unique_ptr<App>> App::Create(AppConfig config) {
       config.guard_sync_interval < std::chrono::milliseconds(100)) {
     return Status::InvalidArgument("--guard-tick-ms and --guard-sync-interval-ms must be >= 100");
   }
+  Result<guard::TrustedProxies> proxies = guard::TrustedProxies::Parse(config.trusted_proxies);
+  if (!proxies.ok())
+    return Status::InvalidArgument("--trusted-proxy: " + proxies.status().message());
+  config.server.trusted_proxies = *proxies;
+  config.dispatcher.trusted_proxies = *std::move(proxies);
   std::unique_ptr<App> app(new App(std::move(config)));
   AppConfig& c = app->config_;
   c.db.path = c.DatabasePath();
@@ -106,6 +112,12 @@ Result<std::unique_ptr<App>> App::Create(AppConfig config) {
   app->preferences_ =
       std::make_unique<domain::PreferencesService>(*app->db_, SystemClock::Instance());
   app->services_->preferences = app->preferences_.get();
+  HR_ASSIGN_OR_RETURN(domain::DistrictZone zone,
+                      domain::DistrictZone::Load(c.live.district_time_zone));
+  app->pathways_ = std::make_unique<domain::PathwayService>(
+      *app->db_, SystemClock::Instance(), std::move(zone),
+      domain::PathwayOptions{.max_early_open = c.live.max_early_start});
+  app->services_->pathways = app->pathways_.get();
   // The guard's shared state and admission control (docs/security.md, "Defenses").
   HR_ASSIGN_OR_RETURN(guard::AttackModeSetting attack_setting,
                       guard::ParseAttackModeSetting(c.attack_mode));
@@ -155,7 +167,7 @@ Result<std::unique_ptr<App>> App::Create(AppConfig config) {
                                                c.media, app->metrics_));
   app->services_->media = app->media_.get();
 
-  // The guard (SENTINEL): the operators' rules are read before the first connection, the Sentinel
+  // The guard: the operators' rules are read before the first connection, the Sentinel
   // refuses blocked sources at accept and watches every answered request.
   // BlockList and AttackMode were made above, with admission.
   Clock& clock = SystemClock::Instance();

@@ -88,7 +88,7 @@ void AddServeOptions(CLI::App& cmd, AppConfig& c) {
   o.Add("--max-connections-per-ip", s.max_connections_per_ip,
         "Open connections from one address (IPv6: one /64)", n);
 
-  // Connection guard (issue 4, section 1; docs/security.md "Defenses: connections"). CONNGUARD.
+  // Connection guard (issue 4, section 1; docs/security.md "Defenses" > "Connections").
   const std::string cg = "Connection guard";
   o.Add("--max-connections-per-subnet", s.max_connections_per_subnet,
         "Open connections from one /24 (IPv4) or /48 (IPv6), all its addresses together", cg);
@@ -131,6 +131,10 @@ void AddServeOptions(CLI::App& cmd, AppConfig& c) {
         "Mark the session cookie Secure (behind a TLS-terminating proxy)", h);
   o.Add("--allowed-origin", c.api.allowed_origins,
         "Origins allowed to send cookie-authenticated changes besides the server's own", h);
+  o.Add("--trusted-proxy", c.trusted_proxies,
+        "A load balancer or proxy in front (CIDR or address; repeat for several): its "
+        "X-Forwarded-For names the client, and the per-IP connection caps spare it",
+        h);
 
   const std::string d = "Store";
   o.Add("--db-readers", c.db.readers, "Store reader threads", d);
@@ -203,7 +207,8 @@ void AddServeOptions(CLI::App& cmd, AppConfig& c) {
         "Presence events waiting in memory (dropped and counted beyond)", l);
   o.Add("--attendance-max-batch-events", at.max_batch_events, "Presence events per store write", l);
 
-  // --- Admission (guard, docs/security.md "Defenses: admission") ---------------------------------
+  // --- Admission (guard, docs/security.md "Defenses" > "Admission")
+  // ---------------------------------
   const std::string ad = "Admission";
   auto& adm = c.admission;
   o.Add("--admission", adm.enabled,
@@ -328,7 +333,7 @@ void AddServeOptions(CLI::App& cmd, AppConfig& c) {
   o.Add("--media-publisher-bitrate-bps", md.publisher_bitrate_bps,
         "Bitrate cap of each publisher, bits per second", me);
 
-  // Guard: detection and blocking (SENTINEL; docs/security.md, "Defenses: detection and blocking").
+  // Guard: detection and blocking (docs/security.md, "Defenses" > "Detection and blocking").
   const std::string gd = "Guard: detection";
   auto& se = c.sentinel;
   auto& de = c.sentinel.detector;
@@ -345,6 +350,8 @@ void AddServeOptions(CLI::App& cmd, AppConfig& c) {
   o.Add("--guard-sketch-depth", se.traffic.sketch_depth, "Count-min sketch rows", gd);
   o.Add("--guard-login-route", se.traffic.login_route,
         "The sign-in route whose failures reveal login stuffing", gd);
+  o.Add("--guard-live-route", se.traffic.live_route,
+        "The live WebSocket route whose untrusted upgrade attempts reveal a WebSocket flood", gd);
   o.Add("--guard-flood-host-rps", de.flood_host_rps,
         "Requests/s from one host (/32, /64) that make a flood", gd);
   o.Add("--guard-flood-subnet-rps", de.flood_subnet_rps,
@@ -356,11 +363,17 @@ void AddServeOptions(CLI::App& cmd, AppConfig& c) {
   o.Add("--guard-many-source-min-hosts", de.many_source_min_hosts,
         "...from at least this many distinct hosts", gd);
   o.Add("--guard-slow-events-per-s", de.slow_events_per_s,
-        "Head, body and write timeouts per second that make a slow-client attack", gd);
+        "Head, body and write timeouts per second (averaged over --guard-slow-window-s) that make "
+        "a slow-client attack",
+        gd);
+  o.AddDuration("--guard-slow-window-s", de.slow_window,
+                "The span timeouts are averaged over (longer than the head and body deadlines)",
+                gd);
   o.Add("--guard-login-failures-per-s", de.login_failures_per_s,
         "Sign-in failures per second that make login stuffing", gd);
-  o.Add("--guard-ws-upgrades-per-s", de.ws_upgrades_per_s,
-        "WebSocket upgrades per second that make a WebSocket flood", gd);
+  o.Add("--guard-ws-untrusted-upgrades-per-s", de.ws_untrusted_upgrades_per_s,
+        "Anonymous or refused WebSocket upgrade attempts per second that make a WebSocket flood",
+        gd);
   o.Add("--guard-ws-abuse-per-s", de.ws_abuse_per_s,
         "WebSockets closed for abuse per second that make a WebSocket flood", gd);
   o.Add("--guard-start-after-windows", de.start_after_hot_windows,

@@ -68,7 +68,7 @@ struct AppConfig {
   guard::ActivityLogOptions activity_log;
   domain::ActivityRecorderOptions activity_recorder;
   domain::ForensicsOptions forensics;
-  // Guard: detection and blocking (SENTINEL): the detector's thresholds and windows, auto-block,
+  // Guard: detection and blocking: the detector's thresholds and windows, auto-block,
   // and how often each node re-reads the operators' block and allow rules from the store.
   guard::SentinelOptions sentinel;
   std::chrono::milliseconds guard_sync_interval{5000};
@@ -76,6 +76,11 @@ struct AppConfig {
   // directory holding it); none means live classes without video and audio.
   std::vector<std::string> janus;
   media::MediaOptions media;
+  // Load balancers and proxies in front of the server (CIDR ranges or addresses): their
+  // X-Forwarded-For names the client, and they are exempt from the per-IP and per-subnet
+  // connection caps (docs/security.md, "Defenses" > "Behind a proxy"). App::Create parses them
+  // into server.trusted_proxies and dispatcher.trusted_proxies.
+  std::vector<std::string> trusted_proxies;
 
   std::string DatabasePath() const { return data_dir + "/homeroom.db"; }
 };

@@ -31,8 +31,10 @@ struct AuthOptions {
   Argon2Params argon2;
 
   // The hashing pool: bounded and fair across client IPs, so one source cannot fill it.
-  int hash_threads = 2;          // at most one per core
-  size_t hash_queue = 64;        // hashes waiting, all IPs together
+  int hash_threads = 2;  // at most one per core
+  // Hashes waiting, all IPs together: a morning burst of sign-ins from many addresses waits (256
+  // at ~40 hashes/s on two cores is at most ~6 s) rather than being refused.
+  size_t hash_queue = 256;
   size_t hash_queue_per_ip = 4;  // hashes waiting for one client IP
   int hash_retry_after_s = 2;    // Retry-After when the pool is full
 

@@ -130,6 +130,14 @@ Status Authorize(const Principal& who, Action action, const Target& t) {
       if (who.role == Role::kDistrictAdmin) return Status::Ok();
       return Deny(
           "block or allow addresses or change the attack mode (district administrators only)");
+    case Action::kViewPathwayRules:
+      if (who.role == Role::kTeacher || IsAdmin(who)) return Status::Ok();
+      return Deny("read the pathway rules (teachers and administrators)");
+    case Action::kManagePathways:
+      if (!t.section_ids.empty() ? TeachesOrAdministers(who, t) : AdminOf(who, t.school_ids)) {
+        return Status::Ok();
+      }
+      return Deny("set the live-class pathway of a district, school or section it does not run");
   }
   return Deny("do that");
 }

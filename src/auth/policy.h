@@ -25,10 +25,16 @@ enum class Action {
   kJoinLiveSession,     // the live socket: enrolled students, the section's teachers, admins
   kViewForensics,       // GET /admin/forensics: district admins only (IPs of households)
   kViewAuditLog,        // GET /admin/audit: district admins only
-  // The guard (docs/security.md, "Defenses: detection and blocking"): district admins only. The
+  // The guard (docs/security.md, "Defenses" > "Detection and blocking"): district admins only. The
   // status names client addresses from every school, which a school admin must not see.
   kViewGuardStatus,  // GET /admin/status, GET /admin/blocks
   kManageGuard,      // POST/DELETE /admin/blocks, PUT /admin/attack-mode
+  // Alternate pathways (docs/api.md, "Pathways").
+  kViewPathwayRules,  // GET /pathway-rules: teachers and admins
+  // POST/DELETE /pathway-rules, PUT /sections/{id}/meeting-link. A target with a section: its
+  // teachers and admins; with a school only: its admins; with neither (the district's rules):
+  // district admins.
+  kManagePathways,
 };
 
 // The facts about the resource that the decision needs, loaded by the handler from the store.

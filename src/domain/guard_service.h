@@ -35,7 +35,7 @@ struct GuardRuleRequest {
   GuardActor by;
 };
 
-// The operators' side of blocking (docs/security.md, "Defenses: detection and blocking"): manual
+// The operators' side of blocking (docs/security.md, "Defenses" > "Detection and blocking"): manual
 // block and allow rules and the attack-mode setting, kept in the store so that every node (and the
 // CLI) shares them, and applied to this node's guard::BlockList and guard::AttackMode.
 //

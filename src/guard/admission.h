@@ -34,7 +34,7 @@ inline constexpr size_t kAdmissionDecisionCount = 7;
 // "challenged".
 std::string_view AdmissionDecisionName(AdmissionDecision decision);
 
-// Every admission setting (docs/security.md, "Defenses: admission"; flags in src/app/config.cc).
+// Every admission setting (docs/security.md, "Defenses" > "Admission"; flags in src/app/config.cc).
 struct AdmissionOptions {
   // Off: every request is accepted (the other checks are skipped); the block list still applies.
   bool enabled = true;
@@ -84,7 +84,7 @@ class AdmissionSlot {
   Admission* admission_ = nullptr;
 };
 
-// Admission before handlers (docs/security.md, "Defenses: admission"), in the order the
+// Admission before handlers (docs/security.md, "Defenses" > "Admission"), in the order the
 // Dispatcher asks:
 //   1. CheckHead(), from the request head before the body is read or any store work: blocked
 //      sources (403), the host and subnet token buckets of the route class (429), and under attack

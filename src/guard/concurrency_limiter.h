@@ -24,7 +24,7 @@ enum class Priority {
 inline constexpr size_t kPriorityCount = 3;
 std::string_view PriorityName(Priority priority);
 
-// The adaptive limit and its queue (docs/security.md, "Defenses: admission").
+// The adaptive limit and its queue (docs/security.md, "Defenses" > "Admission").
 struct ConcurrencyOptions {
   // Requests handled at once: the limit starts here and moves between min and max.
   int initial_limit = 200;

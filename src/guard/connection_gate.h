@@ -12,9 +12,10 @@ enum class ConnectionEvent {
   kRefusedCap,      // a global, per-IP or per-subnet connection cap was full
   kEvicted,         // an idle connection that never signed in, closed to make room under the
                     // global cap for a new one (the remote is the evicted connection's)
-  kHeadTimeout,     // the request head did not arrive in time (slowloris)
-  kIdleTimeout,     // a keep-alive connection sent no next request in time (normal for browsers;
-                    // many from one source hint at connection exhaustion)
+  kHeadTimeout,     // a request head begun did not finish in time (slowloris)
+  kIdleTimeout,     // a connection sent no (next) request at all in time: a keep-alive between
+                    // requests or a browser's unused preconnect (normal; many from one source
+                    // hint at connection exhaustion)
   kBodyTimeout,     // the body did not arrive in time or too slowly (slow POST: the whole-body
                     // deadline or the minimum body rate)
   kWriteTimeout,    // the client read the response too slowly (slow read: the write deadline or

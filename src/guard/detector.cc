@@ -125,17 +125,17 @@ std::array<Detector::Verdict, kAttackTypeCount> Detector::Judge(const TrafficWin
   for (const SourceCount& c : w.top_hosts) {
     if (PerSecond(c.count, s) >= o.flood_host_rps) flooding += c.count;
   }
-  double rest = PerSecond(w.requests - std::min(w.requests, flooding), s);
+  double rest = PerSecond(w.untrusted_requests - std::min(w.untrusted_requests, flooding), s);
   double threshold =
       std::max(o.many_source_min_rps, o.many_source_factor * baseline_rps_.value_or(0.0));
-  many.rate = PerSecond(w.requests, s);
+  many.rate = PerSecond(w.untrusted_requests, s);
   many.hot = rest >= threshold && w.distinct_hosts >= o.many_source_min_hosts;
   many.sources = Names(w.top_subnets, n);
 
   Verdict& slow = v[Index(AttackType::kSlowClients)];
-  slow.rate = PerSecond(w.head_timeouts + w.body_timeouts + w.write_timeouts, s);
+  slow.rate = slow_rate_;
   slow.hot = slow.rate >= o.slow_events_per_s;
-  slow.sources = Names(w.slow_hosts, n);
+  slow.sources = slow_sources_;
 
   Verdict& login = v[Index(AttackType::kLoginStuffing)];
   login.rate = PerSecond(w.login_failures, s);
@@ -143,18 +143,41 @@ std::array<Detector::Verdict, kAttackTypeCount> Detector::Judge(const TrafficWin
   login.sources = Names(w.login_failure_hosts, n);
 
   Verdict& ws = v[Index(AttackType::kWebSocketFlood)];
-  double upgrades = PerSecond(w.ws_upgrades, s);
+  double upgrades = PerSecond(w.ws_untrusted_upgrades, s);
   double abuse = PerSecond(w.ws_abuse, s);
   ws.rate = std::max(upgrades, abuse);
-  ws.hot = upgrades >= o.ws_upgrades_per_s || abuse >= o.ws_abuse_per_s;
+  ws.hot = upgrades >= o.ws_untrusted_upgrades_per_s || abuse >= o.ws_abuse_per_s;
   ws.sources = Names(w.ws_hosts, n);
   return v;
+}
+
+double Detector::SlowEventRate(const TrafficWindow& w) {
+  slow_history_.emplace_back(w.seconds, w.head_timeouts + w.body_timeouts + w.write_timeouts);
+  double seconds = 0;
+  uint64_t events = 0;
+  for (const auto& [s, e] : slow_history_) {
+    seconds += s;
+    events += e;
+  }
+  const double span = std::max<double>(1.0, options_.slow_window.count());
+  while (slow_history_.size() > 1 && seconds - slow_history_.front().first >= span) {
+    seconds -= slow_history_.front().first;
+    events -= slow_history_.front().second;
+    slow_history_.pop_front();
+  }
+  if (!w.slow_hosts.empty()) {
+    slow_sources_ = Names(w.slow_hosts, options_.top_sources);
+  } else if (events == 0) {
+    slow_sources_.clear();
+  }
+  return PerSecond(events, std::max(seconds, span));
 }
 
 void Detector::Observe(const TrafficWindow& w) {
   if (w.seconds <= 0) return;
   const int64_t now_ms = clock_.NowMs();
   std::lock_guard lock(mu_);
+  slow_rate_ = SlowEventRate(w);
   std::array<Verdict, kAttackTypeCount> verdicts = Judge(w);
   bool any_hot = false;
   for (AttackType type : kAllAttackTypes) {
@@ -165,14 +188,14 @@ void Detector::Observe(const TrafficWindow& w) {
   for (const TypeState& s : states_) any_active = any_active || s.active;
 
   // The baseline learns only from quiet windows, so an attack never becomes the new normal.
-  const double rps = PerSecond(w.requests, w.seconds);
+  const double untrusted_rps = PerSecond(w.untrusted_requests, w.seconds);
   if (!any_hot && !any_active) {
     if (!baseline_rps_) {
-      baseline_rps_ = rps;
+      baseline_rps_ = untrusted_rps;
     } else {
       double alpha =
           std::min(1.0, w.seconds / std::max<double>(1.0, options_.baseline_window.count()));
-      *baseline_rps_ += alpha * (rps - *baseline_rps_);
+      *baseline_rps_ += alpha * (untrusted_rps - *baseline_rps_);
     }
   }
 
@@ -194,13 +217,14 @@ void Detector::Observe(const TrafficWindow& w) {
   DetectorSnapshot& snap = last_;
   snap.at_ms = now_ms;
   snap.window_seconds = w.seconds;
-  snap.requests_per_s = rps;
+  snap.requests_per_s = PerSecond(w.requests, w.seconds);
+  snap.untrusted_requests_per_s = untrusted_rps;
   snap.baseline_rps = baseline_rps_.value_or(0.0);
   snap.distinct_hosts = w.distinct_hosts;
   snap.login_failures_per_s = PerSecond(w.login_failures, w.seconds);
   snap.ws_upgrades_per_s = PerSecond(w.ws_upgrades, w.seconds);
-  snap.slow_events_per_s =
-      PerSecond(w.head_timeouts + w.body_timeouts + w.write_timeouts, w.seconds);
+  snap.ws_untrusted_upgrades_per_s = PerSecond(w.ws_untrusted_upgrades, w.seconds);
+  snap.slow_events_per_s = slow_rate_;
   snap.blocked_connections_per_s = PerSecond(w.blocked_connections, w.seconds);
   snap.top_hosts = Rates(w.top_hosts, w.seconds, options_.top_sources);
   snap.top_subnets = Rates(w.top_subnets, w.seconds, options_.top_sources);

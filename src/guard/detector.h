@@ -39,24 +39,32 @@ inline constexpr std::array<AttackType, kAttackTypeCount> kAllAttackTypes = {
 std::string_view AttackTypeName(AttackType type);
 
 // Settings of the detector (homeroom serve --help, group "Guard: detection"). Rates are per second
-// over one window (one tick). Defaults suit one node serving a few thousand signed-in users; a
-// school behind one NAT address can reach tens of requests per second in the morning rush, so the
-// per-source threshold stays well above that.
+// over one window (one tick) and, but for sign-in failures and timeouts, count untrusted requests
+// only (TrafficWindow: anything but a signed-in user's request answered below 400). Defaults suit
+// one node serving a few thousand signed-in users; a school behind one NAT address loading the web
+// app can reach tens of anonymous requests per second in the morning rush, so the per-source
+// threshold stays well above that.
 struct DetectorOptions {
   // A host key (/32, /64) over this rate is flooding; a subnet key (/24, /48) over its own.
   double flood_host_rps = 100;
   double flood_subnet_rps = 400;
-  // Many-source flood: the rate not explained by flooding hosts is over max(min, factor x the
-  // baseline) and comes from at least `many_source_min_hosts` distinct hosts.
+  // Many-source flood: the untrusted rate not explained by flooding hosts is over max(min, factor
+  // x the baseline) and comes from at least `many_source_min_hosts` distinct hosts.
   double many_source_factor = 5;
   double many_source_min_rps = 300;
   double many_source_min_hosts = 50;
-  // Slow clients: head, body and write timeouts per second.
+  // Slow clients: head, body and write timeouts per second, averaged over `slow_window`. Timeouts
+  // come in bursts a deadline apart (a slowloris opens its sockets together, and they all time
+  // out together), so one window of them says little; the average over a span longer than the
+  // deadlines does.
   double slow_events_per_s = 5;
+  std::chrono::seconds slow_window{20};
   // Login stuffing: sign-in failures (401, 429) per second.
   double login_failures_per_s = 20;
-  // WebSocket flood: accepted upgrades per second, or sockets closed for abuse per second.
-  double ws_upgrades_per_s = 50;
+  // WebSocket flood: untrusted upgrade attempts (anonymous or refused) per second, or sockets
+  // closed for abuse per second. Signed-in users' accepted upgrades never count: a whole school
+  // joining at the bell is not a flood.
+  double ws_untrusted_upgrades_per_s = 50;
   double ws_abuse_per_s = 5;
   // Hysteresis: an attack starts after this many consecutive hot windows and ends after this many
   // consecutive quiet ones, so on/off pulses shorter than the quiet run keep it one attack.
@@ -105,11 +113,13 @@ struct DetectorSnapshot {
   int64_t at_ms = 0;
   double window_seconds = 0;
   double requests_per_s = 0;
-  double baseline_rps = 0;
+  double untrusted_requests_per_s = 0;
+  double baseline_rps = 0;  // of untrusted requests
   double distinct_hosts = 0;
   double login_failures_per_s = 0;
   double ws_upgrades_per_s = 0;
-  double slow_events_per_s = 0;
+  double ws_untrusted_upgrades_per_s = 0;
+  double slow_events_per_s = 0;  // averaged over DetectorOptions::slow_window
   double blocked_connections_per_s = 0;
   std::vector<ActiveAttack> active;
   std::vector<AttackEvent> recent;  // newest first
@@ -129,7 +139,7 @@ struct DetectorSnapshot {
 //   homeroom_guard_attacks_total{type}   attacks started
 //   homeroom_guard_auto_blocks_total     hosts blocked automatically
 //   homeroom_guard_top_source_rate       gauge: requests/s of the heaviest host in the last window
-//   homeroom_guard_baseline_rps          gauge: the baseline request rate
+//   homeroom_guard_baseline_rps          gauge: the baseline untrusted request rate
 //
 // Thread-safe: Observe() is called by one thread (the Sentinel's ticker); Snapshot() from any.
 class Detector {
@@ -166,7 +176,9 @@ class Detector {
     std::vector<std::string> sources;
   };
 
-  std::array<Verdict, kAttackTypeCount> Judge(const TrafficWindow& w) const;
+  std::array<Verdict, kAttackTypeCount> Judge(const TrafficWindow& w) const;  // requires mu_
+  // Adds the window's timeouts to the slow_window history; returns their average rate over it.
+  double SlowEventRate(const TrafficWindow& w);                        // requires mu_
   void Step(AttackType type, const Verdict& verdict, int64_t now_ms);  // requires mu_
   void AutoBlock(const TrafficWindow& w, int64_t now_ms);              // requires mu_
   void Record(AttackEvent event);                                      // requires mu_
@@ -186,6 +198,11 @@ class Detector {
   std::map<std::string, int64_t> auto_blocked_;     // guarded by mu_: host -> until (wall ms)
   DetectorSnapshot last_;                           // guarded by mu_
   bool detected_many_ = false;                      // guarded by mu_: last told AttackMode
+  // Guarded by mu_: the last slow_window of (seconds, timeouts), and the hosts that timed out most
+  // recently (a burst's sources, named while its average lasts).
+  std::deque<std::pair<double, uint64_t>> slow_history_;
+  double slow_rate_ = 0;
+  std::vector<std::string> slow_sources_;
 };
 
 }  // namespace homeroom::guard

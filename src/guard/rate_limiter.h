@@ -23,7 +23,7 @@ struct ClassLimits {
   RateLimit account;  // per signed-in account
 };
 
-// Every rate of admission, by route class (docs/security.md, "Defenses: admission", explains each
+// Every rate of admission, by route class (docs/security.md, "Defenses" > "Admission", explains each
 // default: one school of 400 students behind one NAT address must not be throttled in normal use).
 struct RateLimiterOptions {
   std::array<ClassLimits, kRouteClassCount> classes = {{

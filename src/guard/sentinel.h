@@ -19,7 +19,7 @@
 
 namespace homeroom::guard {
 
-// Settings of attack detection and blocking (docs/security.md, "Defenses: detection and
+// Settings of attack detection and blocking (docs/security.md, "Defenses" > "Detection and
 // blocking"; homeroom serve --help, group "Guard: detection").
 struct SentinelOptions {
   // Off: nothing is counted or detected (blocks are still enforced).

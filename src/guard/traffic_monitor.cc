@@ -72,16 +72,21 @@ void TrafficMonitor::MarkDistinct(const Cidr& host) {
 }
 
 void TrafficMonitor::OnRequest(const RequestRecord& record) {
-  Cidr host = HostKey(record.remote);
-  Cidr subnet = SubnetKey(record.remote);
   requests_.fetch_add(1, std::memory_order_relaxed);
-  MarkDistinct(host);
   const bool login = record.route == options_.login_route;
   const bool login_failed = login && (record.status == 401 || record.status == 429);
-  const bool upgraded = record.status == 101;
   if (login) login_requests_.fetch_add(1, std::memory_order_relaxed);
   if (login_failed) login_failures_.fetch_add(1, std::memory_order_relaxed);
-  if (upgraded) ws_upgrades_.fetch_add(1, std::memory_order_relaxed);
+  if (record.status == 101) ws_upgrades_.fetch_add(1, std::memory_order_relaxed);
+  const bool trusted = record.user_id.has_value() && record.status < 400;
+  if (trusted) return;
+
+  Cidr host = HostKey(record.remote);
+  Cidr subnet = SubnetKey(record.remote);
+  untrusted_requests_.fetch_add(1, std::memory_order_relaxed);
+  MarkDistinct(host);
+  const bool ws_attempt = record.route == options_.live_route;
+  if (ws_attempt) ws_untrusted_upgrades_.fetch_add(1, std::memory_order_relaxed);
   Shard& shard = ShardOf(subnet);
   std::lock_guard lock(shard.mu);
   shard.host_sketch.Add(Cidr::Hash()(host));
@@ -89,7 +94,7 @@ void TrafficMonitor::OnRequest(const RequestRecord& record) {
   shard.hosts.Add(host);
   shard.subnets.Add(subnet);
   if (login_failed) shard.login_failures.Add(host);
-  if (upgraded) shard.ws.Add(host);
+  if (ws_attempt) shard.ws.Add(host);
 }
 
 void TrafficMonitor::OnConnectionEvent(ConnectionEvent event,
@@ -161,9 +166,11 @@ TrafficWindow TrafficMonitor::Roll(double seconds, size_t top_n) {
 
   auto take = [](std::atomic<uint64_t>& v) { return v.exchange(0, std::memory_order_relaxed); };
   w.requests = take(requests_);
+  w.untrusted_requests = take(untrusted_requests_);
   w.login_requests = take(login_requests_);
   w.login_failures = take(login_failures_);
   w.ws_upgrades = take(ws_upgrades_);
+  w.ws_untrusted_upgrades = take(ws_untrusted_upgrades_);
   w.blocked_connections = take(blocked_);
   w.refused_cap = take(refused_cap_);
   w.head_timeouts = take(head_timeouts_);

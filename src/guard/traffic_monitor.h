@@ -29,6 +29,8 @@ struct TrafficMonitorOptions {
   size_t sketch_depth = 4;
   // The sign-in route, whose volume and failures are counted apart (login stuffing).
   std::string login_route = "/api/v1/auth/login";
+  // The live WebSocket route, whose untrusted upgrade attempts are counted apart (WebSocket flood).
+  std::string live_route = "/api/v1/live";
 };
 
 // How often a source was seen in a window: `count` is the smaller of the top-K's count and the
@@ -39,12 +41,20 @@ struct SourceCount {
 };
 
 // One window of traffic, as TrafficMonitor::Roll() hands it to the detector.
+//
+// "Untrusted" is every request that is not a signed-in user's request answered below 400:
+// anonymous requests, and every refused one. Signed-in users' served requests are bounded per
+// account by admission and named by account in forensics; counting them as attack traffic would
+// type a school's morning rush (hundreds of pupils behind one /24) as a flood. The per-source lists
+// and the distinct-host estimate count untrusted requests only.
 struct TrafficWindow {
   double seconds = 0;  // the window's length
   uint64_t requests = 0;
+  uint64_t untrusted_requests = 0;
   uint64_t login_requests = 0;
-  uint64_t login_failures = 0;  // sign-in answered 401 or 429
-  uint64_t ws_upgrades = 0;     // accepted WebSocket upgrades (101)
+  uint64_t login_failures = 0;         // sign-in answered 401 or 429
+  uint64_t ws_upgrades = 0;            // accepted WebSocket upgrades (101)
+  uint64_t ws_untrusted_upgrades = 0;  // untrusted upgrade attempts: anonymous or refused
   // Connection events (ConnectionEvent), by kind.
   uint64_t blocked_connections = 0;
   uint64_t refused_cap = 0;
@@ -53,22 +63,22 @@ struct TrafficWindow {
   uint64_t write_timeouts = 0;
   uint64_t bad_requests = 0;
   uint64_t ws_abuse = 0;
-  // Distinct client hosts seen (a linear-counting estimate; accurate to a few percent up to a few
-  // tens of thousands).
+  // Distinct hosts of untrusted requests (a linear-counting estimate; accurate to a few percent up
+  // to a few tens of thousands).
   double distinct_hosts = 0;
   // Heaviest sources, by count descending (at most the `top_n` given to Roll()).
-  std::vector<SourceCount> top_hosts;
-  std::vector<SourceCount> top_subnets;
+  std::vector<SourceCount> top_hosts;    // untrusted requests
+  std::vector<SourceCount> top_subnets;  // untrusted requests
   std::vector<SourceCount> login_failure_hosts;
-  std::vector<SourceCount> ws_hosts;       // upgrades and WebSocket abuse closes
+  std::vector<SourceCount> ws_hosts;       // untrusted upgrade attempts and WebSocket abuse closes
   std::vector<SourceCount> slow_hosts;     // head, body and write timeouts
   std::vector<SourceCount> blocked_hosts;  // connections refused as blocked
 };
 
-// Counts traffic per source in bounded memory, window by window: every answered request (from
-// RequestObserver) and every connection event (from ConnectionGate), by host key (/32, /64) and
-// subnet key (/24, /48), in sharded count-min sketches and space-saving top-K summaries, plus
-// per-window totals.
+// Counts traffic per source in bounded memory, window by window: every untrusted request (from
+// RequestObserver; see TrafficWindow) and every connection event (from ConnectionGate), by host key
+// (/32, /64) and subnet key (/24, /48), in sharded count-min sketches and space-saving top-K
+// summaries, plus per-window totals.
 //
 // Memory is fixed at construction: shards x (2 sketches + 4 summaries), plus one small summary per
 // connection-event kind.
@@ -104,9 +114,11 @@ class TrafficMonitor {
   std::array<std::atomic<uint64_t>, kDistinctWords> distinct_{};
 
   std::atomic<uint64_t> requests_{0};
+  std::atomic<uint64_t> untrusted_requests_{0};
   std::atomic<uint64_t> login_requests_{0};
   std::atomic<uint64_t> login_failures_{0};
   std::atomic<uint64_t> ws_upgrades_{0};
+  std::atomic<uint64_t> ws_untrusted_upgrades_{0};
   std::atomic<uint64_t> blocked_{0};
   std::atomic<uint64_t> refused_cap_{0};
   std::atomic<uint64_t> head_timeouts_{0};

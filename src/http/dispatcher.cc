@@ -2,6 +2,7 @@
 
 #include <boost/beast/http/field.hpp>
 #include <boost/json/object.hpp>
+#include <boost/range/iterator_range.hpp>
 #include <boost/url/parse.hpp>
 #include <exception>
 #include <optional>
@@ -19,6 +20,7 @@ namespace beast_http = boost::beast::http;
 namespace {
 
 constexpr std::string_view kUnmatched = "unmatched";
+constexpr std::string_view kForwardedForHeader = "X-Forwarded-For";
 const std::optional<auth::Principal> kNobody;
 
 std::string_view PathOf(std::string_view target) { return target.substr(0, target.find('?')); }
@@ -69,9 +71,22 @@ guard::HeadFacts Dispatcher::Facts(const net::RequestHeader& head, const net::Co
   return facts;
 }
 
+net::ConnectionInfo Dispatcher::AsSeen(const net::RequestHeader& head,
+                                       const net::ConnectionInfo& peer) const {
+  net::ConnectionInfo seen = peer;
+  if (options_.trusted_proxies.empty()) return seen;
+  std::vector<std::string_view> forwarded_for;
+  for (const auto& field : boost::make_iterator_range(head.equal_range(kForwardedForHeader))) {
+    forwarded_for.push_back(field.value());
+  }
+  seen.remote = options_.trusted_proxies.ClientOf(peer.remote, forwarded_for);
+  return seen;
+}
+
 net::HeadDecision Dispatcher::OnHead(const net::RequestHeader& head,
-                                     const net::ConnectionInfo& conn) {
+                                     const net::ConnectionInfo& peer) {
   const auto start = Clock::now();
+  const net::ConnectionInfo conn = AsSeen(head, peer);
   net::HeadDecision decision;
   bool bad_target = false;
   RouteMatch match = Match(head.method(), head.target(), &bad_target);
@@ -109,8 +124,9 @@ net::HeadDecision Dispatcher::OnHead(const net::RequestHeader& head,
 }
 
 boost::asio::awaitable<Response> Dispatcher::Handle(Request&& request,
-                                                    const net::ConnectionInfo& conn) {
+                                                    const net::ConnectionInfo& peer) {
   const auto start = Clock::now();
+  const net::ConnectionInfo conn = AsSeen(request, peer);
   const Request req = std::move(request);  // owned by this frame for the handler's duration
   bool bad_target = false;
   RouteMatch match = Match(req.method(), req.target(), &bad_target);
@@ -172,15 +188,16 @@ boost::asio::awaitable<Response> Dispatcher::Handle(Request&& request,
 }
 
 boost::asio::awaitable<net::UpgradeDecision> Dispatcher::HandleUpgrade(
-    Request&& request, const net::ConnectionInfo& conn) {
+    Request&& request, const net::ConnectionInfo& peer) {
   const auto start = Clock::now();
   net::UpgradeDecision decision;
   bool bad_target = false;
   RouteMatch match = Match(request.method(), request.target(), &bad_target);
   if (match.kind == RouteMatch::Kind::kFound && !match.route->upgrade) {
-    decision.reject = co_await Handle(std::move(request), conn);
+    decision.reject = co_await Handle(std::move(request), peer);
     co_return decision;
   }
+  const net::ConnectionInfo conn = AsSeen(request, peer);
   const Request req = std::move(request);  // owned by this frame for the handler's duration
   RequestContext ctx{
       req,         conn, NewRequestId(), conn.RemoteIp(), match.route, std::move(match.path_params),
@@ -291,7 +308,7 @@ boost::asio::awaitable<Response> Dispatcher::Run(RequestContext& ctx,
     if (refused) co_return std::move(*refused);
     if (!principal.ok()) co_return ErrorResponse(principal.status());
     ctx.principal = std::move(principal).value();
-    ctx.connection.MarkAuthenticated();  // net never evicts it at the global cap (CONNGUARD)
+    ctx.connection.MarkAuthenticated();  // net never evicts it at the global cap
   }
   if (ctx.route->upgrade) {
     // A plain GET to a WebSocket endpoint.

@@ -10,6 +10,7 @@
 #include "core/metrics.h"
 #include "guard/admission.h"
 #include "guard/request_observer.h"
+#include "guard/trusted_proxies.h"
 #include "http/authenticator.h"
 #include "http/context.h"
 #include "http/router.h"
@@ -23,6 +24,11 @@ struct DispatcherOptions {
   size_t default_body_limit = 64 << 10;
   // One JSON access-log line per request (core/log.h, event "http_request").
   bool access_log = true;
+  // Load balancers and proxies in front of the server: for a connection from one of them, the
+  // client is the one X-Forwarded-For names (guard::TrustedProxies), for admission, detection,
+  // forensics, sign-in fairness and logs alike. Empty (the default): every connection is its own
+  // client and X-Forwarded-For is ignored.
+  guard::TrustedProxies trusted_proxies;
 };
 
 // The application's net::HttpHandler: routes each request, authenticates kSignedIn routes, runs
@@ -92,6 +98,9 @@ class Dispatcher final : public net::HttpHandler {
                                               guard::AdmissionDecision* decision);
   guard::HeadFacts Facts(const net::RequestHeader& head, const net::ConnectionInfo& conn,
                          const Route* route) const;
+  // The connection as the rest of the dispatcher sees it: `peer` with `remote` replaced by the
+  // client a trusted proxy names (DispatcherOptions::trusted_proxies); `peer` itself otherwise.
+  net::ConnectionInfo AsSeen(const net::RequestHeader& head, const net::ConnectionInfo& peer) const;
   // What Record() reports about one request besides its status and size.
   struct Seen {
     const net::RequestHeader& head;

@@ -31,9 +31,12 @@ ConnectionLimiter::ConnectionLimiter(ConnectionCaps caps, std::function<void(boo
 ConnectionLimiter::Verdict ConnectionLimiter::TryAcquire(const boost::asio::ip::address& ip) {
   const guard::Cidr host = guard::HostKey(ip);
   const guard::Cidr subnet = guard::SubnetKey(ip);
+  const bool capped = caps_.uncapped.empty() || !caps_.uncapped.Trusts(ip);
   std::lock_guard lock(mu_);
-  if (CountOf(per_host_, host) >= caps_.max_per_host) return Verdict::kPerIpCap;
-  if (CountOf(per_subnet_, subnet) >= caps_.max_per_subnet) return Verdict::kPerSubnetCap;
+  if (capped && CountOf(per_host_, host) >= caps_.max_per_host) return Verdict::kPerIpCap;
+  if (capped && CountOf(per_subnet_, subnet) >= caps_.max_per_subnet) {
+    return Verdict::kPerSubnetCap;
+  }
   if (total_ >= caps_.max_total) return Verdict::kGlobalCap;
   ++per_host_[host];
   ++per_subnet_[subnet];

@@ -8,6 +8,7 @@
 #include <unordered_map>
 
 #include "guard/cidr.h"
+#include "guard/trusted_proxies.h"
 
 namespace homeroom::net {
 
@@ -19,6 +20,8 @@ struct ConnectionCaps {
   size_t max_per_host = 2'048;
   // Open connections from one subnet key (guard::SubnetKey: /24 IPv4, /48 IPv6), all its hosts.
   size_t max_per_subnet = 4'096;
+  // Addresses the per-host and per-subnet caps spare (trusted proxies: each carries many clients).
+  guard::TrustedProxies uncapped;
   // Pressure starts when open connections reach this fraction of max_total...
   double pressure_on_fraction = 0.75;
   // ...and ends when they fall to this fraction or below (hysteresis: no flapping at the edge).

@@ -104,6 +104,9 @@ struct ServerOptions {
   // together, so that an attacker cannot multiply the per-IP cap with neighbouring addresses;
   // beyond it refused at accept. Generous: a district's schools may share one provider block.
   size_t max_connections_per_subnet = 4'096;
+  // Load balancers and proxies in front: their connections carry many clients, so the per-IP and
+  // per-subnet caps do not apply to them (the global cap does).
+  guard::TrustedProxies trusted_proxies;
   // At the global cap, evict the idle connection (waiting for a request head, first or next;
   // never one being handled, never a WebSocket) that never carried a signed-in user
   // (ConnectionInfo::MarkAuthenticated) and has waited longest, instead of refusing the new one.

@@ -299,7 +299,13 @@ asio::awaitable<void> Session::OnReadHeaderError(error_code ec) {
   NetMetrics& m = server_.metrics_;
   if (IsTimeout(ec)) {
     m.timeout_head.Inc();
-    server_.Report(guard::ConnectionEvent::kHeadTimeout, conn_.remote);
+    // A connection that never sent a byte is a browser's speculative preconnect as often as an
+    // attack (hundreds of them at the morning bell); only a head begun and never finished is the
+    // slowloris signal. Silent sockets are held down by the connection caps instead.
+    const bool spoke = buffer_.size() > 0 || (parser_ && parser_->got_some());
+    server_.Report(
+        spoke ? guard::ConnectionEvent::kHeadTimeout : guard::ConnectionEvent::kIdleTimeout,
+        conn_.remote);
     co_return;
   }
   // A client closing between requests, or our own Close().

@@ -487,6 +487,86 @@ step('a new user activates an account with a one-time code', async () => {
   await context.close();
 });
 
+// Alternate pathways (issue 6, section 4; docs/api.md, "Pathways").
+step('the district switches grades 6-12 to external: a 7th grader\'s Join opens the meeting link, a 3rd grader\'s the room', async () => {
+  const roster = join(server.dataDir, 'demo-roster');
+  const users = Object.fromEntries(readCsv(join(roster, 'users.csv')).map((u) => [u.sourcedId, u]));
+  const enrollments = readCsv(join(roster, 'enrollments.csv'));
+  // A section of one grade with a student and a teacher, and those two.
+  const pick = (grade) => {
+    for (const c of readCsv(join(roster, 'classes.csv')).filter((x) => x.grades === grade)) {
+      const of = (role) => enrollments.filter((e) => e.classSourcedId === c.sourcedId && e.role === role)
+        .map((e) => users[e.userSourcedId]).find((u) => u && u.password);
+      const student = of('student'), teacher = of('teacher');
+      if (student && teacher) return { c, student, teacher };
+    }
+    throw new Error(`no grade ${grade} section with a student and a teacher`);
+  };
+  const call = async (login, method, path, body) => {
+    const res = await fetch(`${server.base}${path}`, {
+      method, headers: { Authorization: `Bearer ${login.token}`, 'Content-Type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const json = await res.json().catch(() => null);
+    expect(res.ok, `${method} ${path}: ${res.status} ${JSON.stringify(json)}`);
+    return json;
+  };
+  const live = async (p, title) => {
+    const t = await apiLogin(server.base, p.teacher.username, p.teacher.password);
+    const sections = (await t.get('/api/v1/me/sections')).items;
+    const section = sections.find((x) => x.sourced_id === p.c.sourcedId) ?? sections.find((x) => x.title === p.c.title);
+    expect(section, `the teacher's section ${p.c.title}`);
+    const now = Date.now();
+    const made = await call(t, 'POST', `/api/v1/sections/${section.id}/live-sessions`, {
+      title, starts_at: new Date(now + 60_000).toISOString(), ends_at: new Date(now + 45 * 60_000).toISOString() });
+    await call(t, 'POST', `/api/v1/live-sessions/${made.items[0].id}/start`);
+    return { t, section, id: made.items[0].id };
+  };
+  const seventh = pick('07'), third = pick('03');
+  const stamp = Date.now() % 100000;
+  const s7 = await live(seventh, `Grade 7 ${stamp}`);
+  const s3 = await live(third, `Grade 3 ${stamp}`);
+  const meeting = `https://meet.example.test/grade7-${s7.section.id}`;
+  await call(s7.t, 'PUT', `/api/v1/sections/${s7.section.id}/meeting-link`, { url: meeting });
+  const l = server.login('district_admin');
+  const district = await apiLogin(server.base, l.username, l.password);
+  const rule = await call(district, 'POST', '/api/v1/pathway-rules',
+    { scope: 'district', grade_band: '6-12', pathway: 'external' });
+  try {
+    // The 7th grader: Join opens the section's meeting in a new tab (served here by a stub).
+    const a = await newPage('grade7');
+    await a.context.route('https://meet.example.test/**', (route) =>
+      route.fulfill({ contentType: 'text/html', body: '<!doctype html><title>Class meeting</title>' }));
+    await signIn(a.page, seventh.student.username, seventh.student.password);
+    const external = a.page.getByRole('link', { name: `Join Grade 7 ${stamp} (opens the class meeting in a new tab)` });
+    await external.waitFor();
+    expect((await external.getAttribute('href')) === meeting, 'Join points at the meeting link');
+    await check(a.page, 'home-student-external');
+    const [popup] = await Promise.all([a.page.waitForEvent('popup'), external.click()]);
+    await popup.waitForLoadState();
+    expect(popup.url() === meeting, `the meeting opened: ${popup.url()}`);
+    // Opening it is the 7th grader's attendance.
+    let report;
+    for (let i = 0; i < 20; i++) {
+      report = await call(s7.t, 'GET', `/api/v1/live-sessions/${s7.id}/attendance`);
+      if (report.items.some((x) => x.username === seventh.student.username && x.opened_external_at)) break;
+      await a.page.waitForTimeout(250);
+    }
+    expect(report.items.some((x) => x.username === seventh.student.username && x.opened_external_at),
+      'the attendance report shows the opened link');
+    await a.context.close();
+    // The 3rd grader: Join is the built-in room.
+    const b = await newPage('grade3');
+    await signIn(b.page, third.student.username, third.student.password);
+    await b.page.getByRole('link', { name: `Join Grade 3 ${stamp}`, exact: true }).click();
+    await b.page.waitForURL(`**/room/${s3.id}`);
+    await b.page.getByRole('button', { name: 'Raise hand' }).waitFor();
+    await b.context.close();
+  } finally {
+    await call(district, 'DELETE', `/api/v1/pathway-rules/${rule.id}`);
+  }
+});
+
 // --- run -----------------------------------------------------------------------------------------
 let failed = 0;
 for (const { name, fn } of steps) {

@@ -57,6 +57,36 @@ TEST(GuardAdmission, FloodFromOneSourceGets429WhileAnotherSourceSucceeds) {
   EXPECT_GE(Decisions(server, "api_read", "accepted"), 6u);
 }
 
+TEST(GuardAdmission, BehindATrustedProxyEachForwardedClientHasItsOwnBucket) {
+  TestServer server([](app::AppConfig& c) {
+    c.admission.rates.For(RouteClass::kApiRead) = {{1, 5}, {}, {}};
+    c.trusted_proxies = {"127.0.20.1"};
+  });
+  HttpClient proxy = server.Client("127.0.20.1");
+  const HttpClient::Headers attacker = {{"X-Forwarded-For", "127.0.30.1"}};
+  int limited = 0;
+  for (int i = 0; i < 10; ++i) {
+    if (proxy.Get("/healthz", attacker).result_int() == 429) ++limited;
+  }
+  EXPECT_GE(limited, 4);
+  // Another client through the same proxy is untouched; so is the proxy's own traffic.
+  EXPECT_EQ(proxy.Get("/healthz", {{"X-Forwarded-For", "127.0.30.2"}}).result_int(), 200);
+}
+
+TEST(GuardAdmission, AnUntrustedClientCannotChooseItsAddressWithXForwardedFor) {
+  TestServer server([](app::AppConfig& c) {
+    c.admission.rates.For(RouteClass::kApiRead) = {{1, 5}, {}, {}};
+    c.trusted_proxies = {"127.0.20.1"};
+  });
+  HttpClient attacker = server.Client("127.0.21.1");
+  int limited = 0;
+  for (int i = 0; i < 10; ++i) {
+    const HttpClient::Headers spoof = {{"X-Forwarded-For", fmt::format("127.0.31.{}", i + 1)}};
+    if (attacker.Get("/healthz", spoof).result_int() == 429) ++limited;
+  }
+  EXPECT_GE(limited, 4);  // one bucket: its own address
+}
+
 TEST(GuardAdmission, SubnetBucketLimitsManySourcesOfOneSubnet) {
   TestServer server([](app::AppConfig& c) {
     c.admission.rates.For(RouteClass::kApiRead) = {{}, {1, 10}, {}};

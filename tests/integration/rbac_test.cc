@@ -112,6 +112,63 @@ void AddGuardRows(std::vector<Row>& rows) {
   each("PUT", "/api/v1/admin/attack-mode", "/api/v1/admin/attack-mode", R"({"mode":"auto"})", 200);
 }
 
+// Alternate pathways (docs/api.md, "Pathways"). Rules get ids 1.. in the order the POST rows
+// create them; the DELETE rows below rely on it. Every rule is built_in, so no section's Join
+// changes and open-external answers 409 to everyone the policy lets through.
+void AddPathwayRows(std::vector<Row>& rows) {
+  const char* roles[] = {"student_a", "guardian_a", "teacher_a", "admin_a", "district"};
+  auto each = [&](const char* method, const char* pattern, const char* relation,
+                  const std::string& target, const std::string& body, std::vector<int> expected) {
+    for (size_t i = 0; i < 5; ++i)
+      rows.push_back({method, pattern, roles[i], relation, target, body, expected[i]});
+    rows.push_back({method, pattern, "anonymous", relation, target, body, 401});
+  };
+  auto rule = [](const std::string& scope) {
+    return R"({"pathway":"built_in","grade_band":"6-12",)" + scope + "}";
+  };
+  const char* rules = "/api/v1/pathway-rules";
+  each("GET", rules, "own", rules, "", {403, 403, 200, 200, 200});
+  each("POST", rules, "own", rules, rule(R"("scope":"district")"), {403, 403, 403, 403, 201});
+  each("POST", rules, "own", rules, rule(R"("scope":"school","scope_id":2)"),
+       {403, 403, 403, 201, 201});  // rules 2, 3
+  each("POST", rules, "other", rules, rule(R"("scope":"school","scope_id":3)"),
+       {403, 403, 403, 403, 201});  // rule 4
+  each("POST", rules, "own", rules, rule(R"("scope":"section","scope_id":10)"),
+       {403, 403, 201, 201, 201});  // rules 5, 6, 7
+  each("POST", rules, "other", rules, rule(R"("scope":"section","scope_id":20)"),
+       {403, 403, 403, 403, 201});  // rule 8
+  const char* one = "/api/v1/pathway-rules/{id}";
+  auto del = [&](const char* who, const char* relation, int id, int expected) {
+    rows.push_back({"DELETE", one, who, relation, "/api/v1/pathway-rules/" + std::to_string(id), "",
+                    expected});
+  };
+  for (const char* who : {"student_a", "guardian_a", "teacher_a", "admin_a"}) {
+    del(who, "own", 1, 403);
+  }
+  del("anonymous", "own", 1, 401);
+  del("district", "own", 1, 200);
+  del("student_a", "own", 5, 403);
+  del("guardian_a", "own", 5, 403);
+  del("teacher_a", "own", 5, 200);
+  del("admin_a", "own", 6, 200);
+  del("district", "own", 7, 200);
+  del("teacher_a", "own", 2, 403);
+  del("admin_a", "own", 2, 200);
+  del("district", "own", 3, 200);
+  del("teacher_a", "other", 8, 403);
+  del("admin_a", "other", 4, 403);
+  del("district", "other", 4, 200);
+  const char* link = "/api/v1/sections/{id}/meeting-link";
+  std::string url = R"({"url":"https://meet.example.test/room"})";
+  each("PUT", link, "own", "/api/v1/sections/10/meeting-link", url, {403, 403, 200, 200, 200});
+  each("PUT", link, "other", "/api/v1/sections/20/meeting-link", url, {403, 403, 403, 403, 200});
+  each("GET", "/api/v1/me/pathways", "own", "/api/v1/me/pathways", "", {200, 200, 200, 200, 200});
+  const char* open = "/api/v1/live-sessions/{id}/open-external";
+  each("POST", open, "own", "/api/v1/live-sessions/1/open-external", "", {409, 403, 409, 409, 409});
+  each("POST", open, "other", "/api/v1/live-sessions/4/open-external", "",
+       {403, 403, 403, 403, 409});
+}
+
 // Users of the "a" side own school 2, section 10 and student_a; the "b" side is "other".
 std::vector<Row> Table() {
   std::vector<Row> rows;
@@ -163,6 +220,7 @@ std::vector<Row> Table() {
   each("GET", "/api/v1/admin/audit", "own", "/api/v1/admin/audit", {403, 403, 403, 403, 200});
 
   AddGuardRows(rows);
+  AddPathwayRows(rows);
   // clang-format on
   // Public routes: the same answer for everyone, signed in or not.
   for (const char* who : {"anonymous", "student_a", "district"}) {

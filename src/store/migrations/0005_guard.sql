@@ -1,4 +1,4 @@
--- 0005: the guard's operator-made rules (docs/security.md, "Defenses: detection and blocking"):
+-- 0005: the guard's operator-made rules (docs/security.md, "Defenses" > "Detection and blocking"):
 -- blocked and allowed network ranges, and the under-attack mode setting. Every node reads them
 -- every few seconds, so a change made on one node or by the CLI reaches all of them. Automatic
 -- blocks made by the detector live in each node's memory only (they expire in minutes).

@@ -22,6 +22,7 @@ TrafficWindow Window(uint64_t requests, std::vector<SourceCount> hosts = {},
   TrafficWindow w;
   w.seconds = 1;
   w.requests = requests;
+  w.untrusted_requests = requests;
   w.top_hosts = std::move(hosts);
   w.distinct_hosts = distinct_hosts;
   return w;
@@ -251,19 +252,51 @@ TEST(Detector, HighTrafficFromFewHostsIsNotAManySourceFlood) {
   EXPECT_FALSE(world.detector.Active(AttackType::kFlood));
 }
 
-TEST(Detector, TypesSlowClientsFromTimeouts) {
+TEST(Detector, TypesSlowClientsFromTimeoutsAveragedOverTheSlowWindow) {
   World world;
   TrafficWindow w = Quiet();
   w.head_timeouts = 8;
   w.body_timeouts = 1;
   w.slow_hosts = {{Host("127.3.3.3"), 9}};
-  world.Feed(w, 3);
+  // 9 timeouts/s average over the 20 s slow window reach 5/s after 12 s, then 3 hot windows.
+  world.Feed(w, 13);
+  EXPECT_FALSE(world.detector.Active(AttackType::kSlowClients));
+  world.Feed(w, 1);
   EXPECT_TRUE(world.detector.Active(AttackType::kSlowClients));
   DetectorSnapshot snap = world.detector.Snapshot();
   ASSERT_EQ(snap.active.size(), 1u);
   EXPECT_EQ(snap.active[0].sources, std::vector<std::string>{"127.3.3.3/32"});
-  EXPECT_DOUBLE_EQ(snap.slow_events_per_s, 9);
+  EXPECT_DOUBLE_EQ(snap.slow_events_per_s, 9 * 14 / 20.0);
   EXPECT_EQ(world.Started("slow_clients"), 1u);
+}
+
+TEST(Detector, TypesSlowClientsWhoseTimeoutsComeInBurstsADeadlineApart) {
+  World world;
+  TrafficWindow burst = Quiet();
+  burst.head_timeouts = 1000;  // a slowloris's sockets all reach the head deadline together
+  burst.slow_hosts = {{Host("127.3.3.3"), 500}, {Host("127.3.3.4"), 500}};
+  for (int i = 0; i < 3; ++i) {
+    world.Feed(Quiet(), 9);
+    world.Feed(burst);
+  }
+  EXPECT_TRUE(world.detector.Active(AttackType::kSlowClients));
+  EXPECT_EQ(world.detector.Snapshot().active[0].sources,
+            (std::vector<std::string>{"127.3.3.3/32", "127.3.3.4/32"}));
+  // It ends once the bursts stop: the average decays over the slow window, then the quiet run.
+  world.Feed(Quiet(), 20 + 30);
+  EXPECT_FALSE(world.detector.Active(AttackType::kSlowClients));
+  EXPECT_EQ(world.Started("slow_clients"), 1u);
+}
+
+TEST(Detector, AFewTimeoutsNowAndThenAreNotAnAttack) {
+  World world;
+  TrafficWindow some = Quiet();
+  some.head_timeouts = 30;
+  for (int i = 0; i < 10; ++i) {
+    world.Feed(Quiet(), 19);
+    world.Feed(some);
+  }
+  EXPECT_FALSE(world.detector.Active(AttackType::kSlowClients));
 }
 
 TEST(Detector, TypesLoginStuffingFromSignInFailures) {
@@ -278,10 +311,10 @@ TEST(Detector, TypesLoginStuffingFromSignInFailures) {
   EXPECT_EQ(world.Started("login_stuffing"), 1u);
 }
 
-TEST(Detector, TypesAWebSocketFloodFromUpgradesOrAbuse) {
+TEST(Detector, TypesAWebSocketFloodFromUntrustedUpgradesOrAbuse) {
   World world;
   TrafficWindow upgrades = Quiet();
-  upgrades.ws_upgrades = 80;
+  upgrades.ws_untrusted_upgrades = 80;
   upgrades.ws_hosts = {{Host("127.5.5.5"), 80}};
   world.Feed(upgrades, 3);
   EXPECT_TRUE(world.detector.Active(AttackType::kWebSocketFlood));

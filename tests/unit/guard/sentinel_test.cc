@@ -11,6 +11,7 @@ namespace asio = boost::asio;
 
 asio::ip::address Ip(const std::string& text) { return asio::ip::make_address(text); }
 
+// An anonymous request.
 RequestRecord Request(const std::string& ip, std::string_view route = "/api/v1/me",
                       unsigned status = 200) {
   RequestRecord r;
@@ -19,6 +20,14 @@ RequestRecord Request(const std::string& ip, std::string_view route = "/api/v1/m
   r.path = route;
   r.route = route;
   r.status = status;
+  return r;
+}
+
+// A signed-in user's request.
+RequestRecord SignedIn(const std::string& ip, int64_t user_id,
+                       std::string_view route = "/api/v1/me", unsigned status = 200) {
+  RequestRecord r = Request(ip, route, status);
+  r.user_id = user_id;
   return r;
 }
 
@@ -72,6 +81,83 @@ TEST(Sentinel, DetectsAndAutoBlocksAFloodingHostWhileOthersStayAllowed) {
   EXPECT_EQ(world.metrics.CounterValue("homeroom_guard_auto_blocks_total"), 1u);
 }
 
+TEST(Sentinel, ASchoolsSignedInMorningRushBehindOneSubnetIsNotAnAttack) {
+  World world;
+  for (int s = 0; s < 10; ++s) {
+    world.Second([&] {
+      // 500 pupils of one school, 127.16.0.0/24, each loading their home page and joining.
+      for (int i = 0; i < 500; ++i) {
+        std::string ip = "127.16.0." + std::to_string(1 + i % 250);
+        world.sentinel.OnRequest(SignedIn(ip, 1000 + i));
+        if (s == 0) world.sentinel.OnRequest(SignedIn(ip, 1000 + i, "/api/v1/live", 101));
+      }
+    });
+  }
+  for (AttackType type : kAllAttackTypes) {
+    EXPECT_FALSE(world.sentinel.detector().Active(type)) << AttackTypeName(type);
+  }
+  DetectorSnapshot snap = world.sentinel.Snapshot();
+  EXPECT_DOUBLE_EQ(snap.requests_per_s, 500);
+  EXPECT_DOUBLE_EQ(snap.untrusted_requests_per_s, 0);
+  EXPECT_TRUE(snap.top_subnets.empty());
+}
+
+TEST(Sentinel, TheSameRateAnonymousFromOneSubnetIsAFlood) {
+  World world;
+  for (int s = 0; s < 3; ++s) {
+    world.Second([&] {
+      for (int i = 0; i < 500; ++i) {
+        world.sentinel.OnRequest(Request("127.16.0." + std::to_string(1 + i % 250)));
+      }
+    });
+  }
+  EXPECT_TRUE(world.sentinel.detector().Active(AttackType::kFlood));
+  DetectorSnapshot snap = world.sentinel.Snapshot();
+  ASSERT_FALSE(snap.active.empty());
+  EXPECT_EQ(snap.active[0].sources.front(), "127.16.0.0/24");
+  EXPECT_DOUBLE_EQ(snap.untrusted_requests_per_s, 500);
+}
+
+TEST(Sentinel, CountsASignedInUsersRefusedRequestsAsUntrusted) {
+  World world;
+  for (int s = 0; s < 3; ++s) {
+    world.Second([&] {
+      for (int i = 0; i < 150; ++i) world.sentinel.OnRequest(SignedIn("127.7.7.7", 5, "/x", 429));
+    });
+  }
+  EXPECT_TRUE(world.sentinel.detector().Active(AttackType::kFlood));
+  EXPECT_EQ(world.sentinel.Snapshot().top_hosts.front().source, "127.7.7.7/32");
+}
+
+TEST(Sentinel, TypesAWebSocketFloodFromRefusedUpgradesButNotFromSignedInJoins) {
+  World joins;
+  for (int s = 0; s < 5; ++s) {
+    joins.Second([&] {
+      for (int i = 0; i < 200; ++i) {
+        joins.sentinel.OnRequest(
+            SignedIn("127.16.0." + std::to_string(1 + i), 2000 + i, "/api/v1/live", 101));
+      }
+    });
+  }
+  EXPECT_FALSE(joins.sentinel.detector().Active(AttackType::kWebSocketFlood));
+  EXPECT_DOUBLE_EQ(joins.sentinel.Snapshot().ws_upgrades_per_s, 200);
+
+  World flood;
+  for (int s = 0; s < 3; ++s) {
+    flood.Second([&] {
+      for (int i = 0; i < 80; ++i) {
+        flood.sentinel.OnRequest(Request("127.5.5." + std::to_string(1 + i % 4), "/api/v1/live",
+                                         i % 2 == 0 ? 429 : 401));
+      }
+    });
+  }
+  EXPECT_TRUE(flood.sentinel.detector().Active(AttackType::kWebSocketFlood));
+  DetectorSnapshot snap = flood.sentinel.Snapshot();
+  EXPECT_DOUBLE_EQ(snap.ws_untrusted_upgrades_per_s, 80);
+  ASSERT_FALSE(snap.active.empty());
+  EXPECT_EQ(snap.active[0].sources.size(), 4u);
+}
+
 TEST(Sentinel, CountsSignInFailuresAndTypesLoginStuffing) {
   World world;
   for (int s = 0; s < 3; ++s) {
@@ -90,7 +176,7 @@ TEST(Sentinel, CountsSignInFailuresAndTypesLoginStuffing) {
 
 TEST(Sentinel, FeedsConnectionTimeoutsToTheDetectorAsSlowClients) {
   World world;
-  for (int s = 0; s < 3; ++s) {
+  for (int s = 0; s < 12; ++s) {
     world.Second([&] {
       for (int i = 0; i < 10; ++i) {
         world.sentinel.OnConnectionEvent(ConnectionEvent::kHeadTimeout, Ip("127.3.3.3"));

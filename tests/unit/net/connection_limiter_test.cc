@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <string>
 #include <vector>
 
 namespace homeroom::net {
@@ -29,6 +30,20 @@ TEST(ConnectionLimiter, RefusesAnAddressOverItsCapButNotOthers) {
   limiter.Release(a);
   EXPECT_EQ(limiter.ForHost(a), 1u);
   EXPECT_EQ(limiter.TryAcquire(a), Verdict::kAccepted);
+}
+
+TEST(ConnectionLimiter, ATrustedProxyIsSparedThePerIpCapsButNotTheGlobalCap) {
+  ConnectionCaps caps = Caps(4, 1, 1);
+  std::vector<std::string> proxies = {"10.0.0.9"};
+  caps.uncapped = *guard::TrustedProxies::Parse(proxies);
+  ConnectionLimiter limiter(caps);
+  auto proxy = make_address("10.0.0.9");
+  EXPECT_EQ(limiter.TryAcquire(proxy), Verdict::kAccepted);
+  EXPECT_EQ(limiter.TryAcquire(proxy), Verdict::kAccepted);
+  EXPECT_EQ(limiter.TryAcquire(proxy), Verdict::kAccepted);
+  EXPECT_EQ(limiter.TryAcquire(make_address("10.0.0.1")), Verdict::kPerSubnetCap);
+  EXPECT_EQ(limiter.TryAcquire(make_address("10.0.1.1")), Verdict::kAccepted);
+  EXPECT_EQ(limiter.TryAcquire(proxy), Verdict::kGlobalCap);
 }
 
 TEST(ConnectionLimiter, RefusesEveryoneOverTheGlobalCap) {

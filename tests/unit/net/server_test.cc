@@ -497,6 +497,13 @@ TEST(Server, GateRefusesABlockedSourceSilentlyAndHearsAboutTimeouts) {
   EXPECT_EQ(events[1],
             std::make_pair(guard::ConnectionEvent::kHeadTimeout, std::string("127.0.0.4")));
 
+  // A socket that never sends a byte (a browser's unused preconnect) is an idle timeout.
+  RawClient silent(f.server.port(), "127.0.0.6");
+  EXPECT_TRUE(silent.WaitClosed(milliseconds(3000)));
+  ASSERT_TRUE(Eventually([&] { return gate.Events().size() == 3; }));
+  EXPECT_EQ(gate.Events()[2],
+            std::make_pair(guard::ConnectionEvent::kIdleTimeout, std::string("127.0.0.6")));
+
   RawClient allowed(f.server.port(), "127.0.0.5");
   ASSERT_TRUE(allowed.Send(RawClient::Get("/")));
   auto res = allowed.Read();

@@ -4,7 +4,7 @@
 // the request retried once per fresh challenge, without the user doing anything.
 import { ChallengeExpiredError, solveChallenge, type Challenge } from '../pow/pow';
 import type {
-  AttendanceReport, Child, GuardRule, GuardRules, GuardStatus, LiveSession, Me, Page, School,
+  AttendanceReport, Child, GuardRule, GuardRules, GuardStatus, LiveSession, Me, Page, School, SectionPathway,
   RosterEntry, Section, SignInResponse, User,
 } from './types';
 
@@ -124,6 +124,9 @@ export const api = {
     request<Page<LiveSession>>(`/api/v1/me/live-sessions${q({ from, to, limit: 200 })}`),
   sectionLiveSessions: (id: number, from?: string, to?: string) =>
     request<Page<LiveSession>>(`/api/v1/sections/${id}/live-sessions${q({ from, to, limit: 200 })}`),
+  myPathways: () => request<{ items: SectionPathway[]; today: string }>('/api/v1/me/pathways'),
+  openExternal: (sessionId: number) =>
+    request<{ url: string }>(`/api/v1/live-sessions/${sessionId}/open-external`, { method: 'POST' }),
   schools: () => request<Page<School>>('/api/v1/schools?limit=200'),
   schoolSections: (id: number) => request<Page<Section>>(`/api/v1/schools/${id}/sections?limit=200`),
   sectionRoster: (id: number) => request<Page<RosterEntry>>(`/api/v1/sections/${id}/roster?limit=200`),

@@ -37,6 +37,14 @@ export interface Section {
   active: boolean;
 }
 
+// GET /api/v1/me/pathways: what Join does in one section today (docs/api.md, "Pathways").
+export interface SectionPathway {
+  section_id: number;
+  pathway: 'built_in' | 'external';
+  rule_id: number | null;
+  meeting_url: string | null;
+}
+
 export interface School {
   id: number;
   name: string;

@@ -56,6 +56,8 @@ export const en = {
   'sessions.none': 'No live sessions.',
   'sessions.time_range': '{start} to {end}',
   'sessions.join_named': 'Join {title}',
+  'sessions.join_external_named': 'Join {title} (opens the class meeting in a new tab)',
+  'sessions.no_link': 'This class meets outside Homeroom; the teacher has not shared the link yet.',
 
   'student.title': 'Hello, {name}',
   'student.next': 'What’s next',

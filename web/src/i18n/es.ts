@@ -57,6 +57,8 @@ export const es: Messages = {
   'sessions.none': 'No hay clases en vivo.',
   'sessions.time_range': 'De {start} a {end}',
   'sessions.join_named': 'Entrar a {title}',
+  'sessions.join_external_named': 'Entrar a {title} (abre la reunión de la clase en otra pestaña)',
+  'sessions.no_link': 'Esta clase se reúne fuera de Homeroom; el maestro aún no ha compartido el enlace.',
 
   'student.title': 'Hola, {name}',
   'student.next': 'Lo siguiente',

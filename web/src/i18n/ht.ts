@@ -57,6 +57,8 @@ export const ht: Messages = {
   'sessions.none': 'Pa gen klas an dirèk.',
   'sessions.time_range': '{start} rive {end}',
   'sessions.join_named': 'Antre nan {title}',
+  'sessions.join_external_named': 'Antre nan {title} (l ap louvri reyinyon klas la nan yon lòt onglè)',
+  'sessions.no_link': 'Klas sa a fèt andeyò Homeroom; pwofesè a poko pataje lyen an.',
 
   'student.title': 'Bonjou, {name}',
   'student.next': 'Sa k ap vini',

@@ -21,6 +21,7 @@ export function Guardian(props: { me: Principal }) {
         const mine = sessions.filter((s) => !s.children || s.children.some((c) => c.id === child.id));
         const today = dayKey(new Date(), mine[0]?.time_zone);
         const todays = mine.filter((s) => dayKey(s.starts_at, s.time_zone) === today);
+        const later = mine.filter((s) => dayKey(s.starts_at, s.time_zone) > today);
         return (
           <section class="card" aria-labelledby={`child-${child.id}`} key={child.id}>
             <h2 id={`child-${child.id}`}>{child.name}</h2>
@@ -38,8 +39,8 @@ export function Guardian(props: { me: Principal }) {
               </ul>
             )}
             <h3>{t('guardian.this_week')}</h3>
-            {mine.length === 0 && <p>{t('sessions.none')}</p>}
-            {byDay(mine.filter((s) => !todays.includes(s))).map(([key, list]) => (
+            {later.length === 0 && <p>{t('sessions.none')}</p>}
+            {byDay(later).map(([key, list]) => (
               <div key={key}>
                 <DayHeading s={list[0]} today={today} />
                 <ul class="sessions">

@@ -1,6 +1,7 @@
 // Lists of live sessions shared by the student, guardian and teacher pages.
 import type { ComponentChildren } from 'preact';
-import type { LiveSession } from '../api/types';
+import { api } from '../api/client';
+import type { LiveSession, SectionPathway } from '../api/types';
 import { dayKey, formatDay, formatTime, t, type MessageKey } from '../i18n';
 import { Link } from '../router';
 
@@ -19,8 +20,41 @@ export function byDay(sessions: LiveSession[]): [string, LiveSession[]][] {
   return [...groups.entries()];
 }
 
-export function SessionRow(props: { s: LiveSession; join?: boolean; children?: ComponentChildren }) {
+// Students may open an external meeting from this long before its start (the server's
+// --live-max-early-start-min; a click outside the window is refused there anyway).
+const EXTERNAL_EARLY_MS = 60 * 60_000;
+
+function externalOpen(s: LiveSession): boolean {
+  if (s.status === 'live') return true;
+  const now = Date.now();
+  return s.status === 'scheduled' && now >= Date.parse(s.starts_at) - EXTERNAL_EARLY_MS && now < Date.parse(s.ends_at);
+}
+
+// Join on the external pathway: the section's meeting link in a new tab; the server records the
+// opening as the student's attendance (POST .../open-external).
+function ExternalJoin(props: { s: LiveSession; url: string | null }) {
+  if (!externalOpen(props.s)) return null;
+  if (!props.url) return <span class="muted">{t('sessions.no_link')}</span>;
+  return (
+    <a class="button primary" href={props.url} target="_blank" rel="noopener noreferrer"
+      onClick={() => {
+        api.openExternal(props.s.id).catch(() => {
+          // the link still opens; the server may have refused the record (outside the window)
+        });
+      }}>
+      {t('sessions.join_external_named', { title: props.s.title })}
+    </a>
+  );
+}
+
+export function SessionRow(props: {
+  s: LiveSession;
+  join?: boolean;
+  pathway?: SectionPathway;
+  children?: ComponentChildren;
+}) {
   const s = props.s;
+  const external = props.pathway?.pathway === 'external';
   return (
     <li class={`session ${s.status}`}>
       <div>
@@ -35,7 +69,8 @@ export function SessionRow(props: { s: LiveSession; join?: boolean; children?: C
         </div>
       </div>
       <div class="row">
-        {props.join && s.status === 'live' && (
+        {props.join && external && <ExternalJoin s={s} url={props.pathway?.meeting_url ?? null} />}
+        {props.join && !external && s.status === 'live' && (
           <Link class="button primary" href={`/room/${s.id}`}>
             {t('sessions.join_named', { title: s.title })}
           </Link>

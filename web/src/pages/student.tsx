@@ -8,16 +8,19 @@ import { byDay, DayHeading, SessionRow } from './sessions';
 // How far ahead "upcoming" looks.
 export const UPCOMING_DAYS = 7;
 
+// From a day ago (earlier today in the district, whatever this device's zone) for a week.
 export function weekWindow(): [string, string] {
-  const from = new Date();
-  from.setHours(0, 0, 0, 0);
-  const to = new Date(from.getTime() + UPCOMING_DAYS * 86_400_000);
+  const from = new Date(Date.now() - 86_400_000);
+  const to = new Date(from.getTime() + (UPCOMING_DAYS + 1) * 86_400_000);
   return [from.toISOString(), to.toISOString()];
 }
 
 export function Student(props: { me: Principal }) {
   const [from, to] = weekWindow();
   const [page, error] = useLoad(() => api.myLiveSessions(from, to));
+  // What Join does in each section (the built-in room or the section's external meeting).
+  const [pathways] = useLoad(() => api.myPathways());
+  const pathwayOf = (sectionId: number) => pathways?.items.find((p) => p.section_id === sectionId);
   const sessions = (page?.items ?? []).filter((s) => s.status !== 'cancelled' && s.status !== 'ended');
   const next = sessions.find((s) => s.status === 'live') ?? sessions[0];
   const today = dayKey(new Date(), sessions[0]?.time_zone);
@@ -47,7 +50,7 @@ export function Student(props: { me: Principal }) {
             <DayHeading s={list[0]} today={today} />
             <ul class="sessions">
               {list.map((s) => (
-                <SessionRow s={s} join key={s.id} />
+                <SessionRow s={s} join pathway={pathwayOf(s.section_id)} key={s.id} />
               ))}
             </ul>
           </div>
