@@ -108,8 +108,7 @@ asio::awaitable<void> JanusMediaEngine::DoClose(int64_t session_id,
   }
 }
 
-bool JanusMediaEngine::Enqueue(int64_t session_id, int64_t user_id,
-                               const std::function<Op(std::shared_ptr<Peer>)>& make) {
+bool JanusMediaEngine::Enqueue(int64_t session_id, int64_t user_id, Op op) {
   std::shared_ptr<Peer> peer;
   bool start = false;
   {
@@ -123,7 +122,7 @@ bool JanusMediaEngine::Enqueue(int64_t session_id, int64_t user_id,
       slot->user_id = user_id;
     }
     peer = slot;
-    peer->queue.push_back(make(peer));
+    peer->queue.push_back(std::move(op));
     if (!peer->running) start = peer->running = true;
   }
   if (start) asio::co_spawn(executor_, Drain(peer), asio::detached);
@@ -142,7 +141,7 @@ asio::awaitable<void> JanusMediaEngine::Drain(std::shared_ptr<Peer> peer) {
       op = std::move(peer->queue.front());
       peer->queue.pop_front();
     }
-    auto task = op();
+    auto task = op(peer);
     co_await std::move(task);
   }
 }
@@ -267,9 +266,10 @@ asio::awaitable<void> JanusMediaEngine::ReleaseHandles(std::shared_ptr<Peer> pee
 
 void JanusMediaEngine::Publish(int64_t session_id, int64_t user_id, std::string display,
                                json::object offer, PublishDone done) {
-  bool queued = Enqueue(session_id, user_id, [&](std::shared_ptr<Peer> peer) -> Op {
-    return [this, peer, display, offer, done]() { return DoPublish(peer, display, offer, done); };
-  });
+  bool queued =
+      Enqueue(session_id, user_id, [this, display, offer, done](std::shared_ptr<Peer> peer) {
+        return DoPublish(std::move(peer), display, offer, done);
+      });
   if (!queued) done(NoRoom());
 }
 
@@ -335,8 +335,8 @@ asio::awaitable<void> JanusMediaEngine::DoPublish(std::shared_ptr<Peer> peer, st
 }
 
 void JanusMediaEngine::Unpublish(int64_t session_id, int64_t user_id, Done done) {
-  bool queued = Enqueue(session_id, user_id, [&](std::shared_ptr<Peer> peer) -> Op {
-    return [this, peer, done]() { return DoUnpublish(peer, done); };
+  bool queued = Enqueue(session_id, user_id, [this, done](std::shared_ptr<Peer> peer) {
+    return DoUnpublish(std::move(peer), done);
   });
   if (!queued) done(Status::Ok());
 }
@@ -368,8 +368,8 @@ asio::awaitable<void> JanusMediaEngine::DoUnpublish(std::shared_ptr<Peer> peer, 
 
 void JanusMediaEngine::Subscribe(int64_t session_id, int64_t user_id, std::vector<int64_t> feeds,
                                  OfferDone done) {
-  bool queued = Enqueue(session_id, user_id, [&](std::shared_ptr<Peer> peer) -> Op {
-    return [this, peer, feeds, done]() { return DoSubscribe(peer, feeds, done); };
+  bool queued = Enqueue(session_id, user_id, [this, feeds, done](std::shared_ptr<Peer> peer) {
+    return DoSubscribe(std::move(peer), feeds, done);
   });
   if (!queued) done(NoRoom());
 }
@@ -430,8 +430,8 @@ asio::awaitable<void> JanusMediaEngine::DoSubscribe(std::shared_ptr<Peer> peer,
 }
 
 void JanusMediaEngine::Start(int64_t session_id, int64_t user_id, json::object answer, Done done) {
-  bool queued = Enqueue(session_id, user_id, [&](std::shared_ptr<Peer> peer) -> Op {
-    return [this, peer, answer, done]() { return DoStart(peer, answer, done); };
+  bool queued = Enqueue(session_id, user_id, [this, answer, done](std::shared_ptr<Peer> peer) {
+    return DoStart(std::move(peer), answer, done);
   });
   if (!queued) done(NoRoom());
 }
@@ -451,11 +451,10 @@ asio::awaitable<void> JanusMediaEngine::DoStart(std::shared_ptr<Peer> peer, json
 
 void JanusMediaEngine::Trickle(int64_t session_id, int64_t user_id, bool publisher,
                                json::object candidate, Done done) {
-  bool queued = Enqueue(session_id, user_id, [&](std::shared_ptr<Peer> peer) -> Op {
-    return [this, peer, publisher, candidate, done]() {
-      return DoTrickle(peer, publisher, candidate, done);
-    };
-  });
+  bool queued =
+      Enqueue(session_id, user_id, [this, publisher, candidate, done](std::shared_ptr<Peer> peer) {
+        return DoTrickle(std::move(peer), publisher, candidate, done);
+      });
   if (!queued) done(NoRoom());
 }
 
@@ -471,9 +470,8 @@ asio::awaitable<void> JanusMediaEngine::DoTrickle(std::shared_ptr<Peer> peer, bo
 }
 
 void JanusMediaEngine::Leave(int64_t session_id, int64_t user_id) {
-  Enqueue(session_id, user_id, [&](std::shared_ptr<Peer> peer) -> Op {
-    return [this, peer]() { return DoLeave(peer); };
-  });
+  Enqueue(session_id, user_id,
+          [this](std::shared_ptr<Peer> peer) { return DoLeave(std::move(peer)); });
 }
 
 asio::awaitable<void> JanusMediaEngine::DoLeave(std::shared_ptr<Peer> peer) {

@@ -54,7 +54,10 @@ class JanusMediaEngine final : public live::MediaEngine {
   size_t PeerCount(int64_t session_id) const;
 
  private:
-  using Op = std::function<boost::asio::awaitable<void>()>;
+  struct Peer;
+  // One queued operation of a participant, given its peer when it runs (the queue never owns the
+  // peer: a peer whose operations never ran is still freed).
+  using Op = std::function<boost::asio::awaitable<void>(std::shared_ptr<Peer>)>;
   // One participant's Janus state. Touched only by its own operations, which run one at a time.
   struct Peer {
     int64_t session_id = 0;
@@ -78,8 +81,7 @@ class JanusMediaEngine final : public live::MediaEngine {
 
   void OnAvailability(int64_t session_id, bool available);
   // Queues `op` for the user's peer (created on first use). False when the room is not open.
-  bool Enqueue(int64_t session_id, int64_t user_id,
-               const std::function<Op(std::shared_ptr<Peer>)>& make);
+  bool Enqueue(int64_t session_id, int64_t user_id, Op op);
   boost::asio::awaitable<void> Drain(std::shared_ptr<Peer> peer);
   // Makes the peer's handles belong to `room`'s instance and epoch, and grants its token.
   boost::asio::awaitable<Status> EnsureAccess(std::shared_ptr<Peer> peer, MediaRoom room);
