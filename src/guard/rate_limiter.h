@@ -23,8 +23,9 @@ struct ClassLimits {
   RateLimit account;  // per signed-in account
 };
 
-// Every rate of admission, by route class (docs/security.md, "Defenses" > "Admission", explains each
-// default: one school of 400 students behind one NAT address must not be throttled in normal use).
+// Every rate of admission, by route class (docs/security.md, "Defenses" > "Admission", explains
+// each default: one school of 400 students behind one NAT address must not be throttled in normal
+// use).
 struct RateLimiterOptions {
   std::array<ClassLimits, kRouteClassCount> classes = {{
       // static: the web app's files; a first visit loads a few dozen.
