@@ -100,7 +100,8 @@ class JanusSidecar : public ::testing::Test {
 };
 
 TEST_F(JanusSidecar, OnlyHomeroomsCredentialsOpenItAndOnlyVideoRoomIsLoaded) {
-  JanusProcess janus(dir_, options_.http_port);
+  auto started = StartJanusOnFreePorts(dir_, options_);  // the same secrets, maybe new ports
+  JanusProcess& janus = *started;
   ASSERT_TRUE(janus.ready()) << janus.Log();
   HttpClient api(options_.http_port);
   HttpClient admin(options_.admin_port);

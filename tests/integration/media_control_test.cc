@@ -35,21 +35,18 @@ using std::chrono::milliseconds;
 struct Janus {
   explicit Janus(uint16_t rtp_base) {
     dir = JanusTempDir();
-    options.http_port = FreeTcpPort();
-    options.admin_port = FreeTcpPort();
-    while (options.admin_port == options.http_port) options.admin_port = FreeTcpPort();
     options.rtp_port_min = rtp_base;
     options.rtp_port_max = static_cast<uint16_t>(rtp_base + 99);
     options.debug_level = 3;
-    std::ostringstream out, err;
-    EXPECT_EQ(cli::RunJanusConfig(dir, options, out, err), 0) << err.str();
-    Start();
+    process = StartJanusOnFreePorts(dir, options);
+    EXPECT_TRUE(process->ready()) << process->Log();
   }
   ~Janus() {
     process.reset();
     std::error_code ec;
     fs::remove_all(dir, ec);
   }
+  // Starts it again on the same ports (after Kill()).
   void Start() {
     process = std::make_unique<JanusProcess>(dir, options.http_port);
     EXPECT_TRUE(process->ready()) << process->Log();

@@ -123,17 +123,11 @@ struct Class {
   explicit Class(bool with_janus, size_t max_publishers = 6) {
     if (with_janus) {
       janus_dir = JanusTempDir();
-      janus_options.http_port = FreeTcpPort();
-      janus_options.admin_port = FreeTcpPort();
-      while (janus_options.admin_port == janus_options.http_port) {
-        janus_options.admin_port = FreeTcpPort();
-      }
       janus_options.rtp_port_min = 47900;
       janus_options.rtp_port_max = 47999;
       janus_options.debug_level = 3;
-      std::ostringstream out, err;
-      EXPECT_EQ(cli::RunJanusConfig(janus_dir, janus_options, out, err), 0) << err.str();
-      StartJanus();
+      janus = StartJanusOnFreePorts(janus_dir, janus_options);
+      EXPECT_TRUE(janus->ready()) << janus->Log();
     }
     server = std::make_unique<TestServer>([&](app::AppConfig& c) {
       if (with_janus) c.janus = {janus_dir.string()};
@@ -149,6 +143,7 @@ struct Class {
       fs::remove_all(janus_dir, ec);
     }
   }
+  // Starts Janus again on the same ports (after a kill).
   void StartJanus() {
     janus = std::make_unique<JanusProcess>(janus_dir, janus_options.http_port);
     EXPECT_TRUE(janus->ready()) << janus->Log();
