@@ -25,7 +25,10 @@ class HttpClient {
   explicit HttpClient(uint16_t port, std::string source_ip = "127.0.0.1")
       : port_(port), source_ip_(std::move(source_ip)) {}
 
-  // Sends one request; a response with status 0 and the error in the body when the exchange fails.
+  // Sends one request; a response with status 0 and the error in the body when the exchange fails
+  // or takes longer than kTimeout. The exchange runs as asynchronous operations on a private
+  // io_context because Beast's stream deadline (expires_after) bounds asynchronous operations only:
+  // a blocking read from a server that never answers would wait forever.
   Response Send(boost::beast::http::verb method, const std::string& target,
                 const std::string& body = "", const Headers& headers = {}) {
     namespace http = boost::beast::http;
@@ -35,21 +38,36 @@ class HttpClient {
     boost::system::error_code ec;
     stream.socket().open(ip::tcp::v4(), ec);
     stream.socket().bind(ip::tcp::endpoint(ip::make_address(source_ip_), 0), ec);
-    stream.expires_after(std::chrono::seconds(30));
-    stream.socket().connect(ip::tcp::endpoint(ip::make_address("127.0.0.1"), port_), ec);
-    Response res;
-    if (ec) return Failed("connect: " + ec.message());
+    if (ec) return Failed("bind " + source_ip_ + ": " + ec.message());
     http::request<http::string_body> req(method, target, 11);
     req.set(http::field::host, "127.0.0.1:" + std::to_string(port_));
     if (!body.empty()) req.set(http::field::content_type, "application/json");
     for (const auto& [k, v] : headers) req.set(k, v);
     req.body() = body;
     req.prepare_payload();
-    http::write(stream, req, ec);
-    if (ec) return Failed("write: " + ec.message());
+    Response res;
     boost::beast::flat_buffer buffer;
-    http::read(stream, buffer, res, ec);
-    if (ec) return Failed("read: " + ec.message());
+    std::string failure;
+    // One deadline for the whole exchange: set once, never renewed.
+    stream.expires_after(kTimeout);
+    stream.async_connect(
+        ip::tcp::endpoint(ip::make_address("127.0.0.1"), port_), [&](boost::system::error_code e) {
+          if (e) {
+            failure = "connect: " + e.message();
+            return;
+          }
+          http::async_write(stream, req, [&](boost::system::error_code e, size_t) {
+            if (e) {
+              failure = "write: " + e.message();
+              return;
+            }
+            http::async_read(stream, buffer, res, [&](boost::system::error_code e, size_t) {
+              if (e) failure = "read: " + e.message();
+            });
+          });
+        });
+    ioc.run();
+    if (!failure.empty()) return Failed(std::move(failure));
     return res;
   }
 
@@ -74,6 +92,10 @@ class HttpClient {
     res.body() = std::move(why);
     return res;
   }
+
+  // A request the server has not answered by then failed (the test reports it instead of hanging
+  // until CTest's timeout kills the whole binary).
+  static constexpr std::chrono::seconds kTimeout{30};
 
   uint16_t port_;
   std::string source_ip_;
