@@ -309,8 +309,9 @@ void CrashMidSession(const std::string& data_dir, Crash* crash) {
   Api api{serve.port()};
   crash->teacher_token = api.Login("teacher_a");
   crash->student_token = api.Login("student_a");
+  ASSERT_FALSE(crash->teacher_token.empty() || crash->student_token.empty()) << serve.Log();
   crash->session = api.StartSession(crash->teacher_token);
-  ASSERT_NE(crash->session, 0);
+  ASSERT_NE(crash->session, 0) << serve.Log();
 
   auto teacher = api.Join(crash->teacher_token, crash->session);
   ASSERT_TRUE(teacher->open()) << teacher->handshake_error().message() << serve.Log();
