@@ -13,6 +13,7 @@ void AddRoutes(http::Router& router, Services& services) {
   AddForensicsRoutes(router, services);
   AddAdminGuardRoutes(router, services);
   AddPathwayRoutes(router, services);
+  AddFeedbackRoutes(router, services);
 }
 
 }  // namespace homeroom::api

@@ -19,5 +19,6 @@ void AddChallengeRoutes(http::Router& router, Services& services);    // challen
 void AddForensicsRoutes(http::Router& router, Services& services);    // forensics_api.cc
 void AddAdminGuardRoutes(http::Router& router, Services& services);   // admin_guard_api.cc
 void AddPathwayRoutes(http::Router& router, Services& services);      // pathways_api.cc
+void AddFeedbackRoutes(http::Router& router, Services& services);     // feedback_api.cc
 
 }  // namespace homeroom::api

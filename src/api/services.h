@@ -14,6 +14,7 @@ class RosterService;
 class LiveScheduleService;
 class ActivityRecorder;
 class PreferencesService;
+class FeedbackService;
 class PathwayService;
 struct ForensicsOptions;
 }  // namespace homeroom::domain
@@ -75,6 +76,8 @@ struct Services {
   domain::PreferencesService* preferences = nullptr;
   // Alternate pathways (pathways_api.cc); set by the app before serving.
   domain::PathwayService* pathways = nullptr;
+  // Teacher feedback (feedback_api.cc); set by the app before serving.
+  domain::FeedbackService* feedback = nullptr;
 };
 
 // The session cookie's name.

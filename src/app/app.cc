@@ -21,6 +21,7 @@
 #include "domain/pathways.h"
 #include "domain/preferences.h"
 #include "domain/roster_service.h"
+#include "domain/teacher_feedback.h"
 #include "guard/activity_log.h"
 #include "guard/admission.h"
 #include "guard/attack_mode.h"
@@ -115,9 +116,12 @@ Result<std::unique_ptr<App>> App::Create(AppConfig config) {
   HR_ASSIGN_OR_RETURN(domain::DistrictZone zone,
                       domain::DistrictZone::Load(c.live.district_time_zone));
   app->pathways_ = std::make_unique<domain::PathwayService>(
-      *app->db_, SystemClock::Instance(), std::move(zone),
+      *app->db_, SystemClock::Instance(), zone,
       domain::PathwayOptions{.max_early_open = c.live.max_early_start});
   app->services_->pathways = app->pathways_.get();
+  app->feedback_ = std::make_unique<domain::FeedbackService>(*app->db_, SystemClock::Instance(),
+                                                             std::move(zone), c.feedback);
+  app->services_->feedback = app->feedback_.get();
   // The guard's shared state and admission control (docs/security.md, "Defenses").
   HR_ASSIGN_OR_RETURN(guard::AttackModeSetting attack_setting,
                       guard::ParseAttackModeSetting(c.attack_mode));

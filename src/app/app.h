@@ -15,6 +15,7 @@ namespace homeroom::domain {
 class RosterService;
 class LiveScheduleService;
 class PreferencesService;
+class FeedbackService;
 class PathwayService;
 class AttendanceRecorder;
 class ActivityRecorder;
@@ -110,6 +111,7 @@ class App {
   std::unique_ptr<domain::LiveScheduleService> live_;
   std::unique_ptr<domain::PreferencesService> preferences_;
   std::unique_ptr<domain::PathwayService> pathways_;
+  std::unique_ptr<domain::FeedbackService> feedback_;
   std::unique_ptr<domain::AttendanceRecorder> attendance_;
   // Forensics: every answered request summed per source (the dispatcher's observer), written to
   // the store by the recorder's thread.

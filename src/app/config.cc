@@ -182,6 +182,12 @@ void AddServeOptions(CLI::App& cmd, AppConfig& c) {
         "A first join later than this after the start is late", l);
   o.Add("--attendance-left-early-threshold-ms", lv.attendance.left_early_threshold_ms,
         "A last leave earlier than this before the end is leaving early", l);
+
+  const std::string fb = "Teacher feedback";
+  o.Add("--feedback-max-text-chars", c.feedback.max_text_chars,
+        "Longest feedback text, in characters", fb);
+  o.Add("--feedback-max-per-teacher-per-day", c.feedback.max_per_teacher_per_day,
+        "Feedback entries one teacher may send in 24 hours", fb);
   auto& hb = c.hub;
   o.Add("--live-history-events", hb.history_events, "Events a room keeps for resume", l);
   o.Add("--live-reconnect-grace-ms", hb.reconnect_grace_ms,

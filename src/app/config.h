@@ -13,6 +13,7 @@
 #include "domain/attendance_recorder.h"
 #include "domain/forensics_report.h"
 #include "domain/live_schedule.h"
+#include "domain/teacher_feedback.h"
 #include "guard/activity_log.h"
 #include "guard/admission.h"
 #include "guard/block_list.h"
@@ -60,6 +61,7 @@ struct AppConfig {
   domain::LiveOptions live;  // schedule, district time zone, attendance rules
   live::HubOptions hub;      // live-class rooms: limits of chat, polls, history, grace
   domain::AttendanceRecorderOptions attendance;
+  domain::FeedbackOptions feedback;  // teacher feedback: text length, entries per teacher a day
   // Admission before handlers: rate limits, concurrency limit, proof of work (docs/security.md).
   guard::AdmissionOptions admission;
   guard::BlockListOptions block_list;

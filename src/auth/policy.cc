@@ -138,6 +138,15 @@ Status Authorize(const Principal& who, Action action, const Target& t) {
         return Status::Ok();
       }
       return Deny("set the live-class pathway of a district, school or section it does not run");
+    case Action::kSendFeedback:
+      if (who.role == Role::kTeacher) return Status::Ok();
+      return Deny("send teacher feedback (teachers)");
+    case Action::kViewFeedback:
+      if (who.role == Role::kTeacher || AdminOf(who, t.school_ids)) return Status::Ok();
+      return Deny("read the feedback of a school it does not run");
+    case Action::kViewFeedbackSummary:
+      if (AdminOf(who, t.school_ids)) return Status::Ok();
+      return Deny("read the feedback summary of a school it does not run");
   }
   return Deny("do that");
 }

@@ -35,6 +35,12 @@ enum class Action {
   // teachers and admins; with a school only: its admins; with neither (the district's rules):
   // district admins.
   kManagePathways,
+  // Teacher feedback (docs/api.md, "Teacher feedback").
+  kSendFeedback,  // POST /feedback: teachers
+  // GET /feedback: teachers (their own entries only, which the handler enforces) and the admins
+  // of the target's schools; GET /feedback/summary: those admins only.
+  kViewFeedback,
+  kViewFeedbackSummary,
 };
 
 // The facts about the resource that the decision needs, loaded by the handler from the store.

@@ -169,6 +169,28 @@ void AddPathwayRows(std::vector<Row>& rows) {
        {403, 403, 403, 403, 409});
 }
 
+// Teacher feedback (docs/api.md, "Teacher feedback"). A teacher reads only their own entries, so
+// "other" for a teacher is still 200 (with none of the other school's entries in it).
+void AddFeedbackRows(std::vector<Row>& rows) {
+  const char* roles[] = {"student_a", "guardian_a", "teacher_a", "admin_a", "district"};
+  auto each = [&](const char* method, const char* pattern, const char* relation,
+                  const std::string& target, const std::string& body, std::vector<int> expected) {
+    for (size_t i = 0; i < 5; ++i)
+      rows.push_back({method, pattern, roles[i], relation, target, body, expected[i]});
+    rows.push_back({method, pattern, "anonymous", relation, target, body, 401});
+  };
+  const char* feedback = "/api/v1/feedback";
+  each("POST", feedback, "own", feedback, R"({"rating":4,"category":"other","text":"fine"})",
+       {403, 403, 201, 403, 403});
+  each("GET", feedback, "own", "/api/v1/feedback?school_id=2", "", {403, 403, 200, 200, 200});
+  each("GET", feedback, "other", "/api/v1/feedback?school_id=3", "", {403, 403, 200, 403, 200});
+  const char* summary = "/api/v1/feedback/summary";
+  each("GET", summary, "own", "/api/v1/feedback/summary?school_id=2", "",
+       {403, 403, 403, 200, 200});
+  each("GET", summary, "other", "/api/v1/feedback/summary?school_id=3", "",
+       {403, 403, 403, 403, 200});
+}
+
 // Users of the "a" side own school 2, section 10 and student_a; the "b" side is "other".
 std::vector<Row> Table() {
   std::vector<Row> rows;
@@ -221,6 +243,7 @@ std::vector<Row> Table() {
 
   AddGuardRows(rows);
   AddPathwayRows(rows);
+  AddFeedbackRows(rows);
   // clang-format on
   // Public routes: the same answer for everyone, signed in or not.
   for (const char* who : {"anonymous", "student_a", "district"}) {
