@@ -10,7 +10,7 @@
 //
 //   tests/browser/media-netns.sh --homeroom build/dev/bin/homeroom --web-root web/dist
 import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import http from 'node:http';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
@@ -38,6 +38,7 @@ for (const [what, path] of [['homeroom binary', binary], ['built web app (make w
   }
 }
 const playwright = require('playwright-core');
+const axeSource = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
 
 function expect(cond, message) {
   if (!cond) throw new Error(message);
@@ -86,7 +87,8 @@ try {
     const withPw = roster.items.filter((r) => r.role === 'student' && passwordOf[r.username]);
     if (withPw.length >= 2) {
       section = s;
-      students = withPw.slice(0, 2).map((r) => ({ username: r.username, password: passwordOf[r.username] }));
+      students = withPw.slice(0, 2).map((r) => ({ id: r.user_id,
+        username: r.username, password: passwordOf[r.username] }));
       break;
     }
   }
@@ -112,7 +114,8 @@ try {
     headless: true,
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking',
       '--disable-component-update', '--disable-sync', '--use-fake-device-for-media-stream',
-      '--use-fake-ui-for-media-stream', '--disable-features=WebRtcHideLocalIpsWithMdns'],
+      '--use-fake-ui-for-media-stream', '--disable-features=WebRtcHideLocalIpsWithMdns',
+      '--autoplay-policy=no-user-gesture-required'],
   });
 
   progress('chromium launched');
@@ -164,26 +167,68 @@ try {
     return { page, context };
   }
 
-  // The teacher publishes camera and microphone (fake devices).
-  const teacher = await livePage(teacherLogin.username, teacherLogin.password);
-  await teacher.page.evaluate(() => window.hr.wait((f) => f.type === 'media.available'
-    || (f.type === 'welcome' && f.snapshot?.media?.available)));
-  const published = await teacher.page.evaluate(async () => {
-    const stream = await navigator.mediaDevices.getUserMedia({ audio: true, video: { width: 320, height: 240 } });
-    const pc = new RTCPeerConnection();
-    for (const t of stream.getTracks()) pc.addTransceiver(t, { direction: 'sendonly' });
-    await pc.setLocalDescription(await pc.createOffer());
-    await window.hr.gathered(pc);
-    const ack = await window.hr.command('media.publish', { jsep: { type: 'offer', sdp: pc.localDescription.sdp } });
-    if (ack.type !== 'ack') return ack;
-    await pc.setRemoteDescription(ack.jsep);
-    window.publisher = pc;
-    return ack;
-  });
-  expect(published.type === 'ack', `the teacher's publish: ${JSON.stringify(published)}`);
-  progress('the teacher publishes');
+  // The real room page (web/src/pages/room.tsx, room_media.tsx), signed in through the page.
+  async function roomPage(username, password) {
+    const context = await browser.newContext({ baseURL: server.base });
+    context.setDefaultTimeout(WAIT_MS);
+    const page = await context.newPage();
+    page.on('pageerror', (e) => log.push(`${username}: page error: ${e.message}`));
+    page.on('console', (m) => m.type() === 'error' && log.push(`${username}: console: ${m.text()}`));
+    await page.goto('/signin');
+    await page.getByLabel('Username').fill(username);
+    await page.getByLabel('Password').fill(password);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.waitForURL((url) => !url.pathname.startsWith('/signin'));
+    await page.goto(`/room/${sessionId}`);
+    await page.getByRole('heading', { name: 'Video and audio' }).waitFor();
+    return { page, context };
+  }
+  // axe-core on the page as it is now (as run.mjs does): serious or critical violations fail.
+  async function axe(page, name) {
+    const violations = await page.evaluate(async (source) => {
+      if (!window.axe) (0, eval)(source);
+      const r = await window.axe.run(document, { resultTypes: ['violations'] });
+      return r.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical')
+        .map((v) => ({ id: v.id, help: v.help, nodes: v.nodes.map((n) => n.target.join(' ')).slice(0, 5) }));
+    }, axeSource);
+    expect(violations.length === 0, `axe on ${name}: ${JSON.stringify(violations, null, 1)}`);
+  }
+  // Waits until the <video> whose label starts with `label` shows decoded frames; returns how many.
+  async function framesShown(page, label) {
+    const video = page.locator(`video[aria-label^="${label}"]`).first();
+    await video.waitFor({ state: 'attached' });
+    await page.waitForFunction((el) => el.videoWidth > 0 && el.getVideoPlaybackQuality().totalVideoFrames > 0,
+      await video.elementHandle(), { timeout: WAIT_MS, polling: 250 });
+    return video.evaluate((el) => el.getVideoPlaybackQuality().totalVideoFrames);
+  }
+  // Waits until the first <video> whose label starts with `label` shows 3 more frames than when
+  // first looked at (a replaced element starts again from its own count).
+  async function framesGrow(page, label) {
+    await page.waitForFunction((label) => {
+      const el = document.querySelector(`video[aria-label^="${label}"]`);
+      if (!el) return false;
+      const n = el.getVideoPlaybackQuality().totalVideoFrames;
+      if (el.dataset.baseFrames === undefined) el.dataset.baseFrames = String(n);
+      return n >= Number(el.dataset.baseFrames) + 3;
+    }, label, { timeout: WAIT_MS, polling: 250 });
+  }
+  // Waits until the <audio> whose label starts with `label` receives packets (its remote track unmutes).
+  async function audioArrives(page, label) {
+    const audio = page.locator(`audio[aria-label^="${label}"]`).first();
+    await audio.waitFor({ state: 'attached' });
+    await page.waitForFunction((el) => el.srcObject?.getAudioTracks().some((t) => !t.muted && t.readyState === 'live'),
+      await audio.elementHandle(), { timeout: WAIT_MS, polling: 250 });
+  }
 
-  // A student without the floor cannot publish.
+  // The teacher starts camera and microphone with the room page's button (fake devices).
+  const teacher = await roomPage(teacherLogin.username, teacherLogin.password);
+  await teacher.page.getByRole('button', { name: 'Start camera and microphone' }).click();
+  await framesShown(teacher.page, 'Your camera');
+  await teacher.page.getByRole('button', { name: 'Mute microphone' }).waitFor();
+  progress('the teacher starts camera and microphone in the room page');
+
+  // A student without the floor cannot publish: the page offers no button, and Homeroom refuses a
+  // hand-made offer (a socket of a second student, since a user's new socket replaces the old).
   const refusedStudent = await livePage(students[1].username, students[1].password);
   const refused = await refusedStudent.page.evaluate(async () => {
     const stream = await navigator.mediaDevices.getUserMedia({ audio: true });
@@ -193,104 +238,70 @@ try {
     return window.hr.command('media.publish', { jsep: { type: 'offer', sdp: pc.localDescription.sdp } });
   });
   expect(refused.type === 'error' && refused.code === 'floor_required', `no floor: ${JSON.stringify(refused)}`);
+  await refusedStudent.context.close();
   progress('a student without the floor is refused');
 
-  // The student subscribes and decodes the teacher's video.
-  const student = await livePage(students[0].username, students[0].password);
-  // Subscribes once a publisher's PeerConnection is up (after seq `after`), and waits for a
-  // decoded video frame.
-  const subscribeAndDecode = (page, after = 0) => page.evaluate(async ([waitMs, after]) => {
-    await window.hr.wait((f) => (f.type === 'welcome' && f.snapshot?.media?.publishers?.length > 0 && f.seq > after)
-      || (f.type === 'media.published' && f.seq > after));
-    if (window.subscriber) window.subscriber.close();
-    const pc = new RTCPeerConnection();
-    window.subscriber = pc;
-    const ack = await window.hr.command('media.subscribe');
-    if (ack.type !== 'ack') return { error: ack };
-    await pc.setRemoteDescription(ack.jsep);
-    await pc.setLocalDescription(await pc.createAnswer());
-    await window.hr.gathered(pc);
-    const started = await window.hr.command('media.start', { jsep: { type: 'answer', sdp: pc.localDescription.sdp } });
-    if (started.type !== 'ack') return { error: started };
-    const deadline = Date.now() + waitMs;
-    while (Date.now() < deadline) {
-      const stats = await pc.getStats();
-      for (const s of stats.values()) {
-        if (s.type === 'inbound-rtp' && s.kind === 'video' && s.framesDecoded > 0) return { framesDecoded: s.framesDecoded };
-      }
-      await new Promise((r) => setTimeout(r, 250));
-    }
-    return { error: 'no video frame decoded', state: pc.iceConnectionState };
-  }, [WAIT_MS, after]);
-  const decoded = await subscribeAndDecode(student.page);
-  expect(decoded.framesDecoded > 0, `the student decodes the teacher's video: ${JSON.stringify(decoded)}`);
-  progress('the student decodes the teacher\'s video');
+  // The student's room page shows the teacher's camera, decoded.
+  const student = await roomPage(students[0].username, students[0].password);
+  expect(await student.page.getByRole('button', { name: /Turn on your/ }).count() === 0,
+    'a student without the floor is offered a microphone button');
+  const decoded = await framesShown(student.page, 'Camera of ');
+  progress(`the student's page shows the teacher's video (${decoded} frames)`);
 
-  // The teacher gives the student the floor for the microphone; the teacher hears them.
-  const studentId = await student.page.evaluate(() => window.hr.frames.find((f) => f.type === 'welcome').user_id);
-  const floor = await teacher.page.evaluate((id) => window.hr.command('media.floor', { user_id: id, mic: true }), studentId);
-  expect(floor.type === 'ack', `media.floor: ${JSON.stringify(floor)}`);
-  const spoke = await student.page.evaluate(async () => {
-    await window.hr.wait((f) => f.type === 'media.floor' && f.mic);
-    const stream = await navigator.mediaDevices.getUserMedia({ audio: true });
-    const pc = new RTCPeerConnection();
-    pc.addTransceiver(stream.getTracks()[0], { direction: 'sendonly' });
-    await pc.setLocalDescription(await pc.createOffer());
-    await window.hr.gathered(pc);
-    const ack = await window.hr.command('media.publish', { jsep: { type: 'offer', sdp: pc.localDescription.sdp } });
-    if (ack.type === 'ack') await pc.setRemoteDescription(ack.jsep);
-    window.publisher = pc;
-    return ack;
-  });
-  expect(spoke.type === 'ack', `the student's publish with the floor: ${JSON.stringify(spoke)}`);
-  const heard = await teacher.page.evaluate(async ([feed, waitMs]) => {
-    await window.hr.wait((f) => f.type === 'media.published' && f.feed_id === feed);
-    const pc = new RTCPeerConnection();
-    const ack = await window.hr.command('media.subscribe', { feeds: [feed] });
-    if (ack.type !== 'ack') return { error: ack };
-    await pc.setRemoteDescription(ack.jsep);
-    await pc.setLocalDescription(await pc.createAnswer());
-    await window.hr.gathered(pc);
-    const started = await window.hr.command('media.start', { jsep: { type: 'answer', sdp: pc.localDescription.sdp } });
-    if (started.type !== 'ack') return { error: started };
-    const deadline = Date.now() + waitMs;
-    while (Date.now() < deadline) {
-      for (const s of (await pc.getStats()).values()) {
-        if (s.type === 'inbound-rtp' && s.kind === 'audio' && s.packetsReceived > 0) return { packets: s.packetsReceived };
-      }
-      await new Promise((r) => setTimeout(r, 250));
-    }
-    return { error: 'no audio packet received', state: pc.iceConnectionState };
-  }, [spoke.feed_id, WAIT_MS]);
-  expect(heard.packets > 0, `the teacher hears the student: ${JSON.stringify(heard)}`);
+  // The teacher gives the student the microphone from the participants list; the student turns it
+  // on; the teacher's page receives the student's audio.
+  const studentId = students[0].id;
+  await teacher.page.locator(`li[data-user="${studentId}"]`).getByRole('button', { name: /^Give the microphone to / }).click();
+  await student.page.getByRole('button', { name: 'Turn on your microphone' }).click();
+  await audioArrives(teacher.page, 'Microphone of ');
+  await axe(teacher.page, 'the teacher\'s room with video');
+  await axe(student.page, 'the student\'s room with the floor');
   progress('the teacher hears the student given the floor');
 
-  // Janus restarted mid-class: the room hears media.unavailable, then media.available, and the
-  // video comes back.
+  // Taking the floor back unpublishes the student: the teacher no longer receives them.
+  await teacher.page.locator(`li[data-user="${studentId}"]`).getByRole('button', { name: /^Take the microphone back from / }).click();
+  await teacher.page.locator('audio[aria-label^="Microphone of "]').waitFor({ state: 'detached' });
+  await student.page.getByRole('button', { name: 'Turn on your microphone' }).waitFor({ state: 'detached' });
+  progress('taking the floor back stops the student');
+
+  // The media path breaks (the veth pair goes down, the live socket on loopback stays up) and
+  // comes back: the pages repair their PeerConnections (ICE restart for the teacher's publisher,
+  // a rejoin for the student's subscriber) and the teacher's video plays again.
+  const repairsOf = (page) => page.locator('section.media').getAttribute('data-repairs').then(Number);
+  const repairsBefore = await repairsOf(student.page);
+  execFileSync('ip', ['link', 'set', 'hrmedia0', 'down']);
+  await student.page.waitForFunction((n) => Number(document.querySelector('section.media')?.dataset.repairs) > n,
+    repairsBefore, { timeout: WAIT_MS, polling: 250 });
+  execFileSync('ip', ['link', 'set', 'hrmedia0', 'up']);
+  await framesGrow(student.page, 'Camera of ');
+  progress(`the media path broke and came back: the pages repaired (teacher ${await repairsOf(teacher.page)}, ` +
+    `student ${await repairsOf(student.page)} repairs) and the student's page shows the teacher again`);
+
+  // Low-bandwidth mode: the student's page subscribes again, to the teacher only, and still shows
+  // them (a new video element).
+  await student.page.locator('video[aria-label^="Camera of "]').evaluate((el) => { el.dataset.before = '1'; });
+  await student.page.getByRole('checkbox', { name: /^Low bandwidth/ }).check();
+  await student.page.locator('video[aria-label^="Camera of "]:not([data-before])').waitFor({ state: 'attached' });
+  await framesGrow(student.page, 'Camera of ');
+  progress('low-bandwidth mode still shows the teacher');
+
+  // Janus killed mid-class: both pages show the banner, and the class goes on (chat).
   janus.kill('SIGKILL');
-  await teacher.page.evaluate(() => window.hr.wait((f) => f.type === 'media.unavailable'));
-  progress('janus killed: media.unavailable');
+  for (const p of [teacher.page, student.page]) await p.locator('[data-media="unavailable"]').waitFor();
+  await student.page.getByRole('textbox', { name: 'Message' }).fill('Can you hear me without video?');
+  await student.page.getByRole('button', { name: 'Send' }).click();
+  await teacher.page.getByRole('log').getByText('Can you hear me without video?').waitFor();
+  await axe(student.page, 'the student\'s room with media unavailable');
+  progress('janus killed: the banner shows and chat goes on');
+
+  // Janus restarted: the banner goes, the teacher's page publishes again by itself, and the
+  // student's page shows the teacher's video again.
   janus = startJanus();
-  const availableSeq = await teacher.page.evaluate(async () => (await window.hr.wait((f) => f.type === 'media.available'
-    && f.seq > window.hr.frames.find((u) => u.type === 'media.unavailable').seq)).seq);
-  const republished = await teacher.page.evaluate(async () => {
-    window.publisher?.close();
-    const stream = await navigator.mediaDevices.getUserMedia({ audio: true, video: { width: 320, height: 240 } });
-    const pc = new RTCPeerConnection();
-    for (const t of stream.getTracks()) pc.addTransceiver(t, { direction: 'sendonly' });
-    await pc.setLocalDescription(await pc.createOffer());
-    await window.hr.gathered(pc);
-    const ack = await window.hr.command('media.publish', { jsep: { type: 'offer', sdp: pc.localDescription.sdp } });
-    if (ack.type === 'ack') await pc.setRemoteDescription(ack.jsep);
-    window.publisher = pc;
-    return ack;
-  });
-  expect(republished.type === 'ack', `the teacher publishes again: ${JSON.stringify(republished)}`);
-  const again = await subscribeAndDecode(student.page, availableSeq);
-  expect(again.framesDecoded > 0, `video after the Janus restart: ${JSON.stringify(again)}`);
-  progress('janus restarted: the student decodes the teacher again');
+  for (const p of [teacher.page, student.page]) await p.locator('[data-media="unavailable"]').waitFor({ state: 'detached' });
+  const again = await framesShown(student.page, 'Camera of ');
+  progress(`janus restarted: the student's page shows the teacher again (${again} frames)`);
   console.log(`media browser test: passed in ${((Date.now() - started) / 1000).toFixed(1)} s ` +
-    `(${decoded.framesDecoded} frames decoded)`);
+    `(${decoded} frames shown)`);
 } catch (e) {
   console.error(`media browser test: FAILED: ${e.message}`);
   console.error(log.slice(-60).join('\n'));
