@@ -14,6 +14,7 @@ void AddRoutes(http::Router& router, Services& services) {
   AddAdminGuardRoutes(router, services);
   AddPathwayRoutes(router, services);
   AddFeedbackRoutes(router, services);
+  AddTelemetryRoutes(router, services);
 }
 
 }  // namespace homeroom::api

@@ -20,5 +20,6 @@ void AddForensicsRoutes(http::Router& router, Services& services);    // forensi
 void AddAdminGuardRoutes(http::Router& router, Services& services);   // admin_guard_api.cc
 void AddPathwayRoutes(http::Router& router, Services& services);      // pathways_api.cc
 void AddFeedbackRoutes(http::Router& router, Services& services);     // feedback_api.cc
+void AddTelemetryRoutes(http::Router& router, Services& services);    // telemetry_api.cc
 
 }  // namespace homeroom::api

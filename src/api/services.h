@@ -15,6 +15,7 @@ class LiveScheduleService;
 class ActivityRecorder;
 class PreferencesService;
 class FeedbackService;
+class TelemetryService;
 class PathwayService;
 struct ForensicsOptions;
 }  // namespace homeroom::domain
@@ -78,6 +79,8 @@ struct Services {
   domain::PathwayService* pathways = nullptr;
   // Teacher feedback (feedback_api.cc); set by the app before serving.
   domain::FeedbackService* feedback = nullptr;
+  // Client telemetry (telemetry_api.cc); set by the app before serving.
+  domain::TelemetryService* telemetry = nullptr;
 };
 
 // The session cookie's name.

@@ -16,6 +16,7 @@
 #include "core/log.h"
 #include "domain/activity_recorder.h"
 #include "domain/attendance_recorder.h"
+#include "domain/client_telemetry.h"
 #include "domain/guard_service.h"
 #include "domain/live_schedule.h"
 #include "domain/pathways.h"
@@ -122,6 +123,9 @@ Result<std::unique_ptr<App>> App::Create(AppConfig config) {
   app->feedback_ = std::make_unique<domain::FeedbackService>(*app->db_, SystemClock::Instance(),
                                                              std::move(zone), c.feedback);
   app->services_->feedback = app->feedback_.get();
+  app->telemetry_ = std::make_unique<domain::TelemetryService>(*app->db_, SystemClock::Instance(),
+                                                               app->metrics_, c.telemetry);
+  app->services_->telemetry = app->telemetry_.get();
   // The guard's shared state and admission control (docs/security.md, "Defenses").
   HR_ASSIGN_OR_RETURN(guard::AttackModeSetting attack_setting,
                       guard::ParseAttackModeSetting(c.attack_mode));
@@ -247,6 +251,12 @@ boost::asio::awaitable<void> App::MaintenanceLoop() {
       if (*pruned > 0) log::Info("sessions_pruned", {{"count", *pruned}});
     } else {
       log::Warn("sessions_prune_failed", {{"error", pruned.status().ToString()}});
+    }
+    Result<int64_t> events = co_await telemetry_->Prune();
+    if (events.ok()) {
+      if (*events > 0) log::Info("client_events_pruned", {{"count", *events}});
+    } else {
+      log::Warn("client_events_prune_failed", {{"error", events.status().ToString()}});
     }
   }
 }

@@ -16,6 +16,7 @@ class RosterService;
 class LiveScheduleService;
 class PreferencesService;
 class FeedbackService;
+class TelemetryService;
 class PathwayService;
 class AttendanceRecorder;
 class ActivityRecorder;
@@ -112,6 +113,7 @@ class App {
   std::unique_ptr<domain::PreferencesService> preferences_;
   std::unique_ptr<domain::PathwayService> pathways_;
   std::unique_ptr<domain::FeedbackService> feedback_;
+  std::unique_ptr<domain::TelemetryService> telemetry_;
   std::unique_ptr<domain::AttendanceRecorder> attendance_;
   // Forensics: every answered request summed per source (the dispatcher's observer), written to
   // the store by the recorder's thread.

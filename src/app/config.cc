@@ -188,6 +188,18 @@ void AddServeOptions(CLI::App& cmd, AppConfig& c) {
         "Longest feedback text, in characters", fb);
   o.Add("--feedback-max-per-teacher-per-day", c.feedback.max_per_teacher_per_day,
         "Feedback entries one teacher may send in 24 hours", fb);
+
+  const std::string tm = "Client telemetry";
+  auto& te = c.telemetry;
+  o.Add("--telemetry-max-events-per-report", te.max_events_per_report,
+        "Events one client telemetry report may hold", tm);
+  o.Add("--telemetry-max-report-bytes", te.max_report_bytes, "Largest client telemetry report body",
+        tm);
+  o.Add("--telemetry-events-per-minute", te.events_per_minute,
+        "Client telemetry events one user may report per minute (sustained)", tm);
+  o.Add("--telemetry-burst", te.burst, "Client telemetry events one user may report at once", tm);
+  o.AddDuration("--telemetry-retention-h", te.retention,
+                "Client telemetry events are kept this long", tm);
   auto& hb = c.hub;
   o.Add("--live-history-events", hb.history_events, "Events a room keeps for resume", l);
   o.Add("--live-reconnect-grace-ms", hb.reconnect_grace_ms,

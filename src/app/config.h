@@ -11,6 +11,7 @@
 #include "auth/auth_service.h"
 #include "domain/activity_recorder.h"
 #include "domain/attendance_recorder.h"
+#include "domain/client_telemetry.h"
 #include "domain/forensics_report.h"
 #include "domain/live_schedule.h"
 #include "domain/teacher_feedback.h"
@@ -61,7 +62,8 @@ struct AppConfig {
   domain::LiveOptions live;  // schedule, district time zone, attendance rules
   live::HubOptions hub;      // live-class rooms: limits of chat, polls, history, grace
   domain::AttendanceRecorderOptions attendance;
-  domain::FeedbackOptions feedback;  // teacher feedback: text length, entries per teacher a day
+  domain::FeedbackOptions feedback;    // teacher feedback: text length, entries per teacher a day
+  domain::TelemetryOptions telemetry;  // client telemetry: report size, rate, retention
   // Admission before handlers: rate limits, concurrency limit, proof of work (docs/security.md).
   guard::AdmissionOptions admission;
   guard::BlockListOptions block_list;

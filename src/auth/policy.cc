@@ -147,6 +147,10 @@ Status Authorize(const Principal& who, Action action, const Target& t) {
     case Action::kViewFeedbackSummary:
       if (AdminOf(who, t.school_ids)) return Status::Ok();
       return Deny("read the feedback summary of a school it does not run");
+    case Action::kViewDiagnostics:
+      if (AdminOf(who, t.school_ids)) return Status::Ok();
+      if (IsAdmin(who)) return Hidden();
+      return Deny("read another user's diagnostics (school and district administrators)");
   }
   return Deny("do that");
 }

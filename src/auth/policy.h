@@ -41,6 +41,9 @@ enum class Action {
   // of the target's schools; GET /feedback/summary: those admins only.
   kViewFeedback,
   kViewFeedbackSummary,
+  // Diagnostics (docs/api.md, "Client telemetry"): what a user's device reported, for support.
+  // The user's school admins and district admins; anyone else learns nothing (404, as kViewUser).
+  kViewDiagnostics,
 };
 
 // The facts about the resource that the decision needs, loaded by the handler from the store.

@@ -567,6 +567,64 @@ step('the district switches grades 6-12 to external: a 7th grader\'s Join opens 
   }
 });
 
+// Teacher feedback (issue 6, section 8; docs/api.md, "Teacher feedback").
+step('a teacher sends feedback and the district sees it in its report', async () => {
+  const text = `Audio cut out twice in period 2 (${Date.now() % 100000})`;
+  const a = await newPage('feedback-teacher');
+  await signIn(a.page, teacherLogin.username, teacherLogin.password);
+  await a.page.getByRole('link', { name: 'Feedback' }).click();
+  await a.page.getByRole('heading', { level: 1, name: 'Feedback to the district' }).waitFor();
+  await a.page.getByLabel('2 of 5').check();
+  await a.page.getByLabel('Topic').selectOption('connectivity');
+  await a.page.getByLabel('What happened, and what would help?').fill(text);
+  await check(a.page, 'feedback-teacher');
+  await a.page.getByRole('button', { name: 'Send feedback' }).click();
+  await a.page.getByRole('status').filter({ hasText: 'the district has your feedback' }).waitFor();
+  await a.page.getByText(text).waitFor();  // under "What you sent"
+  await a.context.close();
+
+  const l = server.login('district_admin');
+  const b = await newPage('feedback-district');
+  await signIn(b.page, l.username, l.password);
+  await b.page.getByRole('link', { name: 'Feedback' }).click();
+  await b.page.getByRole('heading', { level: 1, name: 'Teacher feedback' }).waitFor();
+  await b.page.getByText(text).waitFor();
+  const byBand = b.page.getByRole('table', { name: 'By grade band' });
+  await byBand.waitFor();
+  // The connectivity column (after entries and average), summed over the bands.
+  const counts = await byBand.locator('tbody tr').evaluateAll((rows) => rows.map((r) => Number(r.cells[3].textContent)));
+  expect(counts.reduce((x, y) => x + y, 0) >= 1, `the band table counts the connectivity entry: ${counts}`);
+  await check(b.page, 'feedback-report');
+  await b.context.close();
+});
+
+// Client telemetry (issue 6, section 5; docs/api.md, "Client telemetry").
+step('a student\'s device reports its page load and an error, and support reads them', async () => {
+  const student = students[0];
+  const me = await apiLogin(server.base, student.username, student.password);
+  const l = server.login('district_admin');
+  const district = await apiLogin(server.base, l.username, l.password);
+  const since = new Date().toISOString();
+  const a = await newPage('telemetry-student');
+  await signIn(a.page, student.username, student.password);
+  await a.page.evaluate(() => window.dispatchEvent(new ErrorEvent('error', {
+    message: 'probe: a script error on this device', filename: 'probe.js', lineno: 7 })));
+  // The client sends its queue every 15 s; wait for both events to be readable by support.
+  let kinds = [];
+  for (let i = 0; i < 40 && !(kinds.includes('page_load') && kinds.includes('error')); i++) {
+    await a.page.waitForTimeout(500);
+    const events = await district.get(`/api/v1/users/${me.user.id}/client-events?from=${encodeURIComponent(since)}`);
+    kinds = events.items.map((e) => e.kind);
+    const error = events.items.find((e) => e.kind === 'error');
+    if (error) {
+      expect(error.detail.message === 'probe: a script error on this device', `the error's message: ${JSON.stringify(error)}`);
+      expect(error.detail.source === 'probe.js:7', `the error's source: ${JSON.stringify(error)}`);
+    }
+  }
+  expect(kinds.includes('page_load') && kinds.includes('error'), `support sees the device's events: ${kinds}`);
+  await a.context.close();
+});
+
 // --- run -----------------------------------------------------------------------------------------
 let failed = 0;
 for (const { name, fn } of steps) {

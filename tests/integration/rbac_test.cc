@@ -189,6 +189,14 @@ void AddFeedbackRows(std::vector<Row>& rows) {
        {403, 403, 403, 200, 200});
   each("GET", summary, "other", "/api/v1/feedback/summary?school_id=3", "",
        {403, 403, 403, 403, 200});
+  // Client telemetry (docs/api.md, "Client telemetry"): everyone reports about their own device;
+  // support reads a user's events (student_a is 100, student_b 101).
+  const char* report = "/api/v1/telemetry";
+  each("POST", report, "own", report, R"({"events":[{"kind":"rtt","page":"/","ms":40}]})",
+       {202, 202, 202, 202, 202});
+  const char* events = "/api/v1/users/{id}/client-events";
+  each("GET", events, "own", "/api/v1/users/100/client-events", "", {403, 403, 403, 200, 200});
+  each("GET", events, "other", "/api/v1/users/101/client-events", "", {403, 403, 403, 404, 200});
 }
 
 // Users of the "a" side own school 2, section 10 and student_a; the "b" side is "other".

@@ -19,6 +19,8 @@ const Attendance = lazyPage(() => import('./pages/teacher').then((m) => m.Attend
 const Room = lazyPage(() => import('./pages/room').then((m) => m.Room));
 const Admin = lazyPage(() => import('./pages/admin').then((m) => m.Admin));
 const Users = lazyPage(() => import('./pages/admin').then((m) => m.Users));
+const TeacherFeedback = lazyPage(() => import('./pages/feedback').then((m) => m.TeacherFeedback));
+const FeedbackReport = lazyPage(() => import('./pages/feedback').then((m) => m.FeedbackReport));
 
 interface RouteDef {
   pattern: string;
@@ -35,14 +37,19 @@ const ROUTES: RouteDef[] = [
   { pattern: '/room/:id', page: Room, roles: ['student', 'teacher', ...ADMINS] },
   { pattern: '/admin', page: Admin, roles: ADMINS },
   { pattern: '/admin/users', page: Users, roles: ADMINS },
+  { pattern: '/feedback', page: TeacherFeedback, roles: ['teacher'] },
+  { pattern: '/admin/feedback', page: FeedbackReport, roles: ADMINS },
 ];
 
 const NAV: Record<Principal['role'], [string, MessageKey][]> = {
   student: [['/student', 'nav.home']],
   guardian: [['/guardian', 'nav.home']],
-  teacher: [['/teacher', 'nav.classes']],
-  school_admin: [['/admin/users', 'nav.users'], ['/teacher', 'nav.classes']],
-  district_admin: [['/admin', 'nav.operations'], ['/admin/users', 'nav.users'], ['/teacher', 'nav.classes']],
+  teacher: [['/teacher', 'nav.classes'], ['/feedback', 'nav.feedback']],
+  school_admin: [['/admin/users', 'nav.users'], ['/teacher', 'nav.classes'], ['/admin/feedback', 'nav.feedback']],
+  district_admin: [
+    ['/admin', 'nav.operations'], ['/admin/users', 'nav.users'], ['/teacher', 'nav.classes'],
+    ['/admin/feedback', 'nav.feedback'],
+  ],
 };
 
 // Switching shows the language at once and, when signed in, saves it for the user (it follows

@@ -4,7 +4,7 @@
 // the request retried once per fresh challenge, without the user doing anything.
 import { ChallengeExpiredError, solveChallenge, type Challenge } from '../pow/pow';
 import type {
-  AttendanceReport, Child, GuardRule, GuardRules, GuardStatus, LiveSession, Me, Page, School, SectionPathway,
+  AttendanceReport, Child, FeedbackCategory, FeedbackEntry, FeedbackSummary, GuardRule, GuardRules, GuardStatus, LiveSession, Me, Page, School, SectionPathway,
   RosterEntry, Section, SignInResponse, User,
 } from './types';
 
@@ -154,6 +154,12 @@ export const api = {
     request<{ mode: string; under_attack: boolean }>('/api/v1/admin/attack-mode', {
       method: 'PUT', body: { mode },
     }),
+  sendFeedback: (body: { rating: number; category: FeedbackCategory; text: string; section_id: number | null }) =>
+    request<FeedbackEntry>('/api/v1/feedback', { method: 'POST', body }),
+  feedback: (range: { from?: string; to?: string }) =>
+    request<Page<FeedbackEntry>>(`/api/v1/feedback${q({ ...range, limit: 50 })}`),
+  feedbackSummary: (range: { from?: string; to?: string }) =>
+    request<FeedbackSummary>(`/api/v1/feedback/summary${q(range)}`),
   // The forensics CSV is downloaded by the browser itself (a link with the cookie).
   forensicsCsvUrl: (from: string, to: string) =>
     `/api/v1/admin/forensics${q({ from, to, format: 'csv' })}`,

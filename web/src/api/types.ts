@@ -164,3 +164,30 @@ export interface RosterEntry {
   name: string;
   role: string;
 }
+
+// Teacher feedback (docs/api.md, "Teacher feedback").
+export type FeedbackCategory = 'connectivity' | 'platform' | 'content' | 'other';
+export interface FeedbackEntry {
+  id: number;
+  teacher_id: number;
+  teacher_name: string;
+  school_id: number | null;
+  section_id: number | null;
+  grade_band: 'prek-5' | '6-12' | null;
+  rating: number;
+  category: FeedbackCategory;
+  text: string;
+  created_at: string;
+}
+export interface FeedbackGroup {
+  count: number;
+  average_rating: number | null;
+  by_category: Record<FeedbackCategory, number>;
+}
+export interface FeedbackSummary {
+  from: string;
+  to: string;
+  overall: FeedbackGroup;
+  by_school: (FeedbackGroup & { school_id: number | null; school_name: string | null })[];
+  by_grade_band: (FeedbackGroup & { grade_band: 'prek-5' | '6-12' | null })[];
+}

@@ -2,6 +2,7 @@
 // drop with epoch + last_seq (replay: nothing missing, nothing twice), numbers commands and
 // settles each with its ack or error, and measures the round trip with presence.update, which
 // also notices a dead connection the browser has not reported.
+import { report } from '../telemetry';
 import { applyEvent, applyWelcome, emptyRoom, qualityOf, type RoomState } from './room_state';
 
 export interface LiveClientOptions {
@@ -124,10 +125,16 @@ export class LiveClient {
       : `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/api/v1/live?${query}`;
     const ws = new WebSocket(url);
     this.ws = ws;
+    let opened: number | null = null;
+    ws.onopen = () => (opened = Date.now());
     ws.onmessage = (event) => this.onFrame(ws, event.data);
     ws.onclose = (event) => {
       if (this.ws !== ws) return;
       this.ws = null;
+      if (this.state.status !== 'ended') {
+        report({ kind: 'ws_disconnect', code: event.code, reason: event.reason, clean: event.wasClean,
+          connected_ms: opened === null ? 0 : Date.now() - opened });
+      }
       if (this.pingTimer) clearInterval(this.pingTimer);
       this.failPending('disconnected');
       this.options.onConnection(false, this.attempt);
@@ -193,6 +200,7 @@ export class LiveClient {
       this.send('presence.update', args).then(
         () => {
           this.lastRtt = Date.now() - started;
+          report({ kind: 'rtt', ms: this.lastRtt });
           // The first answer gives the first measurement: report it now rather than in 15 s.
           if (first) ping();
         },
