@@ -470,6 +470,8 @@ export class MediaClient {
       this.graceTimers.delete(pc);
       if (state === 'connected' || state === 'completed') {
         this.rejoinDelay = REJOIN_MIN_MS;
+        // A repaired connection clears the error it caused (not a device refusal).
+        if (this.view.error && this.view.error !== 'devices' && this.view.error !== 'screen') this.set({ error: null });
         if (target === 'subscriber') this.set({ receive: 'up' });
         else this.set({ publishing: true });
       } else if (state === 'failed') {
