@@ -15,6 +15,7 @@ void AddRoutes(http::Router& router, Services& services) {
   AddPathwayRoutes(router, services);
   AddFeedbackRoutes(router, services);
   AddTelemetryRoutes(router, services);
+  AddDiagnosticsRoutes(router, services);
 }
 
 }  // namespace homeroom::api

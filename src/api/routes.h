@@ -21,5 +21,6 @@ void AddAdminGuardRoutes(http::Router& router, Services& services);   // admin_g
 void AddPathwayRoutes(http::Router& router, Services& services);      // pathways_api.cc
 void AddFeedbackRoutes(http::Router& router, Services& services);     // feedback_api.cc
 void AddTelemetryRoutes(http::Router& router, Services& services);    // telemetry_api.cc
+void AddDiagnosticsRoutes(http::Router& router, Services& services);  // diagnostics_api.cc
 
 }  // namespace homeroom::api

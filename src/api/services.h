@@ -16,6 +16,7 @@ class ActivityRecorder;
 class PreferencesService;
 class FeedbackService;
 class TelemetryService;
+class DiagnosticsService;
 class PathwayService;
 struct ForensicsOptions;
 }  // namespace homeroom::domain
@@ -81,6 +82,8 @@ struct Services {
   domain::FeedbackService* feedback = nullptr;
   // Client telemetry (telemetry_api.cc); set by the app before serving.
   domain::TelemetryService* telemetry = nullptr;
+  // Support's per-user timeline (diagnostics_api.cc); set by the app before serving.
+  domain::DiagnosticsService* diagnostics = nullptr;
 };
 
 // The session cookie's name.

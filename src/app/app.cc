@@ -17,6 +17,7 @@
 #include "domain/activity_recorder.h"
 #include "domain/attendance_recorder.h"
 #include "domain/client_telemetry.h"
+#include "domain/diagnostics.h"
 #include "domain/guard_service.h"
 #include "domain/live_schedule.h"
 #include "domain/pathways.h"
@@ -121,11 +122,13 @@ Result<std::unique_ptr<App>> App::Create(AppConfig config) {
       domain::PathwayOptions{.max_early_open = c.live.max_early_start});
   app->services_->pathways = app->pathways_.get();
   app->feedback_ = std::make_unique<domain::FeedbackService>(*app->db_, SystemClock::Instance(),
-                                                             std::move(zone), c.feedback);
+                                                             zone, c.feedback);
   app->services_->feedback = app->feedback_.get();
   app->telemetry_ = std::make_unique<domain::TelemetryService>(*app->db_, SystemClock::Instance(),
                                                                app->metrics_, c.telemetry);
   app->services_->telemetry = app->telemetry_.get();
+  app->diagnostics_ = std::make_unique<domain::DiagnosticsService>(*app->db_, std::move(zone));
+  app->services_->diagnostics = app->diagnostics_.get();
   // The guard's shared state and admission control (docs/security.md, "Defenses").
   HR_ASSIGN_OR_RETURN(guard::AttackModeSetting attack_setting,
                       guard::ParseAttackModeSetting(c.attack_mode));

@@ -17,6 +17,7 @@ class LiveScheduleService;
 class PreferencesService;
 class FeedbackService;
 class TelemetryService;
+class DiagnosticsService;
 class PathwayService;
 class AttendanceRecorder;
 class ActivityRecorder;
@@ -114,6 +115,7 @@ class App {
   std::unique_ptr<domain::PathwayService> pathways_;
   std::unique_ptr<domain::FeedbackService> feedback_;
   std::unique_ptr<domain::TelemetryService> telemetry_;
+  std::unique_ptr<domain::DiagnosticsService> diagnostics_;
   std::unique_ptr<domain::AttendanceRecorder> attendance_;
   // Forensics: every answered request summed per source (the dispatcher's observer), written to
   // the store by the recorder's thread.

@@ -527,11 +527,33 @@ step('the district switches grades 6-12 to external: a 7th grader\'s Join opens 
   const s7 = await live(seventh, `Grade 7 ${stamp}`);
   const s3 = await live(third, `Grade 3 ${stamp}`);
   const meeting = `https://meet.example.test/grade7-${s7.section.id}`;
-  await call(s7.t, 'PUT', `/api/v1/sections/${s7.section.id}/meeting-link`, { url: meeting });
+  // The teacher sets the class's meeting link on the class page.
+  const tp = await newPage('pathway-teacher');
+  await signIn(tp.page, seventh.teacher.username, seventh.teacher.password);
+  await tp.page.getByLabel('Meeting link').waitFor();
+  // A teacher of several classes picks this one first.
+  const picker = tp.page.getByRole('combobox', { name: /^Section/ });
+  if (await picker.count()) await picker.selectOption(String(s7.section.id));
+  await tp.page.getByLabel('Meeting link').fill(meeting);
+  await tp.page.getByRole('button', { name: 'Save link' }).click();
+  await tp.page.getByRole('status').filter({ hasText: 'Link saved.' }).waitFor();
+  await tp.context.close();
+  // The district switches grades 6-12 to external on the pathways page.
   const l = server.login('district_admin');
   const district = await apiLogin(server.base, l.username, l.password);
-  const rule = await call(district, 'POST', '/api/v1/pathway-rules',
-    { scope: 'district', grade_band: '6-12', pathway: 'external' });
+  const dp = await newPage('pathway-district');
+  await signIn(dp.page, l.username, l.password);
+  await dp.page.getByRole('link', { name: 'Pathways' }).click();
+  await dp.page.getByLabel('Applies to').selectOption('district');
+  await dp.page.getByLabel('Grades', { exact: true }).selectOption('6-12');
+  await dp.page.getByLabel('Live classes in').selectOption('external');
+  await dp.page.getByRole('button', { name: 'Add rule' }).click();
+  await dp.page.getByRole('table').getByText('External meeting').waitFor();
+  await check(dp.page, 'pathways');
+  await dp.context.close();
+  const rule = (await call(district, 'GET', '/api/v1/pathway-rules')).items
+    .find((r) => r.scope === 'district' && r.grade_band === '6-12' && r.pathway === 'external');
+  expect(rule, 'the rule made on the page is stored');
   try {
     // The 7th grader: Join opens the section's meeting in a new tab (served here by a stub).
     const a = await newPage('grade7');
@@ -623,6 +645,45 @@ step('a student\'s device reports its page load and an error, and support reads 
   }
   expect(kinds.includes('page_load') && kinds.includes('error'), `support sees the device's events: ${kinds}`);
   await a.context.close();
+});
+
+// Diagnostics (issue 6, sections 6 and 9; docs/api.md, "Diagnostics").
+step('a support admin finds why a throttled student could not sign in', async () => {
+  const taken = new Set(students.map((x) => x.username));
+  const pupil = server.users.filter((u) => u.role === 'student' && u.password && !taken.has(u.username)).at(-1);
+  expect(pupil, 'the demo has a third student with a password');
+  const a = await newPage('throttled-student');
+  await a.page.goto('/signin');
+  // Wrong passwords until the server throttles this account on this address.
+  let throttled = false;
+  for (let i = 0; i < 10 && !throttled; i++) {
+    await a.page.getByLabel('Username').fill(pupil.username);
+    await a.page.getByLabel('Password').fill(`wrong-${i}`);
+    await a.page.getByRole('button', { name: 'Sign in' }).click();
+    const alert = a.page.getByRole('alert');
+    await alert.waitFor();
+    throttled = /Too many tries/.test(await alert.textContent());
+    if (!throttled) await a.page.waitForFunction(() => !document.querySelector('button[type=submit]')?.disabled);
+  }
+  expect(throttled, 'the sign-in page says to wait');
+  await a.context.close();
+
+  const l = server.login('district_admin');
+  const b = await newPage('support');
+  await signIn(b.page, l.username, l.password);
+  await b.page.getByRole('link', { name: 'Users' }).click();
+  await b.page.getByLabel('Name or username begins with').fill(pupil.username);
+  await b.page.getByRole('button', { name: 'Search' }).click();
+  await b.page.getByRole('link', { name: /^Diagnose / }).first().click();
+  await b.page.waitForURL(/\/admin\/users\/\d+\/diagnostics$/);
+  const verdict = b.page.locator('.verdict');
+  await verdict.waitFor();
+  const text = await verdict.textContent();
+  expect(/^password sign-in throttled at \d\d:\d\d from 127\.0\.0\.1 after \d+ failed attempts/.test(text),
+    `the verdict names the throttle: ${text}`);
+  await b.page.getByRole('table', { name: 'Timeline' }).getByText('Sign-in throttled').waitFor();
+  await check(b.page, 'diagnostics');
+  await b.context.close();
 });
 
 // --- run -----------------------------------------------------------------------------------------

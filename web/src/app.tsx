@@ -21,6 +21,8 @@ const Admin = lazyPage(() => import('./pages/admin').then((m) => m.Admin));
 const Users = lazyPage(() => import('./pages/admin').then((m) => m.Users));
 const TeacherFeedback = lazyPage(() => import('./pages/feedback').then((m) => m.TeacherFeedback));
 const FeedbackReport = lazyPage(() => import('./pages/feedback').then((m) => m.FeedbackReport));
+const Pathways = lazyPage(() => import('./pages/pathways').then((m) => m.Pathways));
+const Diagnostics = lazyPage(() => import('./pages/diagnostics').then((m) => m.Diagnostics));
 
 interface RouteDef {
   pattern: string;
@@ -37,6 +39,8 @@ const ROUTES: RouteDef[] = [
   { pattern: '/room/:id', page: Room, roles: ['student', 'teacher', ...ADMINS] },
   { pattern: '/admin', page: Admin, roles: ADMINS },
   { pattern: '/admin/users', page: Users, roles: ADMINS },
+  { pattern: '/admin/users/:id/diagnostics', page: Diagnostics, roles: ADMINS },
+  { pattern: '/admin/pathways', page: Pathways, roles: ADMINS },
   { pattern: '/feedback', page: TeacherFeedback, roles: ['teacher'] },
   { pattern: '/admin/feedback', page: FeedbackReport, roles: ADMINS },
 ];
@@ -45,10 +49,13 @@ const NAV: Record<Principal['role'], [string, MessageKey][]> = {
   student: [['/student', 'nav.home']],
   guardian: [['/guardian', 'nav.home']],
   teacher: [['/teacher', 'nav.classes'], ['/feedback', 'nav.feedback']],
-  school_admin: [['/admin/users', 'nav.users'], ['/teacher', 'nav.classes'], ['/admin/feedback', 'nav.feedback']],
+  school_admin: [
+    ['/admin/users', 'nav.users'], ['/teacher', 'nav.classes'], ['/admin/pathways', 'nav.pathways'],
+    ['/admin/feedback', 'nav.feedback'],
+  ],
   district_admin: [
     ['/admin', 'nav.operations'], ['/admin/users', 'nav.users'], ['/teacher', 'nav.classes'],
-    ['/admin/feedback', 'nav.feedback'],
+    ['/admin/pathways', 'nav.pathways'], ['/admin/feedback', 'nav.feedback'],
   ],
 };
 

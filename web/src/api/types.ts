@@ -191,3 +191,32 @@ export interface FeedbackSummary {
   by_school: (FeedbackGroup & { school_id: number | null; school_name: string | null })[];
   by_grade_band: (FeedbackGroup & { grade_band: 'prek-5' | '6-12' | null })[];
 }
+
+// Diagnostics (docs/api.md, "Diagnostics").
+export interface TimelineItem {
+  at: string;
+  kind: string;
+  origin: 'server' | 'device';
+  ip: string | null;
+  detail: Record<string, unknown>;
+}
+export interface Timeline {
+  user: { id: number; username: string; name: string; role: string };
+  from: string;
+  to: string;
+  verdict: string;
+  truncated: boolean;
+  items: TimelineItem[];
+}
+
+// A pathway rule (docs/api.md, "Pathways").
+export interface PathwayRule {
+  id: number;
+  scope: 'district' | 'school' | 'section';
+  scope_id: number | null;
+  grade_band: 'prek-5' | '6-12' | null;
+  pathway: 'built_in' | 'external';
+  effective_from: string;
+  created_by: number;
+  created_at: string;
+}

@@ -6,6 +6,7 @@ import { api, ApiError } from '../api/client';
 import type { GuardRules, GuardStatus, Principal, User } from '../api/types';
 import { districtInput, formatDateTime, t, zoneLabel, type MessageKey } from '../i18n';
 import { ConfirmButton, ErrorNote, PageTitle } from '../ui/kit';
+import { Link } from '../router';
 
 // How often the dashboard asks for the status (the detector's window is one second).
 export const STATUS_POLL_MS = 2000;
@@ -282,6 +283,7 @@ export function Users() {
               <th scope="col">{t('users.username')}</th>
               <th scope="col">{t('users.role')}</th>
               <th scope="col">{t('users.grade')}</th>
+              <th scope="col">{t('users.support')}</th>
             </tr>
           </thead>
           <tbody>
@@ -291,6 +293,9 @@ export function Users() {
                 <td>{u.username}</td>
                 <td>{t(`role.${u.role}` as MessageKey)}</td>
                 <td>{u.grade ?? '–'}</td>
+                <td>
+                  <Link href={`/admin/users/${u.id}/diagnostics`}>{t('users.diagnose', { name: u.name })}</Link>
+                </td>
               </tr>
             ))}
           </tbody>
