@@ -29,8 +29,9 @@ test-build: deps web
 test: test-build
 	@scripts/run-tests
 
+# The demo district, with Janus for video and audio when it is installed (scripts/run-demo).
 demo: release
-	@build/release/bin/homeroom demo --listen $(HOMEROOM_LISTEN) --data-dir $(HOMEROOM_DATA_DIR)
+	@scripts/run-demo
 
 bench: release
 	@echo "See bench/RESULTS.md for each benchmark's command."

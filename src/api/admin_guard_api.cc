@@ -8,6 +8,7 @@
 #include <cmath>
 
 #include "api/routes.h"
+#include "api/views.h"
 #include "auth/policy.h"
 #include "core/clock.h"
 #include "core/metrics.h"
@@ -122,7 +123,8 @@ Task GetStatus(Services& s, RequestContext& ctx) {
       {"attack", std::move(attack)},
       {"top_offenders",
        {{"hosts", SourceRates(snap.top_hosts)}, {"subnets", SourceRates(snap.top_subnets)}}},
-      {"blocks", {{"manual", manual}, {"automatic", automatic}}}};
+      {"blocks", {{"manual", manual}, {"automatic", automatic}}},
+      {"media", MediaHealthJson(s.media)}};
   co_return http::JsonResponse(bhttp::status::ok, out);
 }
 

@@ -1,5 +1,7 @@
-// GET /healthz (the process answers) and /readyz (the store answers and its schema is current).
+// GET /healthz (the process answers) and /readyz (the store answers and its schema is current;
+// media health is shown, but Janus down does not make the node unready).
 #include "api/routes.h"
+#include "api/views.h"
 #include "http/json_codec.h"
 #include "store/database.h"
 
@@ -19,8 +21,11 @@ Task Readyz(Services& s, RequestContext&) {
   auto check = [](sql::Connection& c) { return store::Database::CheckReady(c); };
   Status store = co_await s.db.Read(check);
   if (!store.ok()) co_return Status::Unavailable("not ready: " + store.message(), 5);
-  co_return http::JsonResponse(bhttp::status::ok,
-                               boost::json::object{{"status", "ready"}, {"store", "ok"}});
+  // Media down is not "not ready": classes go on without video (docs/operations.md).
+  co_return http::JsonResponse(
+      bhttp::status::ok,
+      boost::json::object{
+          {"status", "ready"}, {"store", "ok"}, {"media", MediaHealthJson(s.media)}});
 }
 
 }  // namespace

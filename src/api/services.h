@@ -24,6 +24,9 @@ struct ForensicsOptions;
 namespace homeroom::live {
 class Hub;
 }
+namespace homeroom::media {
+class MediaService;
+}
 namespace homeroom::guard {
 class Admission;
 class Sentinel;
@@ -69,6 +72,9 @@ struct Services {
   domain::GuardService* guard = nullptr;
   guard::Sentinel* sentinel = nullptr;
   metrics::Registry* metrics = nullptr;
+  // Video and audio through Janus (null or not enabled(): media off); readiness and the admin
+  // status show its health. Set by the app.
+  media::MediaService* media = nullptr;
   // Each user's own preferences (me_api.cc); set by the app before serving.
   domain::PreferencesService* preferences = nullptr;
   // Alternate pathways (pathways_api.cc); set by the app before serving.

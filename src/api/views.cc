@@ -5,6 +5,7 @@
 
 #include "domain/grades.h"
 #include "domain/roster_service.h"
+#include "media/media_service.h"
 
 namespace homeroom::api {
 namespace {
@@ -126,6 +127,25 @@ Result<PageRequest> ParsePageRequest(const std::optional<std::string>& limit,
     page.after_id = after;
   }
   return page;
+}
+
+boost::json::object MediaHealthJson(const media::MediaService* media) {
+  boost::json::array instances;
+  size_t healthy = 0;
+  if (media != nullptr) {
+    for (const media::MediaInstanceStatus& i : media->Instances()) {
+      healthy += i.healthy;
+      instances.push_back({{"name", i.name},
+                           {"healthy", i.healthy},
+                           {"rooms", i.rooms},
+                           {"participants", i.participants}});
+    }
+  }
+  std::string_view state = "off";
+  if (!instances.empty()) {
+    state = healthy == instances.size() ? "ok" : healthy > 0 ? "degraded" : "unavailable";
+  }
+  return {{"state", state}, {"healthy", healthy}, {"instances", std::move(instances)}};
 }
 
 }  // namespace homeroom::api

@@ -10,6 +10,10 @@
 #include "core/status.h"
 #include "store/roster_records.h"
 
+namespace homeroom::media {
+class MediaService;
+}
+
 namespace homeroom::api {
 
 // How the API shows the district's roster: one function per type, so every route encodes a thing
@@ -19,6 +23,10 @@ boost::json::object SectionJson(const store::Section& section);
 boost::json::object UserJson(const store::User& user);
 boost::json::object RosterEntryJson(const store::RosterEntry& entry);
 boost::json::object PrincipalJson(const auth::Principal& who);
+// Media health for readiness and the operators' status: {"state": "off" | "ok" | "degraded" |
+// "unavailable", "healthy": N, "instances": [{"name", "healthy", "rooms", "participants"}]}
+// ("degraded": some instances are down; "unavailable": all are). `media` may be null (off).
+boost::json::object MediaHealthJson(const media::MediaService* media);
 
 // A grade level as its OneRoster code ("KG", "05"), or null.
 boost::json::value GradeJson(const std::optional<int>& grade_level);

@@ -36,6 +36,8 @@
 #include "http/static_site.h"
 #include "live/bus.h"
 #include "live/hub.h"
+#include "media/janus_media_engine.h"
+#include "media/media_service.h"
 
 namespace homeroom::app {
 
@@ -60,7 +62,9 @@ App::~App() {
   }
   if (sentinel_) sentinel_->Stop();
   auth_.reset();
-  hub_.reset();  // closes open attendance intervals into the recorder
+  hub_.reset();           // closes open attendance intervals into the recorder
+  media_engine_.reset();  // after the rooms that call it
+  media_.reset();         // its work on the API server's context has stopped with it
   bus_.reset();
   if (attendance_) attendance_->Stop();  // writes what is queued while the store is open
   attendance_.reset();
@@ -174,6 +178,11 @@ Result<std::unique_ptr<App>> App::Create(AppConfig config) {
   app->dispatcher_->SetAdmission(app->admission_.get());
   app->dispatcher_->AddObserver(app->activity_log_.get());
   app->server_ = std::make_unique<net::Server>(c.server, *app->dispatcher_, app->metrics_, "api");
+  // Media runs on the API server's threads: its Janus calls are asynchronous HTTP on loopback.
+  HR_ASSIGN_OR_RETURN(
+      app->media_, media::MediaService::Create(app->server_->io_context().get_executor(), c.janus,
+                                               c.media, app->metrics_));
+  app->services_->media = app->media_.get();
 
   // The guard: the operators' rules are read before the first connection, the Sentinel
   // refuses blocked sources at accept and watches every answered request.
@@ -198,6 +207,9 @@ Result<std::unique_ptr<App>> App::Create(AppConfig config) {
       std::make_unique<live::Hub>(app->live_io_.get_executor(), *app->bus_, *app->attendance_,
                                   SystemClock::Instance(), app->metrics_, c.hub);
   app->services_->hub = app->hub_.get();
+  app->media_engine_ = std::make_unique<media::JanusMediaEngine>(
+      app->server_->io_context().get_executor(), *app->media_);
+  app->hub_->SetMediaEngine(app->media_engine_.get());
   live::Hub* hub = app->hub_.get();
   app->live_->SetOnEnd([hub](int64_t session_id, std::string reason) {
     hub->EndRoom(session_id, std::move(reason));
@@ -230,6 +242,7 @@ Status App::Start() {
   boost::asio::co_spawn(server_->io_context(), LiveSweepLoop(), boost::asio::detached);
   live_work_.emplace(live_io_.get_executor());
   live_thread_ = std::thread([this] { live_io_.run(); });
+  media_->Start();
   server_->Start();
   if (metrics_server_) metrics_server_->Start();
   return Status::Ok();
@@ -316,6 +329,7 @@ void App::Shutdown() {
     boost::asio::post(server_->io_context(),
                       [timer = live_sweep_timer_.get()] { timer->cancel(); });
   }
+  if (media_) media_->Stop();
   server_->Shutdown(config_.shutdown_deadline);
   if (metrics_server_) metrics_server_->Shutdown(std::chrono::milliseconds(0));
 }

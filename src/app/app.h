@@ -39,6 +39,10 @@ class InProcessBus;
 namespace homeroom::api {
 class SessionAuthenticator;
 }
+namespace homeroom::media {
+class MediaService;
+class JanusMediaEngine;
+}  // namespace homeroom::media
 namespace homeroom::guard {
 class Admission;
 class AttackMode;
@@ -78,6 +82,8 @@ class App {
   guard::ActivityLog& activity_log() { return *activity_log_; }
   domain::ActivityRecorder& activity_recorder() { return *activity_recorder_; }
   live::Hub& hub() { return *hub_; }
+  // The Janus control plane (not enabled() when no --janus is configured).
+  media::MediaService& media() { return *media_; }
   guard::Sentinel& sentinel() { return *sentinel_; }
   domain::GuardService& guard() { return *guard_; }
   const http::Router& router() const { return *router_; }
@@ -134,6 +140,10 @@ class App {
   std::unique_ptr<guard::Admission> admission_;
   std::unique_ptr<http::Dispatcher> dispatcher_;
   std::unique_ptr<net::Server> server_;
+  // Video and audio: the Janus instances, health-checked on the API server's threads.
+  std::unique_ptr<media::MediaService> media_;
+  // The rooms' media engine over media_ (signaling relayed to Janus).
+  std::unique_ptr<media::JanusMediaEngine> media_engine_;
   std::unique_ptr<http::MetricsHandler> metrics_handler_;
   std::unique_ptr<net::Server> metrics_server_;
   std::unique_ptr<boost::asio::steady_timer> maintenance_timer_;

@@ -346,6 +346,34 @@ void AddServeOptions(CLI::App& cmd, AppConfig& c) {
   o.Add("--forensics-report-accounts-per-source", fr.max_accounts_per_source,
         "Signed-in accounts listed per source in a report", f);
 
+  // Media: the Janus control plane (docs/operations.md, "Media: Janus").
+  const std::string me = "Media (Janus)";
+  auto& md = c.media;
+  o.Add(
+      "--janus", c.janus,
+      "A Janus instance: the directory `homeroom janus-config` wrote (or its homeroom-janus.json); "
+      "repeat for several instances. None: live classes without video and audio",
+      me);
+  o.Add("--janus-request-timeout-ms", md.request_timeout_ms,
+        "One Janus API request, connect to answer", me);
+  o.Add("--janus-event-timeout-ms", md.event_timeout_ms,
+        "How long an asynchronous VideoRoom request may take to answer", me);
+  o.Add("--janus-long-poll-timeout-ms", md.long_poll_timeout_ms,
+        "The long poll of Janus events (Janus answers within 30 s)", me);
+  o.Add("--janus-max-events-per-poll", md.max_events_per_poll,
+        "Events one long-poll answer carries at most", me);
+  o.Add("--janus-max-response-bytes", md.max_response_bytes, "Largest Janus answer accepted", me);
+  o.Add("--janus-health-interval-ms", md.health_interval_ms,
+        "Period of each instance's health check and session keepalive", me);
+  o.Add("--janus-failures-before-unhealthy", md.failures_before_unhealthy,
+        "Consecutive failed health checks before an instance is unhealthy", me);
+  o.Add("--media-max-rooms-per-instance", md.max_rooms_per_instance,
+        "Rooms placed on one Janus instance at most", me);
+  o.Add("--media-max-publishers-per-room", md.max_publishers_per_room,
+        "Publishers (teacher camera and screen, students with the floor) per room", me);
+  o.Add("--media-publisher-bitrate-bps", md.publisher_bitrate_bps,
+        "Bitrate cap of each publisher, bits per second", me);
+
   // Guard: detection and blocking (docs/security.md, "Defenses" > "Detection and blocking").
   const std::string gd = "Guard: detection";
   auto& se = c.sentinel;

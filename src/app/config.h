@@ -5,6 +5,7 @@
 #include <chrono>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "api/services.h"
 #include "auth/auth_service.h"
@@ -22,6 +23,7 @@
 #include "http/dispatcher.h"
 #include "http/static_site.h"
 #include "live/hub_options.h"
+#include "media/media_options.h"
 #include "net/server.h"
 #include "store/database.h"
 
@@ -76,6 +78,10 @@ struct AppConfig {
   // and how often each node re-reads the operators' block and allow rules from the store.
   guard::SentinelOptions sentinel;
   std::chrono::milliseconds guard_sync_interval{5000};
+  // Media (docs/operations.md, "Media: Janus"): each Janus instance's homeroom-janus.json (or the
+  // directory holding it); none means live classes without video and audio.
+  std::vector<std::string> janus;
+  media::MediaOptions media;
   // Load balancers and proxies in front of the server (CIDR ranges or addresses): their
   // X-Forwarded-For names the client, and they are exempt from the per-IP and per-subnet
   // connection caps (docs/security.md, "Defenses" > "Behind a proxy"). App::Create parses them

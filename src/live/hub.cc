@@ -93,6 +93,8 @@ std::optional<RoomStatus> Hub::FindRoom(int64_t session_id) const {
   return it->second->Status();
 }
 
+void Hub::SetMediaEngine(MediaEngine* engine) { core_->media = engine; }
+
 const HubOptions& Hub::options() const { return core_->options; }
 
 }  // namespace homeroom::live

@@ -14,6 +14,7 @@
 #include "live/attendance_sink.h"
 #include "live/bus.h"
 #include "live/hub_options.h"
+#include "live/media_engine.h"
 #include "live/outbound.h"
 #include "live/room_types.h"
 
@@ -78,6 +79,10 @@ class Hub {
 
   // Sets the room-ended callback. Call before the first Connect (not synchronized with rooms).
   void SetRoomEndedCallback(RoomEndedCallback callback);
+  // Sets the media engine rooms signal video and audio through (docs/live-protocol.md, "Media");
+  // without one, or when it is not enabled(), media.* commands answer `media_unavailable`. Call
+  // before the first Connect; `engine` must outlive the hub.
+  void SetMediaEngine(MediaEngine* engine);
 
   // Attaches a socket to the room of `room.session_id`, creating the room on first use (later
   // calls ignore the rest of `room`). The caller has already authenticated `who` and checked they

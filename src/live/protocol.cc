@@ -8,17 +8,22 @@ namespace homeroom::live {
 namespace {
 
 constexpr std::array<std::string_view, kEventTypeCount> kEventNames = {
-    "presence.joined",  "presence.left",    "presence.reconnecting", "presence.resumed",
-    "presence.updated", "waiting.joined",   "waiting.left",          "chat.message",
-    "chat.deleted",     "chat.muted",       "chat.muted_all",        "hand.raised",
-    "hand.lowered",     "hand.lowered_all", "poll.opened",           "poll.counts",
-    "poll.closed",      "room.locked",      "room.waiting_room",     "room.ended",
+    "presence.joined",  "presence.left",     "presence.reconnecting", "presence.resumed",
+    "presence.updated", "waiting.joined",    "waiting.left",          "chat.message",
+    "chat.deleted",     "chat.muted",        "chat.muted_all",        "hand.raised",
+    "hand.lowered",     "hand.lowered_all",  "poll.opened",           "poll.counts",
+    "poll.closed",      "room.locked",       "room.waiting_room",     "room.ended",
+    "media.available",  "media.unavailable", "media.published",       "media.unpublished",
+    "media.floor",
 };
 
 constexpr std::array<std::string_view, kErrorCodeCount> kErrorNames = {
-    "invalid_argument", "permission_denied", "not_found", "conflict",   "rate_limited", "muted",
-    "unsupported",      "room_locked",       "room_full", "room_ended", "removed",      "denied",
-    "replaced",
+    "invalid_argument", "permission_denied", "not_found",
+    "conflict",         "rate_limited",      "muted",
+    "unsupported",      "room_locked",       "room_full",
+    "room_ended",       "removed",           "denied",
+    "replaced",         "media_unavailable", "floor_required",
+    "publishers_full",
 };
 
 std::shared_ptr<const std::string> Share(std::string s) {
@@ -73,6 +78,16 @@ std::shared_ptr<const std::string> EncodeAck(int64_t id, std::optional<int64_t> 
   o["type"] = "ack";
   o["id"] = id;
   if (seq) o["seq"] = *seq;
+  return Share(boost::json::serialize(o));
+}
+
+std::shared_ptr<const std::string> EncodeAckWith(int64_t id, std::optional<int64_t> seq,
+                                                 const boost::json::object& fields) {
+  boost::json::object o;
+  o["type"] = "ack";
+  o["id"] = id;
+  if (seq) o["seq"] = *seq;
+  for (const auto& kv : fields) o[kv.key()] = kv.value();
   return Share(boost::json::serialize(o));
 }
 

@@ -14,8 +14,8 @@ namespace homeroom::live {
 // The live protocol's names and encoders (docs/live-protocol.md is the reference). Pure
 // functions; thread-safe.
 
-// Sent in `welcome.protocol`; bumped on an incompatible change.
-inline constexpr int kProtocolVersion = 1;
+// Sent in `welcome.protocol`; bumped when the protocol changes (2: media signaling, media.*).
+inline constexpr int kProtocolVersion = 2;
 
 // Server events: each carries the room's `seq` and `epoch` and goes into the resume history.
 enum class EventType : uint8_t {
@@ -39,6 +39,11 @@ enum class EventType : uint8_t {
   kRoomLocked,
   kRoomWaitingRoom,
   kRoomEnded,
+  kMediaAvailable,    // the room's video and audio work (again)
+  kMediaUnavailable,  // the media server is down: class goes on without video and audio
+  kMediaPublished,
+  kMediaUnpublished,
+  kMediaFloor,
   kCount,
 };
 inline constexpr size_t kEventTypeCount = static_cast<size_t>(EventType::kCount);
@@ -53,13 +58,16 @@ enum class ErrorCode : uint8_t {
   kConflict,          // the state does not allow it (poll closed, already waiting)
   kRateLimited,       // over a per-user rate; `retry_after_ms` says when to retry
   kMuted,             // the teacher muted this user's (or everyone's public) chat
-  kUnsupported,       // unknown command type (media.* is reserved for video signaling)
+  kUnsupported,       // unknown command type
   kRoomLocked,        // connect refused: the room is locked to new students
   kRoomFull,          // connect refused: max_members_per_room reached
   kRoomEnded,         // connect refused or socket closed: the session has ended
   kRemoved,           // the teacher removed this user; they cannot rejoin this session
   kDenied,            // the teacher did not admit this user from the waiting room
   kReplaced,          // a newer socket of the same user replaced this one
+  kMediaUnavailable,  // no media server is configured or reachable for this room now
+  kFloorRequired,     // a student publishes what the teacher has not given them the floor for
+  kPublishersFull,    // the room's publisher cap is reached
   kCount,
 };
 inline constexpr size_t kErrorCodeCount = static_cast<size_t>(ErrorCode::kCount);
@@ -77,6 +85,9 @@ std::shared_ptr<const std::string> EncodeEvent(EventType type, int64_t seq, std:
                                                const boost::json::object& fields);
 // {"type":"ack","id":<id>} plus "seq" of the event the command caused, when there was one.
 std::shared_ptr<const std::string> EncodeAck(int64_t id, std::optional<int64_t> seq);
+// The ack of a media command: the ack plus `fields` (the SDP answer or offer: "jsep").
+std::shared_ptr<const std::string> EncodeAckWith(int64_t id, std::optional<int64_t> seq,
+                                                 const boost::json::object& fields);
 // {"type":"error","id":<id or null>,"code":..,"message":..} plus "retry_after_ms" when > 0.
 std::shared_ptr<const std::string> EncodeError(std::optional<int64_t> id, ErrorCode code,
                                                std::string_view message,

@@ -110,7 +110,22 @@ const Room::CommandSpec Room::kCommands[] = {
     {"waiting.deny", kTeacher, &Room::WaitingDeny},
     {"participant.remove", kTeacher, &Room::ParticipantRemove},
     {"room.end", kTeacher, &Room::RoomEnd},
+    {"media.publish", kTeacher | kStudent, &Room::MediaPublish},
+    {"media.unpublish", kTeacher | kStudent, &Room::MediaUnpublish},
+    {"media.subscribe", kTeacher | kStudent | kObserver, &Room::MediaSubscribe},
+    {"media.start", kTeacher | kStudent | kObserver, &Room::MediaStart},
+    {"media.trickle", kTeacher | kStudent | kObserver, &Room::MediaTrickle},
+    {"media.leave", kTeacher | kStudent | kObserver, &Room::MediaLeave},
+    {"media.floor", kTeacher, &Room::MediaFloor},
 };
+
+template <typename Fn>
+void Room::PostToStrand(Fn fn) {
+  boost::asio::post(strand_, [self = shared_from_this(), fn = std::move(fn)]() mutable {
+    fn(*self);
+    self->Settle();
+  });
+}
 
 Room::Room(std::shared_ptr<HubCore> core, const RoomInfo& info)
     : core_(std::move(core)),
@@ -137,6 +152,21 @@ std::shared_ptr<Room> Room::Create(std::shared_ptr<HubCore> core, const RoomInfo
   });
   room->core_->metrics.rooms.Add(1);
   room->ArmTimer();
+  if (room->core_->media != nullptr && room->core_->media->enabled()) {
+    MediaEngine::RoomEvents events;
+    events.on_availability = [weak](bool available) {
+      if (auto self = weak.lock()) {
+        self->PostToStrand([available](Room& r) { r.OnMediaAvailability(available); });
+      }
+    };
+    events.on_peer_message = [weak](int64_t user_id, json::object frame) {
+      if (auto self = weak.lock()) {
+        self->PostToStrand(
+            [user_id, frame = std::move(frame)](Room& r) { r.OnPeerMessage(user_id, frame); });
+      }
+    };
+    room->core_->media->OpenRoom(info.session_id, info.title, std::move(events));
+  }
   return room;
 }
 
@@ -508,6 +538,7 @@ json::object Room::Snapshot(const Member& viewer) const {
   json::object me;
   me["muted"] = muted_.count(uid) > 0;
   s["me"] = std::move(me);
+  s["media"] = MediaSnapshot();
   return s;
 }
 
@@ -520,6 +551,7 @@ void Room::Detach(uint64_t socket_id) {
   if (mit == members_.end()) return;
   Member& m = mit->second;
   std::erase(m.sockets, socket_id);
+  if (m.media_socket == socket_id) LeaveMedia(m, "left");
   if (!m.sockets.empty()) return;
   if (m.state == State::kWaiting) {
     members_.erase(mit);
@@ -543,6 +575,7 @@ void Room::Leave(int64_t user_id, std::string_view reason, int64_t at_ms) {
   auto it = members_.find(user_id);
   if (it == members_.end()) return;
   Audience audience = PresenceAudience(it->second);
+  LeaveMedia(it->second, "left");
   if (it->second.interval_open) core_->attendance.Left(info_.session_id, user_id, at_ms);
   members_.erase(it);
   if (ParticipantCount() == 0) empty_since_ms_ = core_->clock.NowMs();
@@ -587,6 +620,7 @@ void Room::End(const std::string& reason) {
   core_->metrics.participants.Add(-reported_participants_);
   core_->metrics.sockets.Add(-reported_sockets_);
   reported_participants_ = reported_sockets_ = 0;
+  if (core_->media != nullptr && core_->media->enabled()) core_->media->CloseRoom(info_.session_id);
   core_->Unregister(info_.session_id, this);
   if (core_->on_ended) core_->on_ended(info_.session_id, reason);
 }
@@ -673,9 +707,7 @@ void Room::HandleCommand(uint64_t socket_id, const std::string& text) {
     if (c.type == *type) spec = &c;
   }
   if (spec == nullptr) {
-    return reject(id, ErrorCode::kUnsupported,
-                  type->starts_with("media.") ? "media signaling is not available yet"
-                                              : "unknown command type");
+    return reject(id, ErrorCode::kUnsupported, "unknown command type");
   }
   auto mit = members_.find(socket.user_id);
   if (mit == members_.end()) return;
@@ -1043,6 +1075,409 @@ Room::Outcome Room::RoomEnd(const Command& c) {
   Outcome out = Outcome::Ok();
   out.answered = true;
   return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Media (docs/live-protocol.md, "Media"): the floor rules live here; the engine carries them out.
+
+namespace {
+
+std::optional<json::object> GetObject(const json::object& o, std::string_view key) {
+  const json::value* v = o.if_contains(key);
+  if (v == nullptr || !v->is_object()) return std::nullopt;
+  return v->get_object();
+}
+
+// A JSEP of `type` ("offer", "answer") with an SDP, or nullopt.
+std::optional<json::object> GetJsep(const json::object& args, std::string_view type) {
+  std::optional<json::object> jsep = GetObject(args, "jsep");
+  if (!jsep) return std::nullopt;
+  auto t = GetString(*jsep, "type");
+  auto sdp = GetString(*jsep, "sdp");
+  if (!t || *t != type || !sdp || sdp->empty()) return std::nullopt;
+  json::object clean;
+  clean["type"] = *t;
+  clean["sdp"] = *sdp;
+  return clean;
+}
+
+}  // namespace
+
+std::optional<std::string> Room::MediaUnusable() const {
+  if (core_->media == nullptr || !core_->media->enabled()) {
+    return "this server has no video and audio";
+  }
+  if (!media_available_) return "video and audio are unavailable right now";
+  return std::nullopt;
+}
+
+Room::Outcome Room::MediaFailure(const ::homeroom::Status& status) {
+  switch (status.code()) {
+    case StatusCode::kPermissionDenied:
+      return Outcome::Fail(ErrorCode::kPermissionDenied, status.message());
+    case StatusCode::kNotFound:
+      return Outcome::Fail(ErrorCode::kNotFound, status.message());
+    case StatusCode::kInvalidArgument:
+      return Outcome::Fail(ErrorCode::kInvalidArgument, status.message());
+    case StatusCode::kConflict:
+      return Outcome::Fail(ErrorCode::kConflict, status.message());
+    default:
+      return Outcome::Fail(ErrorCode::kMediaUnavailable, "the media server failed");
+  }
+}
+
+void Room::AnswerLater(uint64_t socket_id, int64_t id, const Outcome& outcome,
+                       const json::object& fields) {
+  auto it = sockets_.find(socket_id);
+  if (it == sockets_.end()) return;
+  if (outcome.error) {
+    core_->metrics.Rejected(*outcome.error).Inc();
+    SendTo(it->second, EncodeError(id, *outcome.error, outcome.message, outcome.retry_after_ms));
+    return;
+  }
+  SendTo(it->second, EncodeAckWith(id, outcome.seq, fields));
+}
+
+std::optional<int64_t> Room::StopPublishing(Member& m, std::string_view reason) {
+  if (!m.publishing) return std::nullopt;
+  m.publishing = false;
+  m.feed_live = false;
+  m.sent = SentMedia{};
+  json::object fields;
+  fields["user_id"] = m.who.user_id;
+  fields["feed_id"] = m.feed_id;
+  fields["reason"] = reason;
+  return Publish(EventType::kMediaUnpublished, Audience::Everyone(), fields);
+}
+
+void Room::LeaveMedia(Member& m, std::string_view reason) {
+  if (m.media_socket == 0 && !m.publishing && !m.publish_pending) return;
+  if (core_->media != nullptr) core_->media->Leave(info_.session_id, m.who.user_id);
+  StopPublishing(m, reason);
+  m.media_socket = 0;
+}
+
+Room::Outcome Room::MediaPublish(const Command& c) {
+  if (auto why = MediaUnusable()) return Outcome::Fail(ErrorCode::kMediaUnavailable, *why);
+  std::optional<json::object> offer = GetJsep(c.args, "offer");
+  if (!offer) {
+    return Outcome::Fail(ErrorCode::kInvalidArgument,
+                         "jsep must be an SDP offer: {\"type\":\"offer\",\"sdp\":...}");
+  }
+  SentMedia sent = CountSentMedia(offer->at("sdp").get_string());
+  bool teacher = c.member.who.role == RoomRole::kTeacher;
+  if (sent.audio + sent.video == 0) {
+    return Outcome::Fail(ErrorCode::kInvalidArgument, "the offer sends no audio or video");
+  }
+  // A teacher sends a microphone, a camera and a shared screen; a student a microphone and a
+  // camera.
+  if (sent.audio > 1 || sent.video > (teacher ? 2 : 1)) {
+    return Outcome::Fail(ErrorCode::kInvalidArgument,
+                         teacher ? "send at most one audio and two video streams"
+                                 : "send at most one audio and one video stream");
+  }
+  if (!teacher) {
+    if (sent.audio > 0 && !c.member.floor_mic) {
+      return Outcome::Fail(ErrorCode::kFloorRequired,
+                           "the teacher has not given you the floor for your microphone");
+    }
+    if (sent.video > 0 && !c.member.floor_camera) {
+      return Outcome::Fail(ErrorCode::kFloorRequired,
+                           "the teacher has not given you the floor for your camera");
+    }
+  }
+  if (c.member.media_socket != 0 && c.member.media_socket != c.socket.id) {
+    return Outcome::Fail(ErrorCode::kConflict, "your video and audio run in another tab");
+  }
+  if (c.member.publish_pending) {
+    return Outcome::Fail(ErrorCode::kConflict, "a publish is already in progress");
+  }
+  size_t publishers = 0;
+  for (const auto& [uid, m] : members_) {
+    if (uid != c.member.who.user_id && (m.publishing || m.publish_pending)) ++publishers;
+  }
+  if (publishers >= core_->media->max_publishers()) {
+    return Outcome::Fail(ErrorCode::kPublishersFull,
+                         "the room has its most publishers (" +
+                             std::to_string(core_->media->max_publishers()) + ")");
+  }
+  c.member.publish_pending = true;
+  c.member.media_socket = c.socket.id;
+  uint64_t socket_id = c.socket.id;
+  int64_t id = c.id;
+  int64_t uid = c.member.who.user_id;
+  std::weak_ptr<Room> weak = weak_from_this();
+  core_->media->Publish(
+      info_.session_id, uid, c.member.who.name, std::move(*offer),
+      [weak, socket_id, id, uid, sent](Result<MediaEngine::Published> published) {
+        auto self = weak.lock();
+        if (!self) return;
+        self->PostToStrand([socket_id, id, uid, sent,
+                            published = std::move(published)](Room& r) mutable {
+          auto mit = r.members_.find(uid);
+          if (mit == r.members_.end()) {
+            if (published.ok() && r.core_->media) r.core_->media->Leave(r.info_.session_id, uid);
+            return;
+          }
+          Member& m = mit->second;
+          m.publish_pending = false;
+          json::object none;
+          if (!published.ok()) {
+            return r.AnswerLater(socket_id, id, MediaFailure(published.status()), none);
+          }
+          bool allowed = m.who.role == RoomRole::kTeacher ||
+                         ((sent.audio == 0 || m.floor_mic) && (sent.video == 0 || m.floor_camera));
+          if (!allowed || !r.media_available_ || m.media_socket != socket_id) {
+            // The floor was taken back, the media server failed, or the socket went meanwhile.
+            r.core_->media->Unpublish(r.info_.session_id, uid, [](const ::homeroom::Status&) {});
+            Outcome refused = !allowed ? Outcome::Fail(ErrorCode::kFloorRequired,
+                                                       "the teacher took the floor back")
+                                       : Outcome::Fail(ErrorCode::kMediaUnavailable,
+                                                       "video and audio are unavailable right now");
+            return r.AnswerLater(socket_id, id, refused, none);
+          }
+          // Announced (media.published) once its PeerConnection is up: before that, Janus has
+          // nothing to subscribe to.
+          bool renegotiated = m.publishing && m.feed_live;
+          m.publishing = true;
+          m.feed_live = renegotiated;
+          m.sent = sent;
+          m.feed_id = published->feed_id;
+          json::object answer;
+          answer["jsep"] = std::move(published->answer);
+          answer["feed_id"] = m.feed_id;
+          r.AnswerLater(socket_id, id, Outcome::Ok(), answer);
+        });
+      });
+  Outcome out = Outcome::Ok();
+  out.answered = true;
+  return out;
+}
+
+Room::Outcome Room::MediaUnpublish(const Command& c) {
+  if (c.member.publish_pending) {
+    return Outcome::Fail(ErrorCode::kConflict, "a publish is in progress; unpublish after it");
+  }
+  if (!c.member.publishing) return Outcome::Ok();
+  core_->media->Unpublish(info_.session_id, c.member.who.user_id, [](const ::homeroom::Status&) {});
+  return Outcome::Ok(StopPublishing(c.member, "stopped"));
+}
+
+Room::Outcome Room::MediaSubscribe(const Command& c) {
+  if (auto why = MediaUnusable()) return Outcome::Fail(ErrorCode::kMediaUnavailable, *why);
+  if (c.member.media_socket != 0 && c.member.media_socket != c.socket.id) {
+    return Outcome::Fail(ErrorCode::kConflict, "your video and audio run in another tab");
+  }
+  std::map<int64_t, int64_t> feeds;  // feed -> publisher
+  for (const auto& [uid, m] : members_) {
+    if (m.publishing && m.feed_live && uid != c.member.who.user_id) feeds[m.feed_id] = uid;
+  }
+  std::vector<int64_t> wanted;
+  if (const json::value* list = c.args.if_contains("feeds")) {
+    if (!list->is_array()) {
+      return Outcome::Fail(ErrorCode::kInvalidArgument, "feeds must be an array of feed ids");
+    }
+    for (const json::value& v : list->get_array()) {
+      if (!v.is_int64() || !feeds.count(v.get_int64())) {
+        return Outcome::Fail(ErrorCode::kNotFound, "no such publisher");
+      }
+      wanted.push_back(v.get_int64());
+    }
+  } else {
+    for (const auto& [feed, uid] : feeds) wanted.push_back(feed);
+  }
+  if (wanted.empty()) return Outcome::Fail(ErrorCode::kNotFound, "nobody publishes yet");
+  c.member.media_socket = c.socket.id;
+  uint64_t socket_id = c.socket.id;
+  int64_t id = c.id;
+  std::weak_ptr<Room> weak = weak_from_this();
+  core_->media->Subscribe(info_.session_id, c.member.who.user_id, std::move(wanted),
+                          [weak, socket_id, id](Result<std::optional<json::object>> offer) {
+                            auto self = weak.lock();
+                            if (!self) return;
+                            self->PostToStrand([socket_id, id, offer = std::move(offer)](Room& r) {
+                              json::object fields;
+                              if (!offer.ok())
+                                return r.AnswerLater(socket_id, id, MediaFailure(offer.status()),
+                                                     fields);
+                              if (*offer) {
+                                fields["jsep"] = **offer;
+                              } else {
+                                fields["jsep"] = nullptr;
+                              }
+                              r.AnswerLater(socket_id, id, Outcome::Ok(), fields);
+                            });
+                          });
+  Outcome out = Outcome::Ok();
+  out.answered = true;
+  return out;
+}
+
+Room::Outcome Room::MediaStart(const Command& c) {
+  if (auto why = MediaUnusable()) return Outcome::Fail(ErrorCode::kMediaUnavailable, *why);
+  if (c.member.media_socket != c.socket.id) {
+    return Outcome::Fail(ErrorCode::kConflict, "subscribe on this socket first");
+  }
+  std::optional<json::object> answer = GetJsep(c.args, "answer");
+  if (!answer) {
+    return Outcome::Fail(ErrorCode::kInvalidArgument,
+                         "jsep must be an SDP answer: {\"type\":\"answer\",\"sdp\":...}");
+  }
+  uint64_t socket_id = c.socket.id;
+  int64_t id = c.id;
+  std::weak_ptr<Room> weak = weak_from_this();
+  core_->media->Start(info_.session_id, c.member.who.user_id, std::move(*answer),
+                      [weak, socket_id, id](::homeroom::Status started) {
+                        auto self = weak.lock();
+                        if (!self) return;
+                        self->PostToStrand([socket_id, id, started](Room& r) {
+                          json::object none;
+                          r.AnswerLater(socket_id, id,
+                                        started.ok() ? Outcome::Ok() : MediaFailure(started), none);
+                        });
+                      });
+  Outcome out = Outcome::Ok();
+  out.answered = true;
+  return out;
+}
+
+Room::Outcome Room::MediaTrickle(const Command& c) {
+  if (auto why = MediaUnusable()) return Outcome::Fail(ErrorCode::kMediaUnavailable, *why);
+  if (c.member.media_socket != c.socket.id) {
+    return Outcome::Fail(ErrorCode::kConflict, "publish or subscribe on this socket first");
+  }
+  std::optional<std::string_view> target = GetString(c.args, "target");
+  if (!target || (*target != "publisher" && *target != "subscriber")) {
+    return Outcome::Fail(ErrorCode::kInvalidArgument, "target must be publisher or subscriber");
+  }
+  json::object candidate;
+  if (std::optional<json::object> given = GetObject(c.args, "candidate")) {
+    candidate = std::move(*given);
+  } else if (const json::value* v = c.args.if_contains("candidate"); v && v->is_null()) {
+    candidate["completed"] = true;
+  } else {
+    return Outcome::Fail(ErrorCode::kInvalidArgument, "candidate must be an object or null");
+  }
+  // Acknowledged at once; the engine keeps the order of the user's media operations.
+  core_->media->Trickle(info_.session_id, c.member.who.user_id, *target == "publisher",
+                        std::move(candidate), [](const ::homeroom::Status&) {});
+  return Outcome::Ok();
+}
+
+Room::Outcome Room::MediaLeave(const Command& c) {
+  if (c.member.publish_pending) {
+    return Outcome::Fail(ErrorCode::kConflict, "a publish is in progress; leave after it");
+  }
+  std::optional<int64_t> seq =
+      c.member.publishing ? std::optional<int64_t>(seq_ + 1) : std::nullopt;
+  LeaveMedia(c.member, "left");
+  return Outcome::Ok(seq);
+}
+
+Room::Outcome Room::MediaFloor(const Command& c) {
+  std::optional<int64_t> user = GetInt(c.args, "user_id");
+  if (!user) return Outcome::Fail(ErrorCode::kInvalidArgument, "user_id is required");
+  std::optional<bool> mic, camera;
+  if (Has(c.args, "mic")) {
+    mic = GetBool(c.args, "mic");
+    if (!mic) return Outcome::Fail(ErrorCode::kInvalidArgument, "mic must be true or false");
+  }
+  if (Has(c.args, "camera")) {
+    camera = GetBool(c.args, "camera");
+    if (!camera) return Outcome::Fail(ErrorCode::kInvalidArgument, "camera must be true or false");
+  }
+  if (!mic && !camera)
+    return Outcome::Fail(ErrorCode::kInvalidArgument, "give mic, camera or both");
+  auto it = members_.find(*user);
+  if (it == members_.end() || it->second.state == State::kWaiting) {
+    return Outcome::Fail(ErrorCode::kNotFound, "no such participant");
+  }
+  Member& m = it->second;
+  if (m.who.role != RoomRole::kStudent) {
+    return Outcome::Fail(ErrorCode::kPermissionDenied, "only students are given the floor");
+  }
+  if (mic) m.floor_mic = *mic;
+  if (camera) m.floor_camera = *camera;
+  json::object fields;
+  fields["user_id"] = *user;
+  fields["mic"] = m.floor_mic;
+  fields["camera"] = m.floor_camera;
+  int64_t seq = Publish(EventType::kMediaFloor, Audience::Everyone(), fields);
+  // Taking the floor back stops what it covered: Homeroom unpublishes them in the media server.
+  if (m.publishing &&
+      ((m.sent.audio > 0 && !m.floor_mic) || (m.sent.video > 0 && !m.floor_camera))) {
+    core_->media->Unpublish(info_.session_id, m.who.user_id, [](const ::homeroom::Status&) {});
+    StopPublishing(m, "floor_revoked");
+  }
+  return Outcome::Ok(seq);
+}
+
+void Room::OnMediaAvailability(bool available) {
+  if (ended_ || available == media_available_) return;
+  media_available_ = available;
+  if (!available) {
+    // Every PeerConnection of the room is gone with the media server.
+    for (auto& [uid, m] : members_) {
+      m.publishing = false;
+      m.feed_live = false;
+      m.sent = SentMedia{};
+      m.media_socket = 0;
+    }
+    json::object fields;
+    fields["reason"] = "the media server is unavailable";
+    Publish(EventType::kMediaUnavailable, Audience::Everyone(), fields);
+    return;
+  }
+  Publish(EventType::kMediaAvailable, Audience::Everyone(), json::object());
+}
+
+void Room::OnPeerMessage(int64_t user_id, const json::object& frame) {
+  auto mit = members_.find(user_id);
+  if (mit == members_.end() || mit->second.media_socket == 0) return;
+  Member& m = mit->second;
+  const json::value* type = frame.if_contains("type");
+  const json::value* target = frame.if_contains("target");
+  if (m.publishing && !m.feed_live && type && *type == "media.connected" && target &&
+      *target == "publisher") {
+    m.feed_live = true;
+    json::object fields;
+    fields["user_id"] = user_id;
+    fields["feed_id"] = m.feed_id;
+    fields["audio"] = m.sent.audio;
+    fields["video"] = m.sent.video;
+    Publish(EventType::kMediaPublished, Audience::Everyone(), fields);
+  }
+  auto sit = sockets_.find(mit->second.media_socket);
+  if (sit != sockets_.end()) SendTo(sit->second, EncodeObject(frame));
+}
+
+json::object Room::MediaSnapshot() const {
+  json::object media;
+  bool enabled = core_->media != nullptr && core_->media->enabled();
+  media["enabled"] = enabled;
+  media["available"] = media_available_;
+  media["max_publishers"] = enabled ? int64_t(core_->media->max_publishers()) : 0;
+  json::array publishers, floor;
+  for (const auto& [uid, m] : members_) {
+    if (m.publishing && m.feed_live) {
+      json::object p;
+      p["user_id"] = uid;
+      p["feed_id"] = m.feed_id;
+      p["audio"] = m.sent.audio;
+      p["video"] = m.sent.video;
+      publishers.emplace_back(std::move(p));
+    }
+    if (m.floor_mic || m.floor_camera) {
+      json::object f;
+      f["user_id"] = uid;
+      f["mic"] = m.floor_mic;
+      f["camera"] = m.floor_camera;
+      floor.emplace_back(std::move(f));
+    }
+  }
+  media["publishers"] = std::move(publishers);
+  media["floor"] = std::move(floor);
+  return media;
 }
 
 }  // namespace homeroom::live::internal

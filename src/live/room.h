@@ -26,6 +26,7 @@
 #include "live/hub.h"
 #include "live/hub_options.h"
 #include "live/live_metrics.h"
+#include "live/media_engine.h"
 #include "live/outbound.h"
 #include "live/protocol.h"
 #include "live/room_types.h"
@@ -56,6 +57,7 @@ struct HubCore {
   LiveMetrics metrics;
   const HubOptions options;
   Hub::RoomEndedCallback on_ended;  // set before the first Connect, then read-only
+  MediaEngine* media = nullptr;     // set before the first Connect, then read-only
 
   mutable std::mutex mu;
   std::unordered_map<int64_t, std::shared_ptr<Room>> rooms;  // guarded by mu
@@ -102,6 +104,15 @@ class Room : public std::enable_shared_from_this<Room> {
     int64_t grace_deadline = 0;          // monotonic ms (reconnecting)
     std::deque<int64_t> chat_times;      // monotonic ms of recent messages
     std::deque<int64_t> presence_times;  // monotonic ms of recent presence updates
+    // Media (docs/live-protocol.md, "Media").
+    bool floor_mic = false;     // a student the teacher gave the floor for the microphone
+    bool floor_camera = false;  // ... for the camera
+    bool publishing = false;
+    bool publish_pending = false;  // a media.publish is with the engine
+    bool feed_live = false;        // its publisher PeerConnection is up (media.published sent)
+    SentMedia sent;                // what they publish
+    int64_t feed_id = 0;           // their publisher id in the media room
+    uint64_t media_socket = 0;     // the socket that signals their media (0: none)
   };
   struct HistoryEntry {
     int64_t seq;
@@ -197,6 +208,31 @@ class Room : public std::enable_shared_from_this<Room> {
   Outcome WaitingDeny(const Command& c);
   Outcome ParticipantRemove(const Command& c);
   Outcome RoomEnd(const Command& c);
+  Outcome MediaPublish(const Command& c);
+  Outcome MediaUnpublish(const Command& c);
+  Outcome MediaSubscribe(const Command& c);
+  Outcome MediaStart(const Command& c);
+  Outcome MediaTrickle(const Command& c);
+  Outcome MediaLeave(const Command& c);
+  Outcome MediaFloor(const Command& c);
+
+  // Media helpers (strand-side).
+  // Why media cannot be used now, or nullopt when it can.
+  std::optional<std::string> MediaUnusable() const;
+  // Ends the member's publishing: `media.unpublished` with `reason`. Returns its seq, if any.
+  std::optional<int64_t> StopPublishing(Member& m, std::string_view reason);
+  // Closes all of the member's media (engine Leave) and forgets their media socket.
+  void LeaveMedia(Member& m, std::string_view reason);
+  // Answers command `id` of `socket_id` (if the socket is still here) once the engine answered.
+  void AnswerLater(uint64_t socket_id, int64_t id, const Outcome& outcome,
+                   const boost::json::object& fields);
+  static Outcome MediaFailure(const ::homeroom::Status& status);
+  void OnMediaAvailability(bool available);
+  void OnPeerMessage(int64_t user_id, const boost::json::object& frame);
+  boost::json::object MediaSnapshot() const;
+  // Runs `fn(self)` on the strand, then Settle(); for engine callbacks from any thread.
+  template <typename Fn>
+  void PostToStrand(Fn fn);
 
   const std::shared_ptr<HubCore> core_;
   const HubOptions& options_;
@@ -213,6 +249,7 @@ class Room : public std::enable_shared_from_this<Room> {
   bool locked_ = false;
   bool waiting_room_ = false;
   bool muted_all_ = false;
+  bool media_available_ = false;       // the engine said the room's media works
   std::map<int64_t, Member> members_;  // by user id
   std::unordered_map<uint64_t, Socket> sockets_;
   std::deque<HistoryEntry> history_;

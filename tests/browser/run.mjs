@@ -527,11 +527,33 @@ step('the district switches grades 6-12 to external: a 7th grader\'s Join opens 
   const s7 = await live(seventh, `Grade 7 ${stamp}`);
   const s3 = await live(third, `Grade 3 ${stamp}`);
   const meeting = `https://meet.example.test/grade7-${s7.section.id}`;
-  await call(s7.t, 'PUT', `/api/v1/sections/${s7.section.id}/meeting-link`, { url: meeting });
+  // The teacher sets the class's meeting link on the class page.
+  const tp = await newPage('pathway-teacher');
+  await signIn(tp.page, seventh.teacher.username, seventh.teacher.password);
+  await tp.page.getByLabel('Meeting link').waitFor();
+  // A teacher of several classes picks this one first.
+  const picker = tp.page.getByRole('combobox', { name: /^Section/ });
+  if (await picker.count()) await picker.selectOption(String(s7.section.id));
+  await tp.page.getByLabel('Meeting link').fill(meeting);
+  await tp.page.getByRole('button', { name: 'Save link' }).click();
+  await tp.page.getByRole('status').filter({ hasText: 'Link saved.' }).waitFor();
+  await tp.context.close();
+  // The district switches grades 6-12 to external on the pathways page.
   const l = server.login('district_admin');
   const district = await apiLogin(server.base, l.username, l.password);
-  const rule = await call(district, 'POST', '/api/v1/pathway-rules',
-    { scope: 'district', grade_band: '6-12', pathway: 'external' });
+  const dp = await newPage('pathway-district');
+  await signIn(dp.page, l.username, l.password);
+  await dp.page.getByRole('link', { name: 'Pathways' }).click();
+  await dp.page.getByLabel('Applies to').selectOption('district');
+  await dp.page.getByLabel('Grades', { exact: true }).selectOption('6-12');
+  await dp.page.getByLabel('Live classes in').selectOption('external');
+  await dp.page.getByRole('button', { name: 'Add rule' }).click();
+  await dp.page.getByRole('table').getByText('External meeting').waitFor();
+  await check(dp.page, 'pathways');
+  await dp.context.close();
+  const rule = (await call(district, 'GET', '/api/v1/pathway-rules')).items
+    .find((r) => r.scope === 'district' && r.grade_band === '6-12' && r.pathway === 'external');
+  expect(rule, 'the rule made on the page is stored');
   try {
     // The 7th grader: Join opens the section's meeting in a new tab (served here by a stub).
     const a = await newPage('grade7');

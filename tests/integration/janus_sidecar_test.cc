@@ -19,6 +19,7 @@
 #include <thread>
 
 #include "cli/media_commands.h"
+#include "integration/janus_process.h"
 #include "media/janus_config.h"
 #include "testing/http_client.h"
 
@@ -28,73 +29,6 @@ namespace {
 namespace fs = std::filesystem;
 namespace json = boost::json;
 using std::chrono::milliseconds;
-
-constexpr const char* kJanus = "/usr/bin/janus";
-
-uint16_t FreeTcpPort() {
-  boost::asio::io_context ioc;
-  boost::asio::ip::tcp::acceptor a(ioc, {boost::asio::ip::make_address("127.0.0.1"), 0});
-  return a.local_endpoint().port();
-}
-
-fs::path TempDir() {
-  std::string templ = (fs::temp_directory_path() / "homeroom-janus-XXXXXX").string();
-  return fs::path(::mkdtemp(templ.data()));
-}
-
-// One Janus process on the written configuration, stopped (SIGTERM, then SIGKILL) at the end.
-class JanusProcess {
- public:
-  JanusProcess(const fs::path& dir, uint16_t http_port) : log_(dir / "janus.log") {
-    const std::string configs = "--configs-folder=" + dir.string();
-    const std::string config = "--config=" + (dir / "janus.jcfg").string();
-    pid_ = ::fork();
-    if (pid_ == 0) {
-      int fd = ::open(log_.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-      ::dup2(fd, 1);
-      ::dup2(fd, 2);
-      ::execl(kJanus, kJanus, configs.c_str(), config.c_str(), "--disable-colors",
-              static_cast<char*>(nullptr));
-      ::_exit(127);
-    }
-    HttpClient client(http_port);
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
-    while (std::chrono::steady_clock::now() < deadline) {
-      if (client.Get("/janus/info").result_int() == 200) {
-        ready_ = true;
-        break;
-      }
-      if (::waitpid(pid_, nullptr, WNOHANG) == pid_) {
-        pid_ = -1;
-        break;
-      }
-      std::this_thread::sleep_for(milliseconds(100));
-    }
-  }
-  ~JanusProcess() {
-    if (pid_ <= 0) return;
-    ::kill(pid_, SIGTERM);
-    for (int i = 0; i < 50; ++i) {
-      if (::waitpid(pid_, nullptr, WNOHANG) == pid_) return;
-      std::this_thread::sleep_for(milliseconds(100));
-    }
-    ::kill(pid_, SIGKILL);
-    ::waitpid(pid_, nullptr, 0);
-  }
-  bool ready() const { return ready_; }
-  pid_t pid() const { return pid_; }
-  std::string Log() const {
-    std::ifstream in(log_);
-    std::stringstream s;
-    s << in.rdbuf();
-    return s.str();
-  }
-
- private:
-  fs::path log_;
-  pid_t pid_ = -1;
-  bool ready_ = false;
-};
 
 json::object Call(HttpClient& client, const std::string& path, json::object body) {
   body["transaction"] = "t" + std::to_string(std::rand());
@@ -143,7 +77,7 @@ class JanusSidecar : public ::testing::Test {
  protected:
   void SetUp() override {
     ASSERT_TRUE(fs::exists(kJanus)) << "the janus package is missing: scripts/install-deps";
-    dir_ = TempDir();
+    dir_ = JanusTempDir();
     options_.http_port = FreeTcpPort();
     options_.admin_port = FreeTcpPort();
     while (options_.admin_port == options_.http_port) options_.admin_port = FreeTcpPort();
@@ -166,7 +100,8 @@ class JanusSidecar : public ::testing::Test {
 };
 
 TEST_F(JanusSidecar, OnlyHomeroomsCredentialsOpenItAndOnlyVideoRoomIsLoaded) {
-  JanusProcess janus(dir_, options_.http_port);
+  auto started = StartJanusOnFreePorts(dir_, options_);  // the same secrets, maybe new ports
+  JanusProcess& janus = *started;
   ASSERT_TRUE(janus.ready()) << janus.Log();
   HttpClient api(options_.http_port);
   HttpClient admin(options_.admin_port);

@@ -27,6 +27,18 @@ struct Row {
   const char* content_type = nullptr;  // sent instead of application/json (uploads)
 };
 
+// One row per fixture role (student_a, guardian_a, teacher_a, admin_a, district: `expected` in that
+// order) on one target, then anonymous (401).
+void EachRole(std::vector<Row>& rows, const char* method, const char* pattern, const char* relation,
+              const std::string& target, const std::string& body,
+              const std::vector<int>& expected) {
+  const char* roles[] = {"student_a", "guardian_a", "teacher_a", "admin_a", "district"};
+  for (size_t i = 0; i < 5; ++i) {
+    rows.push_back({method, pattern, roles[i], relation, target, body, expected[i]});
+  }
+  rows.push_back({method, pattern, "anonymous", relation, target, body, 401});
+}
+
 // Live sessions (rows run in order against one fresh server, so session ids are known): 1, 2, 3
 // are section 10's (created by teacher_a, admin_a, district), 4 is section 20's; then 5, 6, 7 and 8
 // the same way, for the cancel rows. Start, end and cancel rows give each allowed caller its own
@@ -117,12 +129,9 @@ void AddGuardRows(std::vector<Row>& rows) {
 // create them; the DELETE rows below rely on it. Every rule is built_in, so no section's Join
 // changes and open-external answers 409 to everyone the policy lets through.
 void AddPathwayRows(std::vector<Row>& rows) {
-  const char* roles[] = {"student_a", "guardian_a", "teacher_a", "admin_a", "district"};
   auto each = [&](const char* method, const char* pattern, const char* relation,
                   const std::string& target, const std::string& body, std::vector<int> expected) {
-    for (size_t i = 0; i < 5; ++i)
-      rows.push_back({method, pattern, roles[i], relation, target, body, expected[i]});
-    rows.push_back({method, pattern, "anonymous", relation, target, body, 401});
+    EachRole(rows, method, pattern, relation, target, body, expected);
   };
   auto rule = [](const std::string& scope) {
     return R"({"pathway":"built_in","grade_band":"6-12",)" + scope + "}";
@@ -236,12 +245,9 @@ void AddCourseworkRows(std::vector<Row>& rows) {
 // Teacher feedback (docs/api.md, "Teacher feedback"). A teacher reads only their own entries, so
 // "other" for a teacher is still 200 (with none of the other school's entries in it).
 void AddFeedbackRows(std::vector<Row>& rows) {
-  const char* roles[] = {"student_a", "guardian_a", "teacher_a", "admin_a", "district"};
   auto each = [&](const char* method, const char* pattern, const char* relation,
                   const std::string& target, const std::string& body, std::vector<int> expected) {
-    for (size_t i = 0; i < 5; ++i)
-      rows.push_back({method, pattern, roles[i], relation, target, body, expected[i]});
-    rows.push_back({method, pattern, "anonymous", relation, target, body, 401});
+    EachRole(rows, method, pattern, relation, target, body, expected);
   };
   const char* feedback = "/api/v1/feedback";
   each("POST", feedback, "own", feedback, R"({"rating":4,"category":"other","text":"fine"})",

@@ -25,6 +25,7 @@ const StudentCoursework = lazyPage(() => import('./pages/coursework').then((m) =
 const GuardianGrades = lazyPage(() => import('./pages/coursework').then((m) => m.GuardianGrades));
 const TeacherFeedback = lazyPage(() => import('./pages/feedback').then((m) => m.TeacherFeedback));
 const FeedbackReport = lazyPage(() => import('./pages/feedback').then((m) => m.FeedbackReport));
+const Pathways = lazyPage(() => import('./pages/pathways').then((m) => m.Pathways));
 const Diagnostics = lazyPage(() => import('./pages/diagnostics').then((m) => m.Diagnostics));
 
 interface RouteDef {
@@ -47,6 +48,7 @@ const ROUTES: RouteDef[] = [
   { pattern: '/admin', page: Admin, roles: ADMINS },
   { pattern: '/admin/users', page: Users, roles: ADMINS },
   { pattern: '/admin/users/:id/diagnostics', page: Diagnostics, roles: ADMINS },
+  { pattern: '/admin/pathways', page: Pathways, roles: ADMINS },
   { pattern: '/feedback', page: TeacherFeedback, roles: ['teacher'] },
   { pattern: '/admin/feedback', page: FeedbackReport, roles: ADMINS },
 ];
@@ -57,11 +59,12 @@ const NAV: Record<Principal['role'], [string, MessageKey][]> = {
   teacher: [['/teacher', 'nav.classes'], ['/teacher/coursework', 'nav.coursework'], ['/feedback', 'nav.feedback']],
   school_admin: [
     ['/admin/users', 'nav.users'], ['/teacher', 'nav.classes'], ['/teacher/coursework', 'nav.coursework'],
+    ['/admin/pathways', 'nav.pathways'],
     ['/admin/feedback', 'nav.feedback'],
   ],
   district_admin: [
     ['/admin', 'nav.operations'], ['/admin/users', 'nav.users'], ['/teacher', 'nav.classes'],
-    ['/teacher/coursework', 'nav.coursework'], ['/admin/feedback', 'nav.feedback'],
+    ['/teacher/coursework', 'nav.coursework'], ['/admin/pathways', 'nav.pathways'], ['/admin/feedback', 'nav.feedback'],
   ],
 };
 

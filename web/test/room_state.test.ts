@@ -57,4 +57,31 @@ describe('room state', () => {
     s = applyEvent(s, chat(4, 'new', 'e2'));
     expect(s.chat.map((m) => m.text)).toEqual(['new']);
   });
+
+  it('keeps media availability, publishers and the floor from the snapshot and media events', () => {
+    let s = applyWelcome(emptyRoom(), {
+      ...snapshotWelcome,
+      snapshot: {
+        ...snapshotWelcome.snapshot,
+        media: { enabled: true, available: true, max_publishers: 6,
+          publishers: [{ user_id: 1, feed_id: 1, audio: 1, video: 2 }], floor: [] },
+      },
+    });
+    expect(s.media.enabled).toBe(true);
+    expect(s.media.publishers.get(1)?.video).toBe(2);
+    s = applyEvent(s, { type: 'media.floor', seq: 11, epoch: 'e1', user_id: 2, mic: true, camera: false });
+    expect(s.media.floor.get(2)).toEqual({ mic: true, camera: false });
+    s = applyEvent(s, { type: 'media.published', seq: 12, epoch: 'e1', user_id: 2, feed_id: 2, audio: 1, video: 0 });
+    expect([...s.media.publishers.keys()]).toEqual([1, 2]);
+    s = applyEvent(s, { type: 'media.unpublished', seq: 13, epoch: 'e1', user_id: 2, feed_id: 2, reason: 'floor_revoked' });
+    s = applyEvent(s, { type: 'media.floor', seq: 14, epoch: 'e1', user_id: 2, mic: false, camera: false });
+    expect(s.media.floor.has(2)).toBe(false);
+    expect([...s.media.publishers.keys()]).toEqual([1]);
+    // The media server goes down: nobody publishes; it comes back: available, still nobody.
+    s = applyEvent(s, { type: 'media.unavailable', seq: 15, epoch: 'e1', reason: 'down' });
+    expect(s.media.available).toBe(false);
+    expect(s.media.publishers.size).toBe(0);
+    s = applyEvent(s, { type: 'media.available', seq: 16, epoch: 'e1' });
+    expect(s.media.available).toBe(true);
+  });
 });

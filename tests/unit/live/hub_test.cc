@@ -1,4 +1,5 @@
 #include "live/hub.h"
+#include "live/protocol.h"
 
 #include <gtest/gtest.h>
 
@@ -228,7 +229,7 @@ TEST_F(LiveHubTest, WelcomeCarriesEpochSeqRoleAndSnapshot) {
   auto welcome = t.out->OfType("welcome");
   ASSERT_EQ(welcome.size(), 1u);
   const auto& w = welcome[0];
-  EXPECT_EQ(w.at("protocol"), 1);
+  EXPECT_EQ(w.at("protocol"), kProtocolVersion);
   EXPECT_EQ(w.at("role"), "teacher");
   EXPECT_EQ(w.at("state"), "in_room");
   EXPECT_EQ(w.at("resume"), "snapshot");

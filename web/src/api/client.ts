@@ -5,8 +5,8 @@
 import { ChallengeExpiredError, solveChallenge, type Challenge } from '../pow/pow';
 import type {
   Assignment, AttendanceReport, Child, FeedbackCategory, FeedbackEntry, FeedbackSummary, QueuedSubmission,
-  StoredFile, Submission, GuardRule, GuardRules, GuardStatus, LiveSession, Me, Page, School, SectionPathway,
-  RosterEntry, Section, SignInResponse, Timeline, User,
+  StoredFile, Submission, GuardRule, GuardRules, GuardStatus, LiveSession, Me, Page, PathwayRule, School,
+  SectionPathway, RosterEntry, Section, SignInResponse, Timeline, User,
 } from './types';
 
 export class ApiError extends Error {
@@ -194,6 +194,12 @@ export const api = {
     request<Page<FeedbackEntry>>(`/api/v1/feedback${q({ ...range, limit: 50 })}`),
   feedbackSummary: (range: { from?: string; to?: string }) =>
     request<FeedbackSummary>(`/api/v1/feedback/summary${q(range)}`),
+  pathwayRules: () => request<{ items: PathwayRule[]; today: string }>('/api/v1/pathway-rules'),
+  addPathwayRule: (rule: { scope: string; scope_id: number | null; grade_band: string | null; pathway: string; effective_from?: string }) =>
+    request<PathwayRule>('/api/v1/pathway-rules', { method: 'POST', body: rule }),
+  deletePathwayRule: (id: number) => request<{ deleted: number }>(`/api/v1/pathway-rules/${id}`, { method: 'DELETE' }),
+  setMeetingLink: (sectionId: number, url: string) =>
+    request<{ section_id: number; url: string }>(`/api/v1/sections/${sectionId}/meeting-link`, { method: 'PUT', body: { url } }),
   diagnostics: (userId: number) => request<Timeline>(`/api/v1/users/${userId}/diagnostics`),
   // The forensics CSV is downloaded by the browser itself (a link with the cookie).
   forensicsCsvUrl: (from: string, to: string) =>

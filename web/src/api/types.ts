@@ -260,3 +260,15 @@ export interface Timeline {
   truncated: boolean;
   items: TimelineItem[];
 }
+
+// A pathway rule (docs/api.md, "Pathways").
+export interface PathwayRule {
+  id: number;
+  scope: 'district' | 'school' | 'section';
+  scope_id: number | null;
+  grade_band: 'prek-5' | '6-12' | null;
+  pathway: 'built_in' | 'external';
+  effective_from: string;
+  created_by: number;
+  created_at: string;
+}

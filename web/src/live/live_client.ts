@@ -9,6 +9,10 @@ export interface LiveClientOptions {
   sessionId: number;
   onState: (state: RoomState) => void;
   onConnection: (connected: boolean, attempt: number) => void;
+  // Every frame after the room state took it in (welcome, events, and the media server's frames
+  // without seq: media.offer, media.connected, media.hangup, media.trickle, media.slowlink);
+  // live/media_client.ts listens here.
+  onFrame?: (frame: Record<string, any>) => void;
   // For tests: where the socket goes (default: this page's origin).
   url?: (query: string) => string;
 }
@@ -32,7 +36,7 @@ export const ACK_TIMEOUT_MS = 10_000;
 const FINAL_ERRORS = new Set(['room_ended', 'removed', 'denied', 'replaced', 'room_locked', 'room_full']);
 
 interface Pending {
-  resolve: (seq: number | undefined) => void;
+  resolve: (ack: Record<string, any>) => void;
   reject: (e: Error) => void;
   sentAt: number;
   timer: ReturnType<typeof setTimeout>;
@@ -81,6 +85,13 @@ export class LiveClient {
 
   // Sends a command; resolves with the seq of the event it caused (when the sender sees one).
   send(type: string, args: Record<string, unknown> = {}): Promise<number | undefined> {
+    return this.request(type, args).then((ack) => ack.seq);
+  }
+
+  // Sends a command; resolves with its whole ack (media commands answer with jsep and feed_id).
+  // `timeoutMs`: how long the answer may take before the socket is considered dead (media
+  // commands wait for the media server).
+  request(type: string, args: Record<string, unknown> = {}, timeoutMs = ACK_TIMEOUT_MS): Promise<Record<string, any>> {
     const ws = this.ws;
     if (!ws || ws.readyState !== WebSocket.OPEN) {
       return Promise.reject(new CommandError('disconnected', 'not connected'));
@@ -91,7 +102,7 @@ export class LiveClient {
         this.pending.delete(id);
         reject(new CommandError('timeout', 'no answer'));
         this.drop();
-      }, ACK_TIMEOUT_MS);
+      }, timeoutMs);
       this.pending.set(id, { resolve, reject, sentAt: Date.now(), timer });
       ws.send(JSON.stringify({ id, type, ...args }));
     });
@@ -146,6 +157,7 @@ export class LiveClient {
       this.setState(applyWelcome(this.state, frame));
       this.options.onConnection(true, 0);
       this.startPings();
+      this.options.onFrame?.(frame);
       return;
     }
     if (frame.type === 'ack' || (frame.type === 'error' && frame.id != null)) {
@@ -153,7 +165,7 @@ export class LiveClient {
       if (!p) return;
       this.pending.delete(frame.id);
       clearTimeout(p.timer);
-      if (frame.type === 'ack') p.resolve(frame.seq);
+      if (frame.type === 'ack') p.resolve(frame);
       else p.reject(new CommandError(frame.code, frame.message ?? frame.code, frame.retry_after_ms));
       return;
     }
@@ -169,6 +181,7 @@ export class LiveClient {
       return;
     }
     this.setState(applyEvent(this.state, frame));
+    this.options.onFrame?.(frame);
   }
 
   private setState(next: RoomState) {

@@ -41,6 +41,27 @@ export interface RoomInfo {
   chat_muted_all: boolean;
 }
 
+// Video and audio (docs/live-protocol.md, "Media"): whether the server has a media server, whether
+// it works right now, who publishes (by user) and who has the floor.
+export interface MediaPublisher {
+  user_id: number;
+  feed_id: number;
+  audio: number;
+  video: number;
+}
+
+export interface MediaState {
+  enabled: boolean;
+  available: boolean;
+  max_publishers: number;
+  publishers: Map<number, MediaPublisher>;
+  floor: Map<number, { mic: boolean; camera: boolean }>;
+}
+
+export function emptyMedia(): MediaState {
+  return { enabled: false, available: false, max_publishers: 0, publishers: new Map(), floor: new Map() };
+}
+
 export interface RoomState {
   me: { user_id: number; role: 'teacher' | 'student' | 'observer'; muted: boolean } | null;
   status: 'connecting' | 'in_room' | 'waiting' | 'ended' | 'refused';
@@ -53,6 +74,7 @@ export interface RoomState {
   polls: Map<number, Poll>;
   waiting: { user_id: number; name: string }[];
   muted: Set<number>;
+  media: MediaState;
   // Why the room ended or refused us (an error code of the protocol).
   reason: string | null;
 }
@@ -64,7 +86,7 @@ export function emptyRoom(): RoomState {
   return {
     me: null, status: 'connecting', epoch: null, seq: 0, room: null,
     participants: new Map(), hands: [], chat: [], polls: new Map(), waiting: [], muted: new Set(),
-    reason: null,
+    media: emptyMedia(), reason: null,
   };
 }
 
@@ -75,6 +97,14 @@ function applySnapshot(state: RoomState, snap: Frame): RoomState {
   for (const p of snap.participants ?? []) participants.set(p.user_id, p);
   const polls = new Map<number, Poll>();
   for (const p of snap.polls ?? []) polls.set(p.poll_id, p);
+  const media = emptyMedia();
+  if (snap.media) {
+    media.enabled = !!snap.media.enabled;
+    media.available = !!snap.media.available;
+    media.max_publishers = snap.media.max_publishers ?? 0;
+    for (const p of snap.media.publishers ?? []) media.publishers.set(p.user_id, p);
+    for (const f of snap.media.floor ?? []) media.floor.set(f.user_id, { mic: !!f.mic, camera: !!f.camera });
+  }
   return {
     ...state,
     room: snap.room ?? state.room,
@@ -84,6 +114,7 @@ function applySnapshot(state: RoomState, snap: Frame): RoomState {
     polls,
     waiting: snap.waiting ?? [],
     muted: new Set(snap.muted ?? []),
+    media,
     me: state.me ? { ...state.me, muted: !!snap.me?.muted } : state.me,
   };
 }
@@ -198,6 +229,27 @@ export function applyEvent(state: RoomState, e: Frame): RoomState {
       return s.room ? { ...s, room: { ...s.room, locked: !!e.locked } } : s;
     case 'room.waiting_room':
       return s.room ? { ...s, room: { ...s.room, waiting_room: !!e.enabled } } : s;
+    case 'media.available':
+      return { ...s, media: { ...s.media, available: true } };
+    case 'media.unavailable':
+      // Every PeerConnection of the room went with the media server.
+      return { ...s, media: { ...s.media, available: false, publishers: new Map() } };
+    case 'media.published': {
+      const publishers = new Map(s.media.publishers);
+      publishers.set(e.user_id, { user_id: e.user_id, feed_id: e.feed_id, audio: e.audio ?? 0, video: e.video ?? 0 });
+      return { ...s, media: { ...s.media, publishers } };
+    }
+    case 'media.unpublished': {
+      const publishers = new Map(s.media.publishers);
+      if (publishers.get(e.user_id)?.feed_id === e.feed_id) publishers.delete(e.user_id);
+      return { ...s, media: { ...s.media, publishers } };
+    }
+    case 'media.floor': {
+      const floor = new Map(s.media.floor);
+      if (e.mic || e.camera) floor.set(e.user_id, { mic: !!e.mic, camera: !!e.camera });
+      else floor.delete(e.user_id);
+      return { ...s, media: { ...s.media, floor } };
+    }
     case 'room.ended':
       // e.reason is a sentence for logs ("ended by the teacher"); the page says it in its language.
       return { ...s, status: 'ended', reason: 'room_ended' };

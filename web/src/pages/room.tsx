@@ -1,13 +1,16 @@
-// The live class room: participants with hands and connection quality, chat, raise hand, polls,
-// teacher controls (lock, waiting room, mute, remove, end), and a reconnect banner; the socket
-// resumes by itself (live/live_client.ts).
+// The live class room: video and audio (room_media.tsx), participants with hands and connection
+// quality, chat, raise hand, polls, teacher controls (lock, waiting room, mute, floor, remove,
+// end), and a reconnect banner; the socket resumes by itself (live/live_client.ts) and media
+// rejoins by itself (live/media_client.ts).
 import { useEffect, useRef, useState } from 'preact/hooks';
 import type { Principal } from '../api/types';
 import { formatTime, t, type MessageKey } from '../i18n';
 import { CommandError, LiveClient } from '../live/live_client';
+import { emptyMediaView, MediaClient, type MediaView } from '../live/media_client';
 import { emptyRoom, type Participant, type Poll, type RoomState } from '../live/room_state';
 import { navigate } from '../router';
 import { ConfirmButton, PageTitle } from '../ui/kit';
+import { FloorButtons, MediaPanel } from './room_media';
 
 function commandErrorText(e: unknown): string {
   if (e instanceof CommandError) {
@@ -86,10 +89,13 @@ export function Room(props: { id: string; me: Principal }) {
   const [connected, setConnected] = useState(true);
   const [wasDropped, setWasDropped] = useState(false);
   const [error, setError] = useState<unknown>(null);
+  const [mediaView, setMediaView] = useState<MediaView>(emptyMediaView());
   const client = useRef<LiveClient | null>(null);
+  const media = useRef<MediaClient | null>(null);
   const chatEnd = useRef<HTMLLIElement>(null);
 
   useEffect(() => {
+    let mc: MediaClient | null = null;
     const c = new LiveClient({
       sessionId,
       onState: setRoom,
@@ -97,10 +103,16 @@ export function Room(props: { id: string; me: Principal }) {
         setConnected(up);
         if (!up) setWasDropped(true);
       },
+      onFrame: (frame) => mc?.onFrame(frame),
     });
+    mc = typeof RTCPeerConnection === 'undefined' ? null : new MediaClient(c, setMediaView);
     client.current = c;
+    media.current = mc;
     c.start();
-    return () => c.stop();
+    return () => {
+      mc?.stop();
+      c.stop();
+    };
   }, [sessionId]);
 
   useEffect(() => chatEnd.current?.scrollIntoView({ block: 'nearest' }), [room.chat.length]);
@@ -141,6 +153,9 @@ export function Room(props: { id: string; me: Principal }) {
           {commandErrorText(error)}
         </p>
       )}
+      {room.status === 'in_room' && media.current && (
+        <MediaPanel room={room} view={mediaView} media={media.current} />
+      )}
       {room.status === 'in_room' && (
         <div class="room-grid">
           <section aria-labelledby="people-h" class="card">
@@ -160,6 +175,7 @@ export function Room(props: { id: string; me: Principal }) {
                         run('chat.mute', { user_id: p.user_id, muted: !room.muted.has(p.user_id) })}>
                         {room.muted.has(p.user_id) ? t('room.unmute_named', { name: p.name }) : t('room.mute_named', { name: p.name })}
                       </button>
+                      <FloorButtons room={room} user={p.user_id} name={p.name} run={run} />
                       <ConfirmButton label={t('room.remove_named', { name: p.name })}
                         question={t('room.remove_question', { name: p.name })} confirm={t('room.remove')}
                         onConfirm={() => run('participant.remove', { user_id: p.user_id })} />
