@@ -11,6 +11,7 @@
 #include <boost/url/rfc/unreserved_chars.hpp>
 
 #include "api/routes.h"
+#include "api/views.h"
 #include "auth/policy.h"
 #include "domain/coursework.h"
 #include "domain/roster_service.h"
@@ -100,18 +101,16 @@ Result<std::string> StringMember(const boost::json::object& body, std::string_vi
   return std::string(it->value().as_string());
 }
 
-// The policy's target of a section: its school, itself and its students.
-boost::asio::awaitable<Result<auth::Target>> SectionTarget(Services& s, int64_t section_id) {
+// The policy's target of the section with this id.
+boost::asio::awaitable<Result<auth::Target>> TargetOfSection(Services& s, int64_t section_id) {
   HR_CO_ASSIGN_OR_RETURN(auto view, co_await s.roster.GetSection(section_id));
-  co_return auth::Target{.school_ids = {view.section.school_id},
-                         .section_ids = {view.section.id},
-                         .student_ids = view.student_ids};
+  co_return SectionTarget(view);
 }
 
 // The target of one student's submission in a section.
 boost::asio::awaitable<Result<auth::Target>> SubmissionTarget(Services& s, int64_t section_id,
                                                               int64_t student_id) {
-  HR_CO_ASSIGN_OR_RETURN(auth::Target target, co_await SectionTarget(s, section_id));
+  HR_CO_ASSIGN_OR_RETURN(auth::Target target, co_await TargetOfSection(s, section_id));
   target.user_id = student_id;
   target.user_role = "student";
   co_return target;
@@ -143,7 +142,7 @@ Task Download(Services& s, RequestContext& ctx) {
     HR_CO_ASSIGN_OR_RETURN(auto uses, co_await s.coursework->UsesOfFile(id));
     for (int64_t section_id : uses.assignment_section_ids) {
       if (allowed) break;
-      HR_CO_ASSIGN_OR_RETURN(auto target, co_await SectionTarget(s, section_id));
+      HR_CO_ASSIGN_OR_RETURN(auto target, co_await TargetOfSection(s, section_id));
       allowed = auth::Authorize(who, Action::kViewCoursework, target).ok();
     }
     for (const auto& used : uses.submissions) {
@@ -169,7 +168,7 @@ Task Download(Services& s, RequestContext& ctx) {
 
 Task ListAssignments(Services& s, RequestContext& ctx) {
   HR_CO_ASSIGN_OR_RETURN(int64_t section_id, ctx.PathInt("id"));
-  HR_CO_ASSIGN_OR_RETURN(auto target, co_await SectionTarget(s, section_id));
+  HR_CO_ASSIGN_OR_RETURN(auto target, co_await TargetOfSection(s, section_id));
   HR_CO_RETURN_IF_ERROR(auth::Authorize(*ctx.principal, Action::kViewCoursework, target));
   HR_CO_ASSIGN_OR_RETURN(auto list, co_await s.coursework->ListAssignments(section_id));
   boost::json::array items;
@@ -179,7 +178,7 @@ Task ListAssignments(Services& s, RequestContext& ctx) {
 
 Task CreateAssignment(Services& s, RequestContext& ctx) {
   HR_CO_ASSIGN_OR_RETURN(int64_t section_id, ctx.PathInt("id"));
-  HR_CO_ASSIGN_OR_RETURN(auto target, co_await SectionTarget(s, section_id));
+  HR_CO_ASSIGN_OR_RETURN(auto target, co_await TargetOfSection(s, section_id));
   HR_CO_RETURN_IF_ERROR(auth::Authorize(*ctx.principal, Action::kManageCoursework, target));
   HR_CO_ASSIGN_OR_RETURN(auto body, http::ParseJsonObject(ctx.request, {}));
   domain::AssignmentInput in;
@@ -203,7 +202,7 @@ Task CreateAssignment(Services& s, RequestContext& ctx) {
 Task GetAssignment(Services& s, RequestContext& ctx) {
   HR_CO_ASSIGN_OR_RETURN(int64_t id, ctx.PathInt("id"));
   HR_CO_ASSIGN_OR_RETURN(auto a, co_await s.coursework->GetAssignment(id));
-  HR_CO_ASSIGN_OR_RETURN(auto target, co_await SectionTarget(s, a.section_id));
+  HR_CO_ASSIGN_OR_RETURN(auto target, co_await TargetOfSection(s, a.section_id));
   HR_CO_RETURN_IF_ERROR(auth::Authorize(*ctx.principal, Action::kViewCoursework, target));
   boost::json::object out = AssignmentJson(*s.coursework, a);
   if (ctx.principal->role == auth::Role::kStudent) {
@@ -217,7 +216,7 @@ Task GetAssignment(Services& s, RequestContext& ctx) {
 Task Submit(Services& s, RequestContext& ctx) {
   HR_CO_ASSIGN_OR_RETURN(int64_t id, ctx.PathInt("id"));
   HR_CO_ASSIGN_OR_RETURN(auto a, co_await s.coursework->GetAssignment(id));
-  HR_CO_ASSIGN_OR_RETURN(auto target, co_await SectionTarget(s, a.section_id));
+  HR_CO_ASSIGN_OR_RETURN(auto target, co_await TargetOfSection(s, a.section_id));
   HR_CO_RETURN_IF_ERROR(auth::Authorize(*ctx.principal, Action::kSubmitWork, target));
   HR_CO_ASSIGN_OR_RETURN(auto body, http::ParseJsonObject(ctx.request, {}));
   HR_CO_ASSIGN_OR_RETURN(std::string text, StringMember(body, "text"));
@@ -231,7 +230,7 @@ Task Submit(Services& s, RequestContext& ctx) {
 Task MySubmission(Services& s, RequestContext& ctx) {
   HR_CO_ASSIGN_OR_RETURN(int64_t id, ctx.PathInt("id"));
   HR_CO_ASSIGN_OR_RETURN(auto a, co_await s.coursework->GetAssignment(id));
-  HR_CO_ASSIGN_OR_RETURN(auto target, co_await SectionTarget(s, a.section_id));
+  HR_CO_ASSIGN_OR_RETURN(auto target, co_await TargetOfSection(s, a.section_id));
   HR_CO_RETURN_IF_ERROR(auth::Authorize(*ctx.principal, Action::kSubmitWork, target));
   HR_CO_ASSIGN_OR_RETURN(auto mine,
                          co_await s.coursework->GetSubmission(id, ctx.principal->user_id));
@@ -242,7 +241,7 @@ Task MySubmission(Services& s, RequestContext& ctx) {
 Task ListSubmissions(Services& s, RequestContext& ctx) {
   HR_CO_ASSIGN_OR_RETURN(int64_t id, ctx.PathInt("id"));
   HR_CO_ASSIGN_OR_RETURN(auto a, co_await s.coursework->GetAssignment(id));
-  HR_CO_ASSIGN_OR_RETURN(auto target, co_await SectionTarget(s, a.section_id));
+  HR_CO_ASSIGN_OR_RETURN(auto target, co_await TargetOfSection(s, a.section_id));
   HR_CO_RETURN_IF_ERROR(auth::Authorize(*ctx.principal, Action::kGradeWork, target));
   HR_CO_ASSIGN_OR_RETURN(auto list, co_await s.coursework->ListSubmissions(id));
   boost::json::array items;
@@ -256,7 +255,7 @@ Task GradeSubmission(Services& s, RequestContext& ctx) {
   HR_CO_ASSIGN_OR_RETURN(int64_t id, ctx.PathInt("id"));
   HR_CO_ASSIGN_OR_RETURN(auto sub, co_await s.coursework->GetSubmissionById(id));
   HR_CO_ASSIGN_OR_RETURN(auto a, co_await s.coursework->GetAssignment(sub.assignment_id));
-  HR_CO_ASSIGN_OR_RETURN(auto target, co_await SectionTarget(s, a.section_id));
+  HR_CO_ASSIGN_OR_RETURN(auto target, co_await TargetOfSection(s, a.section_id));
   HR_CO_RETURN_IF_ERROR(auth::Authorize(*ctx.principal, Action::kGradeWork, target));
   HR_CO_ASSIGN_OR_RETURN(auto body, http::ParseJsonObject(ctx.request, {}));
   auto score = body.find("score");

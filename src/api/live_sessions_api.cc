@@ -114,12 +114,6 @@ Result<PageRequest> PageOf(const RequestContext& ctx) {
 
 domain::LiveScheduleService& Live(Services& s) { return *s.live; }
 
-auth::Target SectionTarget(const domain::SectionView& view) {
-  return {.school_ids = {view.section.school_id},
-          .section_ids = {view.section.id},
-          .student_ids = view.student_ids};
-}
-
 Task CreateLiveSessions(Services& s, RequestContext& ctx) {
   HR_CO_ASSIGN_OR_RETURN(int64_t section_id, ctx.PathInt("id"));
   HR_CO_ASSIGN_OR_RETURN(auto section, co_await s.roster.GetSection(section_id));

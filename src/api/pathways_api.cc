@@ -6,6 +6,7 @@
 #include <boost/json/object.hpp>
 
 #include "api/routes.h"
+#include "api/views.h"
 #include "auth/policy.h"
 #include "domain/live_schedule.h"
 #include "domain/pathways.h"
@@ -49,9 +50,7 @@ boost::asio::awaitable<Result<auth::Target>> RuleTarget(Services& s,
   auth::Target target;
   if (r.scope == "section" && r.scope_id) {
     HR_CO_ASSIGN_OR_RETURN(auto view, co_await s.roster.GetSection(*r.scope_id));
-    target.school_ids = {view.section.school_id};
-    target.section_ids = {view.section.id};
-    target.student_ids = view.student_ids;
+    target = SectionTarget(view);
   } else if (r.scope == "school" && r.scope_id) {
     HR_CO_ASSIGN_OR_RETURN(auto school, co_await s.roster.GetSchool(*r.scope_id));
     target.school_ids = {school.id};
@@ -115,9 +114,7 @@ Task DeleteRule(Services& s, RequestContext& ctx) {
 Task PutMeetingLink(Services& s, RequestContext& ctx) {
   HR_CO_ASSIGN_OR_RETURN(int64_t section_id, ctx.PathInt("id"));
   HR_CO_ASSIGN_OR_RETURN(auto view, co_await s.roster.GetSection(section_id));
-  auth::Target target{.school_ids = {view.section.school_id},
-                      .section_ids = {view.section.id},
-                      .student_ids = view.student_ids};
+  auth::Target target = SectionTarget(view);
   HR_CO_RETURN_IF_ERROR(auth::Authorize(*ctx.principal, Action::kManagePathways, target));
   HR_CO_ASSIGN_OR_RETURN(auto body, http::ParseJsonObject(ctx.request, {}));
   HR_CO_ASSIGN_OR_RETURN(auto url, OptStringMember(body, "url"));

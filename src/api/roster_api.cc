@@ -51,12 +51,6 @@ Task ListSchoolSections(Services& s, RequestContext& ctx) {
   co_return Ok(PageJson(sections, SectionJson));
 }
 
-auth::Target SectionTarget(const domain::SectionView& view) {
-  return {.school_ids = {view.section.school_id},
-          .section_ids = {view.section.id},
-          .student_ids = view.student_ids};
-}
-
 Task GetSection(Services& s, RequestContext& ctx) {
   HR_CO_ASSIGN_OR_RETURN(int64_t id, ctx.PathInt("id"));
   HR_CO_ASSIGN_OR_RETURN(auto view, co_await s.roster.GetSection(id));

@@ -17,6 +17,7 @@ void AddRoutes(http::Router& router, Services& services) {
   AddFeedbackRoutes(router, services);
   AddTelemetryRoutes(router, services);
   AddDiagnosticsRoutes(router, services);
+  AddDailyAttendanceRoutes(router, services);
 }
 
 }  // namespace homeroom::api

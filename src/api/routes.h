@@ -23,5 +23,6 @@ void AddCourseworkRoutes(http::Router& router, Services& services);   // coursew
 void AddFeedbackRoutes(http::Router& router, Services& services);     // feedback_api.cc
 void AddTelemetryRoutes(http::Router& router, Services& services);    // telemetry_api.cc
 void AddDiagnosticsRoutes(http::Router& router, Services& services);  // diagnostics_api.cc
+void AddDailyAttendanceRoutes(http::Router& router, Services& services);  // daily_attendance_api.cc
 
 }  // namespace homeroom::api

@@ -17,6 +17,7 @@ class PreferencesService;
 class FeedbackService;
 class TelemetryService;
 class DiagnosticsService;
+class DailyAttendanceService;
 class PathwayService;
 class CourseworkService;
 struct ForensicsOptions;
@@ -87,6 +88,8 @@ struct Services {
   domain::TelemetryService* telemetry = nullptr;
   // Support's per-user timeline (diagnostics_api.cc); set by the app before serving.
   domain::DiagnosticsService* diagnostics = nullptr;
+  // Daily attendance (daily_attendance_api.cc); set by the app before the routes are added.
+  domain::DailyAttendanceService* daily_attendance = nullptr;
 };
 
 // The session cookie's name.

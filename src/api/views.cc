@@ -26,6 +26,12 @@ constexpr std::string_view kCursorPrefix = "a";  // versioned, so the format can
 
 }  // namespace
 
+auth::Target SectionTarget(const domain::SectionView& view) {
+  return {.school_ids = {view.section.school_id},
+          .section_ids = {view.section.id},
+          .student_ids = view.student_ids};
+}
+
 boost::json::value GradeJson(const std::optional<int>& grade_level) {
   if (!grade_level) return nullptr;
   return boost::json::value(domain::GradeCode(*grade_level));

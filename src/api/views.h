@@ -6,12 +6,16 @@
 #include <string>
 #include <string_view>
 
+#include "auth/policy.h"
 #include "auth/principal.h"
 #include "core/status.h"
 #include "store/roster_records.h"
 
 namespace homeroom::media {
 class MediaService;
+}
+namespace homeroom::domain {
+struct SectionView;
 }
 
 namespace homeroom::api {
@@ -30,6 +34,9 @@ boost::json::object MediaHealthJson(const media::MediaService* media);
 
 // A grade level as its OneRoster code ("KG", "05"), or null.
 boost::json::value GradeJson(const std::optional<int>& grade_level);
+
+// The policy's target of a section: its school, itself and its students.
+auth::Target SectionTarget(const domain::SectionView& view);
 
 // Paging: `?limit=N&cursor=C`. Clients treat the cursor as opaque; it names the last id seen.
 struct PageRequest {

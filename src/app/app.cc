@@ -18,6 +18,7 @@
 #include "domain/attendance_recorder.h"
 #include "domain/client_telemetry.h"
 #include "domain/coursework.h"
+#include "domain/daily_attendance.h"
 #include "domain/diagnostics.h"
 #include "domain/guard_service.h"
 #include "domain/live_schedule.h"
@@ -133,6 +134,9 @@ Result<std::unique_ptr<App>> App::Create(AppConfig config) {
   app->telemetry_ = std::make_unique<domain::TelemetryService>(*app->db_, SystemClock::Instance(),
                                                                app->metrics_, c.telemetry);
   app->services_->telemetry = app->telemetry_.get();
+  app->daily_attendance_ = std::make_unique<domain::DailyAttendanceService>(
+      *app->db_, SystemClock::Instance(), zone, c.daily_attendance);
+  app->services_->daily_attendance = app->daily_attendance_.get();
   app->diagnostics_ = std::make_unique<domain::DiagnosticsService>(*app->db_, std::move(zone));
   app->services_->diagnostics = app->diagnostics_.get();
   // The guard's shared state and admission control (docs/security.md, "Defenses").

@@ -20,6 +20,7 @@ class TelemetryService;
 class DiagnosticsService;
 class PathwayService;
 class CourseworkService;
+class DailyAttendanceService;
 class AttendanceRecorder;
 class ActivityRecorder;
 }  // namespace homeroom::domain
@@ -117,6 +118,7 @@ class App {
   std::unique_ptr<domain::FeedbackService> feedback_;
   std::unique_ptr<domain::TelemetryService> telemetry_;
   std::unique_ptr<domain::DiagnosticsService> diagnostics_;
+  std::unique_ptr<domain::DailyAttendanceService> daily_attendance_;
   std::unique_ptr<domain::AttendanceRecorder> attendance_;
   // Forensics: every answered request summed per source (the dispatcher's observer), written to
   // the store by the recorder's thread.

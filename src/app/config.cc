@@ -189,6 +189,15 @@ void AddServeOptions(CLI::App& cmd, AppConfig& c) {
   o.Add("--coursework-file-queue", co.file_queue,
         "File reads and writes waiting for those threads (503 beyond)", cw);
 
+  const std::string da = "Daily attendance";
+  auto& dat = c.daily_attendance;
+  o.Add("--daily-attendance-max-days", dat.max_days, "Most days one daily attendance report covers",
+        da);
+  o.Add("--daily-attendance-max-reason-bytes", dat.max_reason_bytes,
+        "Longest reason a teacher gives for an attendance override", da);
+  o.Add("--daily-attendance-max-policy-minutes", dat.max_policy_minutes,
+        "Largest minimum of live minutes the district's policy may set", da);
+
   const std::string l = "Live classes";
   auto& lv = c.live;
   o.Add("--district-time-zone", lv.district_time_zone,

@@ -13,6 +13,7 @@
 #include "domain/attendance_recorder.h"
 #include "domain/client_telemetry.h"
 #include "domain/coursework.h"
+#include "domain/daily_attendance.h"
 #include "domain/forensics_report.h"
 #include "domain/live_schedule.h"
 #include "domain/teacher_feedback.h"
@@ -64,6 +65,7 @@ struct AppConfig {
   domain::CourseworkOptions coursework;  // upload limits and types; files in data_dir/files
   live::HubOptions hub;                  // live-class rooms: limits of chat, polls, history, grace
   domain::AttendanceRecorderOptions attendance;
+  domain::DailyAttendanceOptions daily_attendance;  // report length, override reason length
   domain::FeedbackOptions feedback;    // teacher feedback: text length, entries per teacher a day
   domain::TelemetryOptions telemetry;  // client telemetry: report size, rate, retention
   // Admission before handlers: rate limits, concurrency limit, proof of work (docs/security.md).

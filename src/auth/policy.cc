@@ -174,6 +174,18 @@ Status Authorize(const Principal& who, Action action, const Target& t) {
       if (AdminOf(who, t.school_ids)) return Status::Ok();
       if (IsAdmin(who)) return Hidden();
       return Deny("read another user's diagnostics (school and district administrators)");
+    case Action::kOverrideAttendance:
+      if (TeachesOrAdministers(who, t)) return Status::Ok();
+      return Deny("override attendance of a section it does not teach");
+    case Action::kViewSchoolAttendance:
+      if (AdminOf(who, t.school_ids)) return Status::Ok();
+      return Deny("read a school's daily attendance (its administrators)");
+    case Action::kViewAttendancePolicy:
+      if (who.role == Role::kTeacher || IsAdmin(who)) return Status::Ok();
+      return Deny("read the attendance policy (teachers and administrators)");
+    case Action::kManageAttendancePolicy:
+      if (who.role == Role::kDistrictAdmin) return Status::Ok();
+      return Deny("set the attendance policy (district administrators only)");
   }
   return Deny("do that");
 }

@@ -21,10 +21,12 @@ enum class Action {
   kViewOwnChildren,     // GET /me/children
   kViewLiveSessions,    // GET /sections/{id}/live-sessions, /live-sessions/{id}: as kViewSection
   kManageLiveSessions,  // schedule, edit, cancel, start, end: the section's teachers, admins
-  kViewAttendance,      // GET /live-sessions/{id}/attendance(.csv): the section's teachers, admins
-  kJoinLiveSession,     // the live socket: enrolled students, the section's teachers, admins
-  kViewForensics,       // GET /admin/forensics: district admins only (IPs of households)
-  kViewAuditLog,        // GET /admin/audit: district admins only
+  // GET /live-sessions/{id}/attendance(.csv), GET /sections/{id}/daily-attendance(.csv): the
+  // section's teachers, admins
+  kViewAttendance,
+  kJoinLiveSession,  // the live socket: enrolled students, the section's teachers, admins
+  kViewForensics,    // GET /admin/forensics: district admins only (IPs of households)
+  kViewAuditLog,     // GET /admin/audit: district admins only
   // The guard (docs/security.md, "Defenses" > "Detection and blocking"): district admins only. The
   // status names client addresses from every school, which a school admin must not see.
   kViewGuardStatus,  // GET /admin/status, GET /admin/blocks
@@ -57,6 +59,11 @@ enum class Action {
   // Diagnostics (docs/api.md, "Client telemetry"): what a user's device reported, for support.
   // The user's school admins and district admins; anyone else learns nothing (404, as kViewUser).
   kViewDiagnostics,
+  // Daily attendance (docs/api.md, "Daily attendance").
+  kOverrideAttendance,      // PUT /sections/{id}/daily-attendance: the section's teachers, admins
+  kViewSchoolAttendance,    // GET /schools/{id}/daily-attendance(.csv): the school's admins
+  kViewAttendancePolicy,    // GET /attendance-policy: teachers and admins
+  kManageAttendancePolicy,  // PUT /attendance-policy: district admins
 };
 
 // The facts about the resource that the decision needs, loaded by the handler from the store.

@@ -11,6 +11,11 @@
 namespace homeroom::domain {
 namespace {
 
+// The day (since 1970-01-01) of a local time in minutes since 1970-01-01 00:00, rounding down.
+int64_t DayOfLocalMinutes(int64_t local_minutes) {
+  return local_minutes >= 0 ? local_minutes / 1440 : (local_minutes - 1439) / 1440;
+}
+
 using std::chrono::milliseconds;
 using std::chrono::minutes;
 
@@ -62,7 +67,7 @@ int64_t DistrictZone::UtcMsToLocalMinutes(int64_t utc_ms) const {
 
 std::string DistrictZone::FormatLocal(int64_t utc_ms) const {
   int64_t local_minutes = UtcMsToLocalMinutes(utc_ms);
-  int64_t days = local_minutes >= 0 ? local_minutes / 1440 : (local_minutes - 1439) / 1440;
+  int64_t days = DayOfLocalMinutes(local_minutes);
   int minute_of_day = static_cast<int>(local_minutes - days * 1440);
   date::year_month_day ymd{date::sys_days{date::days{days}}};
   LocalDate d{static_cast<int>(ymd.year()), static_cast<unsigned>(ymd.month()),
@@ -73,6 +78,21 @@ std::string DistrictZone::FormatLocal(int64_t utc_ms) const {
 int64_t LocalDate::DaysSinceEpoch() const {
   date::sys_days d{date::year{year} / date::month{month} / date::day{day}};
   return d.time_since_epoch().count();
+}
+
+int64_t DistrictZone::LocalDayOf(int64_t utc_ms) const {
+  return DayOfLocalMinutes(UtcMsToLocalMinutes(utc_ms));
+}
+
+int64_t DistrictZone::StartOfDayMs(int64_t days) const {
+  LocalDate d = LocalDate::FromDaysSinceEpoch(days);
+  return LocalToUtcMs(d.year, d.month, d.day, 0);
+}
+
+LocalDate LocalDate::FromDaysSinceEpoch(int64_t days) {
+  date::year_month_day ymd{date::sys_days{date::days{days}}};
+  return {static_cast<int>(ymd.year()), static_cast<unsigned>(ymd.month()),
+          static_cast<unsigned>(ymd.day())};
 }
 
 std::string LocalDate::ToString() const {

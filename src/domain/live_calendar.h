@@ -27,6 +27,10 @@ class DistrictZone {
   int64_t UtcMsToLocalMinutes(int64_t utc_ms) const;
   // "2026-09-01T09:00" for an instant, in this zone.
   std::string FormatLocal(int64_t utc_ms) const;
+  // The local calendar day of an instant, as days since 1970-01-01.
+  int64_t LocalDayOf(int64_t utc_ms) const;
+  // The UTC instant of local midnight starting day `days` (since 1970-01-01).
+  int64_t StartOfDayMs(int64_t days) const;
 
  private:
   DistrictZone(std::string name, const void* zone) : name_(std::move(name)), zone_(zone) {}
@@ -39,8 +43,9 @@ struct LocalDate {
   int year = 0;
   unsigned month = 0;
   unsigned day = 0;
-  // Days since 1970-01-01 (proleptic Gregorian).
+  // Days since 1970-01-01 (proleptic Gregorian), and back.
   int64_t DaysSinceEpoch() const;
+  static LocalDate FromDaysSinceEpoch(int64_t days);
   std::string ToString() const;  // "2026-09-01"
 };
 

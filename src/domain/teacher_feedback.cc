@@ -26,13 +26,6 @@ std::optional<size_t> CategoryIndex(std::string_view category) {
   return std::nullopt;
 }
 
-// Midnight (district time) starting the day `days` after 1970-01-01, in UTC ms.
-int64_t StartOfDay(const DistrictZone& zone, int64_t days) {
-  date::year_month_day ymd{date::sys_days{date::days{days}}};
-  return zone.LocalToUtcMs(static_cast<int>(ymd.year()), static_cast<unsigned>(ymd.month()),
-                           static_cast<unsigned>(ymd.day()), 0);
-}
-
 void Add(FeedbackGroup& group, const store::FeedbackTallyRow& row) {
   group.count += row.count;
   group.rating_sum += row.rating_sum;
@@ -102,8 +95,8 @@ Result<store::FeedbackFilter> FeedbackService::Range(const std::optional<std::st
   }
   if (first_day > last_day) return Status::InvalidArgument("from must not be after to");
   store::FeedbackFilter filter;
-  filter.from_ms = StartOfDay(zone_, first_day);
-  filter.to_ms = StartOfDay(zone_, last_day + 1);
+  filter.from_ms = zone_.StartOfDayMs(first_day);
+  filter.to_ms = zone_.StartOfDayMs(last_day + 1);
   return filter;
 }
 

@@ -94,6 +94,40 @@ Result<boost::json::object> ParseJsonObject(const Request& request, const JsonLi
   return std::move(value.as_object());
 }
 
+namespace {
+// The member `name`, or null when absent.
+const boost::json::value* Member(const boost::json::object& body, std::string_view name) {
+  auto it = body.find(name);
+  if (it == body.end() || it->value().is_null()) return nullptr;
+  return &it->value();
+}
+}  // namespace
+
+Result<std::optional<std::string>> StringMember(const boost::json::object& body,
+                                                std::string_view name) {
+  const boost::json::value* v = Member(body, name);
+  if (!v) return std::optional<std::string>();
+  if (!v->is_string()) return Status::InvalidArgument(std::string(name) + " must be a string");
+  return std::optional<std::string>(std::string(v->as_string()));
+}
+
+Result<std::optional<int64_t>> IntMember(const boost::json::object& body, std::string_view name) {
+  const boost::json::value* v = Member(body, name);
+  if (!v) return std::optional<int64_t>();
+  if (v->is_int64()) return std::optional<int64_t>(v->as_int64());
+  if (v->is_uint64() && v->as_uint64() <= INT64_MAX) {
+    return std::optional<int64_t>(static_cast<int64_t>(v->as_uint64()));
+  }
+  return Status::InvalidArgument(std::string(name) + " must be an integer");
+}
+
+Result<std::optional<bool>> BoolMember(const boost::json::object& body, std::string_view name) {
+  const boost::json::value* v = Member(body, name);
+  if (!v) return std::optional<bool>();
+  if (!v->is_bool()) return Status::InvalidArgument(std::string(name) + " must be true or false");
+  return std::optional<bool>(v->as_bool());
+}
+
 Response JsonResponse(beast_http::status status, const boost::json::value& body) {
   Response res(status, 11);
   res.set(beast_http::field::content_type, "application/json");

@@ -4,6 +4,10 @@
 #include <boost/json/object.hpp>
 #include <boost/json/value.hpp>
 #include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
 
 #include "core/status.h"
 #include "http/router.h"
@@ -22,6 +26,13 @@ struct JsonLimits {
 // level is an object, every number finite ("1e999" overflows) -> kInvalidArgument. Never throws.
 // Thread-safe (pure function).
 Result<boost::json::object> ParseJsonObject(const Request& request, const JsonLimits& limits);
+
+// Members of a decoded body: absent or null is an empty optional; another type is
+// kInvalidArgument naming the member ("student_id must be an integer").
+Result<std::optional<std::string>> StringMember(const boost::json::object& body,
+                                                std::string_view name);
+Result<std::optional<int64_t>> IntMember(const boost::json::object& body, std::string_view name);
+Result<std::optional<bool>> BoolMember(const boost::json::object& body, std::string_view name);
 
 // A response with `body` serialized, Content-Type application/json and Cache-Control no-store.
 Response JsonResponse(boost::beast::http::status status, const boost::json::value& body);

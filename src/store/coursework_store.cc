@@ -254,6 +254,14 @@ Result<int64_t> PutSubmission(sql::Connection& c, const SubmissionRecord& s) {
   if (!row) return Status::Internal("INSERT ... RETURNING gave no row");
   int64_t id = st->Int(0);
   st->Reset();
+  // Kept when the next resubmission replaces the row: daily attendance counts each day of work.
+  HR_ASSIGN_OR_RETURN(auto* event,
+                      c.Prepare("INSERT INTO submission_events (assignment_id, student_id,"
+                                " submitted_ms) VALUES (?, ?, ?)"));
+  event->Bind(1, s.assignment_id);
+  event->Bind(2, s.student_id);
+  event->Bind(3, s.submitted_ms);
+  HR_RETURN_IF_ERROR(event->Run());
   HR_ASSIGN_OR_RETURN(auto* clear,
                       c.Prepare("DELETE FROM submission_files WHERE submission_id = ?"));
   clear->Bind(1, id);

@@ -272,6 +272,43 @@ void AddFeedbackRows(std::vector<Row>& rows) {
   each("GET", diagnostics, "other", "/api/v1/users/101/diagnostics", "", {403, 403, 403, 404, 200});
 }
 
+// Daily attendance (docs/api.md, "Daily attendance"): teachers and admins of the section see and
+// override it, a school's admins its combined report, the district sets the policy.
+void AddDailyAttendanceRows(std::vector<Row>& rows) {
+  auto each = [&](const char* method, const char* pattern, const char* relation,
+                  const std::string& target, const std::string& body, std::vector<int> expected) {
+    EachRole(rows, method, pattern, relation, target, body, expected);
+  };
+  const char* section = "/api/v1/sections/{id}/daily-attendance";
+  each("GET", section, "own", "/api/v1/sections/10/daily-attendance", "",
+       {403, 403, 200, 200, 200});
+  each("GET", section, "other", "/api/v1/sections/20/daily-attendance", "",
+       {403, 403, 403, 403, 200});
+  const char* section_csv = "/api/v1/sections/{id}/daily-attendance.csv";
+  each("GET", section_csv, "own", "/api/v1/sections/10/daily-attendance.csv", "",
+       {403, 403, 200, 200, 200});
+  each("GET", section_csv, "other", "/api/v1/sections/20/daily-attendance.csv", "",
+       {403, 403, 403, 403, 200});
+  const char* overrides = "/api/v1/sections/{id}/daily-attendance/overrides";
+  each("PUT", overrides, "own", "/api/v1/sections/10/daily-attendance/overrides",
+       R"({"student_id":100,"date":"2026-11-18","status":"present","reason":"rbac row"})",
+       {403, 403, 200, 200, 200});
+  each("PUT", overrides, "other", "/api/v1/sections/20/daily-attendance/overrides",
+       R"({"student_id":101,"date":"2026-11-18","status":"present","reason":"rbac row"})",
+       {403, 403, 403, 403, 200});
+  const char* school = "/api/v1/schools/{id}/daily-attendance";
+  each("GET", school, "own", "/api/v1/schools/2/daily-attendance", "", {403, 403, 403, 200, 200});
+  each("GET", school, "other", "/api/v1/schools/3/daily-attendance", "", {403, 403, 403, 403, 200});
+  const char* school_csv = "/api/v1/schools/{id}/daily-attendance.csv";
+  each("GET", school_csv, "own", "/api/v1/schools/2/daily-attendance.csv", "",
+       {403, 403, 403, 200, 200});
+  each("GET", school_csv, "other", "/api/v1/schools/3/daily-attendance.csv", "",
+       {403, 403, 403, 403, 200});
+  const char* policy = "/api/v1/attendance-policy";
+  each("GET", policy, "own", policy, "", {403, 403, 200, 200, 200});
+  each("PUT", policy, "own", policy, R"({"min_live_minutes":15})", {403, 403, 403, 403, 200});
+}
+
 // Users of the "a" side own school 2, section 10 and student_a; the "b" side is "other".
 std::vector<Row> Table() {
   std::vector<Row> rows;
@@ -326,6 +363,7 @@ std::vector<Row> Table() {
   AddPathwayRows(rows);
   AddCourseworkRows(rows);
   AddFeedbackRows(rows);
+  AddDailyAttendanceRows(rows);
   // clang-format on
   // Public routes: the same answer for everyone, signed in or not.
   for (const char* who : {"anonymous", "student_a", "district"}) {

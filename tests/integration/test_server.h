@@ -54,4 +54,25 @@ class TestServer {
   std::map<std::string, int64_t> ids_;
 };
 
+// A signed-in user of a TestServer: requests with their bearer token, and JSON answers that fail
+// the test when the status is not the one expected.
+struct ApiUser {
+  TestServer& server;
+  std::string token;
+
+  HttpClient::Response Send(boost::beast::http::verb verb, const std::string& target,
+                            const std::string& body = "") {
+    return server.Client().Send(verb, target, body, Bearer(token));
+  }
+  boost::json::value Json(boost::beast::http::verb verb, const std::string& target, int expected,
+                          const std::string& body = "") {
+    auto res = Send(verb, target, body);
+    EXPECT_EQ(res.result_int(), expected) << verb << " " << target << ": " << res.body();
+    return HttpClient::Json(res);
+  }
+  boost::json::value Get(const std::string& target, int expected = 200) {
+    return Json(boost::beast::http::verb::get, target, expected);
+  }
+};
+
 }  // namespace homeroom::testing
