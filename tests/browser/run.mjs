@@ -671,6 +671,64 @@ step('a student submits, the teacher grades, the guardian sees the grade', async
   for (const p of [teacher, student, guardian]) await p.context.close();
 });
 
+// Daily attendance (issue 6, section 2; docs/api.md, "Daily attendance"): a teacher marks a
+// student's day with a reason; the district changes its rule and downloads a school's CSV.
+step('a teacher overrides a day with a reason and the district sets the rule and exports its CSV', async () => {
+  const studentLogin = server.login('student');
+  let mine = null, pupil = null;
+  for (const s of (await teacherApi.get('/api/v1/me/sections')).items) {
+    const roster = await teacherApi.get(`/api/v1/sections/${s.id}/roster?limit=200`);
+    pupil = roster.items.find((r) => r.username === studentLogin.username);
+    if (pupil) {
+      mine = s;
+      break;
+    }
+  }
+  expect(mine, 'the demo teacher teaches the demo student');
+  const reason = `Joined by phone (${Date.now() % 100000})`;
+
+  const a = await newPage('daily-teacher');
+  await signIn(a.page, teacherLogin.username, teacherLogin.password);
+  await a.page.getByLabel('Section').selectOption(String(mine.id));
+  await a.page.getByRole('link', { name: `Daily attendance of ${mine.title}` }).click();
+  await a.page.getByRole('heading', { level: 1, name: 'Daily attendance' }).waitFor();
+  const grid = a.page.getByRole('table', { name: 'Each student, each school day' });
+  await grid.waitFor();
+  const form = a.page.getByRole('region', { name: 'Change a day' });
+  await form.getByLabel('Student').selectOption(String(pupil.user_id ?? pupil.id));
+  const days = await form.getByLabel('Day').locator('option').evaluateAll((o) => o.map((x) => x.value));
+  const day = days.at(-1);
+  await form.getByLabel('Day').selectOption(day);
+  await form.getByLabel('Mark as').selectOption('present');
+  // No reason: refused, and said so.
+  await form.getByRole('button', { name: 'Save change' }).click();
+  await form.getByRole('alert').getByText('reason', { exact: false }).waitFor();
+  await form.getByLabel('Reason').fill(reason);
+  await form.getByRole('button', { name: 'Save change' }).click();
+  await form.getByRole('status').getByText('Saved').waitFor();
+  await grid.locator(`td[title="Set by a teacher: ${reason}"]`).first().waitFor();
+  await check(a.page, 'daily-attendance-section');
+  await a.context.close();
+
+  const l = server.login('district_admin');
+  const b = await newPage('daily-district');
+  await signIn(b.page, l.username, l.password);
+  await b.page.getByRole('link', { name: 'Attendance' }).click();
+  await b.page.getByRole('heading', { level: 1, name: 'Daily attendance by school' }).waitFor();
+  await b.page.getByLabel('School').selectOption(String(mine.school_id));
+  await b.page.getByRole('table', { name: /: each student, each school day$/ }).waitFor();
+  await b.page.getByLabel('Minutes in live classes for a present day').fill('15');
+  await b.page.getByRole('button', { name: 'Save rule' }).click();
+  await b.page.getByRole('status').getByText('Rule saved').waitFor();
+  await b.page.getByText('Present with at least 15 minutes in live classes that day.').first().waitFor();
+  const href = await b.page.getByRole('link', { name: 'Download CSV for the student information system' }).getAttribute('href');
+  const csv = await b.page.evaluate(async (url) => (await fetch(url)).text(), href);
+  expect(csv.startsWith('date,school_id,section_id,section_sourced_id,student_id,'), `the CSV header: ${csv.slice(0, 80)}`);
+  expect(csv.includes(`${day},`) && csv.includes(reason), `the CSV has the teacher's day and reason`);
+  await check(b.page, 'daily-attendance-school');
+  await b.context.close();
+});
+
 // Teacher feedback (issue 6, section 8; docs/api.md, "Teacher feedback").
 step('a teacher sends feedback and the district sees it in its report', async () => {
   const text = `Audio cut out twice in period 2 (${Date.now() % 100000})`;

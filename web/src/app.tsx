@@ -26,6 +26,8 @@ const GuardianGrades = lazyPage(() => import('./pages/coursework').then((m) => m
 const TeacherFeedback = lazyPage(() => import('./pages/feedback').then((m) => m.TeacherFeedback));
 const FeedbackReport = lazyPage(() => import('./pages/feedback').then((m) => m.FeedbackReport));
 const Pathways = lazyPage(() => import('./pages/pathways').then((m) => m.Pathways));
+const SectionDailyAttendance = lazyPage(() => import('./pages/daily_attendance').then((m) => m.SectionDailyAttendance));
+const SchoolDailyAttendance = lazyPage(() => import('./pages/daily_attendance').then((m) => m.SchoolDailyAttendance));
 const Diagnostics = lazyPage(() => import('./pages/diagnostics').then((m) => m.Diagnostics));
 
 interface RouteDef {
@@ -44,6 +46,8 @@ const ROUTES: RouteDef[] = [
   { pattern: '/teacher/assignments/:id', page: Grading, roles: ['teacher', ...ADMINS] },
   { pattern: '/teacher', page: Teacher, roles: ['teacher', ...ADMINS] },
   { pattern: '/teacher/sessions/:id', page: Attendance, roles: ['teacher', ...ADMINS] },
+  { pattern: '/teacher/sections/:id/daily-attendance', page: SectionDailyAttendance, roles: ['teacher', ...ADMINS] },
+  { pattern: '/admin/daily-attendance', page: SchoolDailyAttendance, roles: ADMINS },
   { pattern: '/room/:id', page: Room, roles: ['student', 'teacher', ...ADMINS] },
   { pattern: '/admin', page: Admin, roles: ADMINS },
   { pattern: '/admin/users', page: Users, roles: ADMINS },
@@ -59,12 +63,13 @@ const NAV: Record<Principal['role'], [string, MessageKey][]> = {
   teacher: [['/teacher', 'nav.classes'], ['/teacher/coursework', 'nav.coursework'], ['/feedback', 'nav.feedback']],
   school_admin: [
     ['/admin/users', 'nav.users'], ['/teacher', 'nav.classes'], ['/teacher/coursework', 'nav.coursework'],
-    ['/admin/pathways', 'nav.pathways'],
+    ['/admin/daily-attendance', 'nav.attendance'], ['/admin/pathways', 'nav.pathways'],
     ['/admin/feedback', 'nav.feedback'],
   ],
   district_admin: [
     ['/admin', 'nav.operations'], ['/admin/users', 'nav.users'], ['/teacher', 'nav.classes'],
-    ['/teacher/coursework', 'nav.coursework'], ['/admin/pathways', 'nav.pathways'], ['/admin/feedback', 'nav.feedback'],
+    ['/teacher/coursework', 'nav.coursework'], ['/admin/daily-attendance', 'nav.attendance'],
+    ['/admin/pathways', 'nav.pathways'], ['/admin/feedback', 'nav.feedback'],
   ],
 };
 

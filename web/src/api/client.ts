@@ -4,7 +4,7 @@
 // the request retried once per fresh challenge, without the user doing anything.
 import { ChallengeExpiredError, solveChallenge, type Challenge } from '../pow/pow';
 import type {
-  Assignment, AttendanceReport, Child, FeedbackCategory, FeedbackEntry, FeedbackSummary, QueuedSubmission,
+  Assignment, AttendanceDay, AttendancePolicy, AttendanceReport, DailyAttendanceReport, Child, FeedbackCategory, FeedbackEntry, FeedbackSummary, QueuedSubmission,
   StoredFile, Submission, GuardRule, GuardRules, GuardStatus, LiveSession, Me, Page, PathwayRule, School,
   SectionPathway, RosterEntry, Section, SignInResponse, Timeline, User,
 } from './types';
@@ -186,6 +186,15 @@ export const api = {
   grade: (submissionId: number, score: number, comment: string) =>
     request<Submission>(`/api/v1/submissions/${submissionId}/grade`, { method: 'PUT', body: { score, comment } }),
   toGrade: () => request<{ items: QueuedSubmission[] }>('/api/v1/me/to-grade'),
+  sectionDailyAttendance: (id: number, range: { from?: string; to?: string }) =>
+    request<DailyAttendanceReport>(`/api/v1/sections/${id}/daily-attendance${q(range)}`),
+  schoolDailyAttendance: (id: number, range: { from?: string; to?: string }) =>
+    request<DailyAttendanceReport>(`/api/v1/schools/${id}/daily-attendance${q(range)}`),
+  overrideAttendance: (sectionId: number, body: { student_id: number; date: string; status: string; reason: string }) =>
+    request<AttendanceDay>(`/api/v1/sections/${sectionId}/daily-attendance/overrides`, { method: 'PUT', body }),
+  attendancePolicy: () => request<AttendancePolicy>('/api/v1/attendance-policy'),
+  setAttendancePolicy: (body: Partial<AttendancePolicy>) =>
+    request<AttendancePolicy>('/api/v1/attendance-policy', { method: 'PUT', body }),
   studentCoursework: (studentId: number) =>
     request<{ student_id: number; items: Assignment[] }>(`/api/v1/students/${studentId}/coursework`),
   sendFeedback: (body: { rating: number; category: FeedbackCategory; text: string; section_id: number | null }) =>

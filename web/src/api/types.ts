@@ -272,3 +272,36 @@ export interface PathwayRule {
   created_by: number;
   created_at: string;
 }
+
+// Daily attendance (docs/api.md, "Daily attendance").
+export interface AttendancePolicy {
+  min_live_minutes: number;
+  count_submissions: boolean;
+  count_external_opens: boolean;
+  updated_by: number | null;
+  updated_at: string | null;
+}
+
+export type AttendanceBasis = 'override' | 'live' | 'work' | 'external' | 'none';
+
+export interface AttendanceDay {
+  date: string;
+  status: 'present' | 'absent';
+  basis: AttendanceBasis;
+  live_minutes: number;
+  submissions: number;
+  opened_external: boolean;
+  override: { status: string; reason: string; set_by: number; set_at: string } | null;
+}
+
+export interface DailyAttendanceReport {
+  time_zone: string;
+  policy: AttendancePolicy;
+  days: string[];
+  totals: { date: string; present: number; absent: number }[];
+  items: {
+    section_id: number | null;
+    student: { id: number; sourced_id: string; username: string; given_name: string; family_name: string };
+    days: AttendanceDay[];
+  }[];
+}

@@ -80,6 +80,11 @@ function SectionSessions(props: { section: Section }) {
           </SessionRow>
         ))}
       </ul>
+      <p>
+        <Link href={`/teacher/sections/${props.section.id}/daily-attendance`}>
+          {t('daily.link', { title: props.section.title })}
+        </Link>
+      </p>
       <h3>{t('pathways.external_meeting')}</h3>
       <p class="muted">{t('pathways.external_meeting_hint')}</p>
       <MeetingLinkForm sectionId={props.section.id} />
