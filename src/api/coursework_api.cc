@@ -291,11 +291,7 @@ Task ToGrade(Services& s, RequestContext& ctx) {
 Task StudentWork(Services& s, RequestContext& ctx) {
   HR_CO_ASSIGN_OR_RETURN(int64_t id, ctx.PathInt("id"));
   HR_CO_ASSIGN_OR_RETURN(auto view, co_await s.roster.GetUser(id));
-  auth::Target target{.user_id = view.user.id,
-                      .user_role = view.user.role,
-                      .school_ids = view.user.school_ids,
-                      .section_ids = view.section_ids};
-  if (view.user.role == "student") target.student_ids = {view.user.id};
+  auth::Target target = UserTarget(view);
   HR_CO_RETURN_IF_ERROR(auth::Authorize(*ctx.principal, Action::kViewStudentWork, target));
   if (view.user.role != "student") co_return Status::NotFound("no such student");
   HR_CO_ASSIGN_OR_RETURN(auto work, co_await s.coursework->StudentWork(id));

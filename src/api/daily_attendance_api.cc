@@ -2,6 +2,7 @@
 // (and .csv), PUT /api/v1/sections/{id}/daily-attendance/overrides, GET
 // /api/v1/schools/{id}/daily-attendance (and .csv), GET and PUT /api/v1/attendance-policy.
 // Each: decode -> load facts -> ask the policy -> call the daily attendance service -> encode.
+#include <algorithm>
 #include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
 
@@ -60,14 +61,16 @@ boost::json::object ReportJson(const domain::DailyAttendanceReport& r, std::stri
       row_days.push_back(DayJson(r.days[d].ToString(), row.days[d]));
       if (row.days[d].status == "present") ++present[d];
     }
-    items.push_back({{"section_id", row.section_id ? boost::json::value(row.section_id) : nullptr},
-                     {"student",
-                      {{"id", row.student.id},
-                       {"sourced_id", row.student.sourced_id},
-                       {"username", row.student.username},
-                       {"given_name", row.student.given_name},
-                       {"family_name", row.student.family_name}}},
-                     {"days", std::move(row_days)}});
+    items.push_back(
+        {{"section_id", row.section_id ? boost::json::value(row.section_id) : nullptr},
+         {"section_title", row.section_id ? boost::json::value(row.section_title) : nullptr},
+         {"student",
+          {{"id", row.student.id},
+           {"sourced_id", row.student.sourced_id},
+           {"username", row.student.username},
+           {"given_name", row.student.given_name},
+           {"family_name", row.student.family_name}}},
+         {"days", std::move(row_days)}});
   }
   for (size_t d = 0; d < r.days.size(); ++d) {
     totals.push_back({{"date", r.days[d].ToString()},
@@ -151,6 +154,35 @@ Task GetSchoolDailyCsv(Services& s, RequestContext& ctx) {
   co_return Csv(domain::DailyAttendanceCsv(report), FileName("school", id, report));
 }
 
+// One student's days in each of their sections, and combined: for the student, their guardians,
+// their teachers (only the sections they teach) and admins.
+Task GetStudentDaily(Services& s, RequestContext& ctx) {
+  HR_CO_ASSIGN_OR_RETURN(int64_t id, ctx.PathInt("id"));
+  HR_CO_ASSIGN_OR_RETURN(auto view, co_await s.roster.GetUser(id));
+  HR_CO_RETURN_IF_ERROR(
+      auth::Authorize(*ctx.principal, Action::kViewStudentAttendance, UserTarget(view)));
+  if (view.user.role != "student") co_return Status::NotFound("no such student");
+  HR_CO_ASSIGN_OR_RETURN(auto range, s.daily_attendance->Range(ctx.Query("from"), ctx.Query("to")));
+  das::Scope scope{.student_id = id};
+  HR_CO_ASSIGN_OR_RETURN(auto report,
+                         co_await s.daily_attendance->Report(scope, range.first, range.second));
+  const auth::Principal& who = *ctx.principal;
+  if (who.role == auth::Role::kTeacher) {
+    std::erase_if(report.rows, [&](const auto& row) {
+      return std::find(who.section_ids.begin(), who.section_ids.end(), row.section_id) ==
+             who.section_ids.end();
+    });
+  }
+  domain::DailyAttendanceReport combined = domain::CombineBySchool(report);
+  boost::json::object body = ReportJson(report, s.daily_attendance->time_zone());
+  boost::json::array days;
+  for (size_t d = 0; d < combined.days.size() && !combined.rows.empty(); ++d) {
+    days.push_back(DayJson(combined.days[d].ToString(), combined.rows.front().days[d]));
+  }
+  body["combined"] = std::move(days);
+  co_return http::JsonResponse(bhttp::status::ok, body);
+}
+
 Task PutOverride(Services& s, RequestContext& ctx) {
   HR_CO_ASSIGN_OR_RETURN(int64_t section_id, ctx.PathInt("id"));
   HR_CO_ASSIGN_OR_RETURN(auto view, co_await s.roster.GetSection(section_id));
@@ -210,6 +242,7 @@ void AddDailyAttendanceRoutes(http::Router& router, Services& s) {
   add(verb::put, "/api/v1/sections/{id}/daily-attendance/overrides", PutOverride);
   add(verb::get, "/api/v1/schools/{id}/daily-attendance", GetSchoolDaily);
   add(verb::get, "/api/v1/schools/{id}/daily-attendance.csv", GetSchoolDailyCsv);
+  add(verb::get, "/api/v1/students/{id}/daily-attendance", GetStudentDaily);
   add(verb::get, "/api/v1/attendance-policy", GetPolicy);
   add(verb::put, "/api/v1/attendance-policy", PutPolicy);
 }

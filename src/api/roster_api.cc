@@ -72,11 +72,7 @@ Task GetSectionRoster(Services& s, RequestContext& ctx) {
 Task GetUser(Services& s, RequestContext& ctx) {
   HR_CO_ASSIGN_OR_RETURN(int64_t id, ctx.PathInt("id"));
   HR_CO_ASSIGN_OR_RETURN(auto view, co_await s.roster.GetUser(id));
-  auth::Target target{.user_id = view.user.id,
-                      .user_role = view.user.role,
-                      .school_ids = view.user.school_ids,
-                      .section_ids = view.section_ids};
-  if (view.user.role == "student") target.student_ids = {view.user.id};
+  auth::Target target = UserTarget(view);
   HR_CO_RETURN_IF_ERROR(auth::Authorize(*ctx.principal, Action::kViewUser, target));
   co_return Ok(UserJson(view.user));
 }

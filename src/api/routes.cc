@@ -18,6 +18,7 @@ void AddRoutes(http::Router& router, Services& services) {
   AddTelemetryRoutes(router, services);
   AddDiagnosticsRoutes(router, services);
   AddDailyAttendanceRoutes(router, services);
+  AddAlertRoutes(router, services);
 }
 
 }  // namespace homeroom::api

@@ -24,5 +24,6 @@ void AddFeedbackRoutes(http::Router& router, Services& services);     // feedbac
 void AddTelemetryRoutes(http::Router& router, Services& services);    // telemetry_api.cc
 void AddDiagnosticsRoutes(http::Router& router, Services& services);  // diagnostics_api.cc
 void AddDailyAttendanceRoutes(http::Router& router, Services& services);  // daily_attendance_api.cc
+void AddAlertRoutes(http::Router& router, Services& services);            // alerts_api.cc
 
 }  // namespace homeroom::api

@@ -18,6 +18,7 @@ class FeedbackService;
 class TelemetryService;
 class DiagnosticsService;
 class DailyAttendanceService;
+class AlertService;
 class PathwayService;
 class CourseworkService;
 struct ForensicsOptions;
@@ -90,6 +91,8 @@ struct Services {
   domain::DiagnosticsService* diagnostics = nullptr;
   // Daily attendance (daily_attendance_api.cc); set by the app before the routes are added.
   domain::DailyAttendanceService* daily_attendance = nullptr;
+  // Families' alerts (alerts_api.cc); set by the app before the routes are added.
+  domain::AlertService* alerts = nullptr;
 };
 
 // The session cookie's name.

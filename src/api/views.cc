@@ -32,6 +32,15 @@ auth::Target SectionTarget(const domain::SectionView& view) {
           .student_ids = view.student_ids};
 }
 
+auth::Target UserTarget(const domain::UserView& view) {
+  auth::Target target{.user_id = view.user.id,
+                      .user_role = view.user.role,
+                      .school_ids = view.user.school_ids,
+                      .section_ids = view.section_ids};
+  if (view.user.role == "student") target.student_ids = {view.user.id};
+  return target;
+}
+
 boost::json::value GradeJson(const std::optional<int>& grade_level) {
   if (!grade_level) return nullptr;
   return boost::json::value(domain::GradeCode(*grade_level));

@@ -16,7 +16,8 @@ class MediaService;
 }
 namespace homeroom::domain {
 struct SectionView;
-}
+struct UserView;
+}  // namespace homeroom::domain
 
 namespace homeroom::api {
 
@@ -37,6 +38,8 @@ boost::json::value GradeJson(const std::optional<int>& grade_level);
 
 // The policy's target of a section: its school, itself and its students.
 auth::Target SectionTarget(const domain::SectionView& view);
+// The policy's target of a user: their schools and sections (and themselves, for a student).
+auth::Target UserTarget(const domain::UserView& view);
 
 // Paging: `?limit=N&cursor=C`. Clients treat the cursor as opaque; it names the last id seen.
 struct PageRequest {

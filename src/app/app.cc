@@ -15,6 +15,7 @@
 #include "core/clock.h"
 #include "core/log.h"
 #include "domain/activity_recorder.h"
+#include "domain/alerts.h"
 #include "domain/attendance_recorder.h"
 #include "domain/client_telemetry.h"
 #include "domain/coursework.h"
@@ -137,6 +138,9 @@ Result<std::unique_ptr<App>> App::Create(AppConfig config) {
   app->daily_attendance_ = std::make_unique<domain::DailyAttendanceService>(
       *app->db_, SystemClock::Instance(), zone, c.daily_attendance);
   app->services_->daily_attendance = app->daily_attendance_.get();
+  app->alerts_ =
+      std::make_unique<domain::AlertService>(*app->db_, SystemClock::Instance(), zone, c.alerts);
+  app->services_->alerts = app->alerts_.get();
   app->diagnostics_ = std::make_unique<domain::DiagnosticsService>(*app->db_, std::move(zone));
   app->services_->diagnostics = app->diagnostics_.get();
   // The guard's shared state and admission control (docs/security.md, "Defenses").

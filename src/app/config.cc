@@ -198,6 +198,10 @@ void AddServeOptions(CLI::App& cmd, AppConfig& c) {
   o.Add("--daily-attendance-max-policy-minutes", dat.max_policy_minutes,
         "Largest minimum of live minutes the district's policy may set", da);
 
+  o.Add("--alerts-lookback-days", c.alerts.lookback_days,
+        "How far back families' alerts (missed sessions, missing work) reach", da);
+  o.Add("--alerts-max", c.alerts.max_alerts, "Most alerts one answer holds", da);
+
   const std::string l = "Live classes";
   auto& lv = c.live;
   o.Add("--district-time-zone", lv.district_time_zone,

@@ -10,6 +10,7 @@
 #include "api/services.h"
 #include "auth/auth_service.h"
 #include "domain/activity_recorder.h"
+#include "domain/alerts.h"
 #include "domain/attendance_recorder.h"
 #include "domain/client_telemetry.h"
 #include "domain/coursework.h"
@@ -65,6 +66,7 @@ struct AppConfig {
   domain::CourseworkOptions coursework;  // upload limits and types; files in data_dir/files
   live::HubOptions hub;                  // live-class rooms: limits of chat, polls, history, grace
   domain::AttendanceRecorderOptions attendance;
+  domain::AlertOptions alerts;                      // families' alerts: how far back, how many
   domain::DailyAttendanceOptions daily_attendance;  // report length, override reason length
   domain::FeedbackOptions feedback;    // teacher feedback: text length, entries per teacher a day
   domain::TelemetryOptions telemetry;  // client telemetry: report size, rate, retention

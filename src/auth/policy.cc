@@ -186,6 +186,11 @@ Status Authorize(const Principal& who, Action action, const Target& t) {
     case Action::kManageAttendancePolicy:
       if (who.role == Role::kDistrictAdmin) return Status::Ok();
       return Deny("set the attendance policy (district administrators only)");
+    case Action::kViewStudentAttendance:
+      return ViewUser(who, t);
+    case Action::kViewOwnAlerts:
+      if (who.role == Role::kStudent || who.role == Role::kGuardian) return Status::Ok();
+      return Deny("read alerts (students and guardians)");
   }
   return Deny("do that");
 }

@@ -64,6 +64,10 @@ enum class Action {
   kViewSchoolAttendance,    // GET /schools/{id}/daily-attendance(.csv): the school's admins
   kViewAttendancePolicy,    // GET /attendance-policy: teachers and admins
   kManageAttendancePolicy,  // PUT /attendance-policy: district admins
+  // GET /students/{id}/daily-attendance: as kViewUser (the student, their guardians, their
+  // teachers, admins of their school; 404 to anyone else).
+  kViewStudentAttendance,
+  kViewOwnAlerts,  // GET /me/alerts: students (their own) and guardians (their children's)
 };
 
 // The facts about the resource that the decision needs, loaded by the handler from the store.

@@ -76,8 +76,8 @@ DailyAttendanceReport ComputeDailyAttendance(const AttendancePolicy& policy,
   std::map<std::pair<int64_t, int64_t>, size_t> row_of;  // (section, student) -> row
   for (const auto& s : facts.students) {
     row_of[{s.section_id, s.student.id}] = report.rows.size();
-    report.rows.push_back({s.section_id, s.section_sourced_id, s.school_id, s.student,
-                           std::vector<DayAttendance>(n)});
+    report.rows.push_back({s.section_id, s.section_sourced_id, s.section_title, s.school_id,
+                           s.student, std::vector<DayAttendance>(n)});
   }
   std::vector<std::vector<int64_t>> present_ms(report.rows.size(), std::vector<int64_t>(n, 0));
   std::vector<bool> eventful(n, false);  // a weekend day on which something happened is listed
@@ -155,7 +155,7 @@ DailyAttendanceReport CombineBySchool(const DailyAttendanceReport& by_section) {
   for (const auto& row : by_section.rows) {
     auto [it, inserted] = row_of.try_emplace(row.student.id, out.rows.size());
     if (inserted) {
-      out.rows.push_back({0, "", row.school_id, row.student, row.days});
+      out.rows.push_back({0, "", "", row.school_id, row.student, row.days});
       continue;
     }
     auto& days = out.rows[it->second].days;

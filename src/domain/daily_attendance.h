@@ -53,6 +53,7 @@ struct DayAttendance {
 struct DailyAttendanceRow {
   int64_t section_id = 0;
   std::string section_sourced_id;
+  std::string section_title;
   int64_t school_id = 0;
   store::EnrolledStudent student;
   std::vector<DayAttendance> days;

@@ -3,16 +3,19 @@
 namespace homeroom::store::daily_attendance_store {
 namespace {
 
-// The scope as a condition on a section id column; binds ?1 (section) and ?2 (school).
+// The scope as a condition on a section id column; binds ?1 (section), ?2 (school), ?5 (student).
 std::string InScope(const std::string& section_column) {
   return section_column +
          " IN (SELECT id FROM sections WHERE (?1 IS NOT NULL AND id = ?1)"
-         " OR (?2 IS NOT NULL AND school_id = ?2))";
+         " OR (?2 IS NOT NULL AND school_id = ?2)"
+         " OR (?5 IS NOT NULL AND id IN (SELECT section_id FROM enrollments WHERE user_id = ?5"
+         " AND active = 1 AND role = 'student')))";
 }
 
 void BindScope(sql::Statement* st, const Scope& scope) {
   st->Bind(1, scope.section_id);
   st->Bind(2, scope.school_id);
+  st->Bind(5, scope.student_id);
 }
 
 }  // namespace
@@ -48,13 +51,14 @@ Status PutPolicy(sql::Connection& c, const PolicyRecord& p) {
 Result<std::vector<SectionStudent>> Students(sql::Connection& c, const Scope& scope) {
   HR_ASSIGN_OR_RETURN(
       auto* st,
-      c.Prepare("SELECT e.section_id, s.sourced_id, s.school_id, u.id, u.sourced_id, u.username,"
-                " u.given_name, u.family_name"
+      c.Prepare("SELECT e.section_id, s.sourced_id, s.title, s.school_id, u.id, u.sourced_id,"
+                " u.username, u.given_name, u.family_name"
                 " FROM enrollments e JOIN users u ON u.id = e.user_id"
                 " JOIN sections s ON s.id = e.section_id"
                 " WHERE " +
                 InScope("e.section_id") +
                 " AND e.active = 1 AND e.role = 'student' AND u.active = 1"
+                " AND (?5 IS NULL OR u.id = ?5)"
                 " ORDER BY e.section_id, u.family_name, u.given_name, u.id"));
   BindScope(st, scope);
   std::vector<SectionStudent> out;
@@ -62,8 +66,8 @@ Result<std::vector<SectionStudent>> Students(sql::Connection& c, const Scope& sc
     HR_ASSIGN_OR_RETURN(bool row, st->Step());
     if (!row) break;
     SectionStudent s{
-        st->Int(0), st->Text(1), st->Int(2),
-        EnrolledStudent{st->Int(3), st->Text(4), st->Text(5), st->Text(6), st->Text(7)}};
+        st->Int(0), st->Text(1), st->Text(2), st->Int(3),
+        EnrolledStudent{st->Int(4), st->Text(5), st->Text(6), st->Text(7), st->Text(8)}};
     if (!out.empty() && out.back().section_id == s.section_id &&
         out.back().student.id == s.student.id) {
       continue;  // enrolled twice in one section

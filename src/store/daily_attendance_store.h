@@ -18,10 +18,12 @@ namespace homeroom::store {
 // an empty optional.
 namespace daily_attendance_store {
 
-// The sections a query covers: one section, or every section of a school (exactly one is set).
+// The sections a query covers (exactly one is set): one section, every section of a school, or
+// every section one student is enrolled in (and then only that student).
 struct Scope {
   std::optional<int64_t> section_id;
   std::optional<int64_t> school_id;
+  std::optional<int64_t> student_id;
 };
 
 struct PolicyRecord {
@@ -46,6 +48,7 @@ struct OverrideRecord {
 struct SectionStudent {
   int64_t section_id = 0;
   std::string section_sourced_id;
+  std::string section_title;
   int64_t school_id = 0;
   EnrolledStudent student;
 };

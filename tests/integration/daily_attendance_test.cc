@@ -6,6 +6,8 @@
 
 #include <string>
 
+#include "core/clock.h"
+#include "domain/live_calendar.h"
 #include "integration/test_server.h"
 #include "store/sql.h"
 
@@ -195,6 +197,75 @@ TEST(DailyAttendance, ASchoolsReportCombinesSectionsAndExportsCsvForItsAdminsOnl
 
   EXPECT_EQ(admin_b.Send(bhttp::verb::get, "/api/v1/schools/2/daily-attendance").result_int(), 403);
   EXPECT_EQ(teacher.Send(bhttp::verb::get, "/api/v1/schools/2/daily-attendance").result_int(), 403);
+}
+
+TEST(DailyAttendance, AStudentsFamilySeesTheirDaysAndNobodyElseDoes) {
+  TestServer server;
+  SeedLiveSession(server);
+  ApiUser guardian{server, server.Login("guardian_a")};
+  ApiUser other_guardian{server, server.Login("guardian_b")};
+  ApiUser student{server, server.Login("student_a")};
+  const std::string url =
+      fmt::format("/api/v1/students/100/daily-attendance?from={0}&to={0}", kDay);
+  auto report = guardian.Get(url);
+  ASSERT_EQ(report.at("items").as_array().size(), 1u) << report;
+  EXPECT_EQ(report.at("items").at(0).at("section_title"), "Grade 3 Homeroom");
+  EXPECT_EQ(report.at("combined").at(0).at("status"), "present");
+  EXPECT_EQ(student.Get(url).at("combined").at(0).at("basis"), "live");
+  EXPECT_EQ(other_guardian.Send(bhttp::verb::get, url).result_int(), 404);
+}
+
+// Alerts (docs/api.md, "Alerts"): the guardian hears about the session their child missed and the
+// work past due never turned in; a day the teacher marked present is no longer a missed session.
+TEST(Alerts, AGuardianHearsOfMissedSessionsAndMissingWorkOfTheirChildOnly) {
+  TestServer server;
+  ApiUser teacher{server, server.Login("teacher_a")};
+  ApiUser guardian{server, server.Login("guardian_a")};
+  ApiUser other_guardian{server, server.Login("guardian_b")};
+  ApiUser student{server, server.Login("student_a")};
+  // A session that ended an hour ago which student_a never joined, and an assignment due an hour
+  // ago that they never turned in.
+  int64_t now = SystemClock::Instance().NowMs();
+  int64_t start = now - 2 * 60 * kMinute;
+  Status seeded = server.app().db().WriteSync([&](sql::Connection& c) {
+    return c.Exec(fmt::format(
+        "INSERT INTO live_sessions (id, section_id, title, starts_ms, ends_ms, status, started_ms,"
+        " ended_ms, created_by, created_ms, updated_ms) VALUES"
+        " (901, 10, 'Reading circle', {0}, {1}, 'ended', {0}, {1}, 300, {0}, {1});"
+        "INSERT INTO attendance_intervals (session_id, user_id, joined_ms, left_ms, last_seen_ms)"
+        " VALUES (901, 300, {0}, {1}, {1});",
+        start, start + 45 * kMinute));
+  });
+  ASSERT_TRUE(seeded.ok()) << seeded.ToString();
+  teacher.Json(bhttp::verb::post, "/api/v1/sections/10/assignments", 201,
+               fmt::format(R"({{"title":"Spelling list","instructions":"Ten words.",)"
+                           R"("due_at":"{}","points":10}})",
+                           FormatIsoUtc(now - 60 * kMinute)));
+
+  auto alerts = guardian.Get("/api/v1/me/alerts");
+  const auto& items = alerts.at("items").as_array();
+  ASSERT_EQ(items.size(), 2u) << alerts;
+  EXPECT_EQ(items[0].at("kind"), "missing_work");  // newest first: due an hour ago
+  EXPECT_EQ(items[0].at("title"), "Spelling list");
+  EXPECT_EQ(items[0].at("student").at("name"), "Ana Pierre");
+  EXPECT_EQ(items[1].at("kind"), "missed_session");
+  EXPECT_EQ(items[1].at("session_id").as_int64(), 901);
+  EXPECT_EQ(items[1].at("section_title"), "Grade 3 Homeroom");
+  EXPECT_EQ(student.Get("/api/v1/me/alerts").at("items").as_array().size(), 2u);
+  EXPECT_TRUE(other_guardian.Get("/api/v1/me/alerts").at("items").as_array().empty());
+  EXPECT_EQ(teacher.Send(bhttp::verb::get, "/api/v1/me/alerts").result_int(), 403);
+
+  // The teacher says the child was there (by phone): the missed session is no longer an alert.
+  auto zone = domain::DistrictZone::Load("America/New_York");
+  ASSERT_TRUE(zone.ok());
+  std::string day = domain::LocalDate::FromDaysSinceEpoch(zone->LocalDayOf(start)).ToString();
+  teacher.Json(bhttp::verb::put, "/api/v1/sections/10/daily-attendance/overrides", 200,
+               fmt::format(R"({{"student_id":100,"date":"{}","status":"present",)"
+                           R"("reason":"Joined by phone"}})",
+                           day));
+  alerts = guardian.Get("/api/v1/me/alerts");
+  ASSERT_EQ(alerts.at("items").as_array().size(), 1u) << alerts;
+  EXPECT_EQ(alerts.at("items").at(0).at("kind"), "missing_work");
 }
 
 TEST(DailyAttendance, RangesAndPolicyChangesOutsideTheLimitsAreRefused) {

@@ -307,6 +307,13 @@ void AddDailyAttendanceRows(std::vector<Row>& rows) {
   const char* policy = "/api/v1/attendance-policy";
   each("GET", policy, "own", policy, "", {403, 403, 200, 200, 200});
   each("PUT", policy, "own", policy, R"({"min_live_minutes":15})", {403, 403, 403, 403, 200});
+  const char* student = "/api/v1/students/{id}/daily-attendance";
+  each("GET", student, "own", "/api/v1/students/100/daily-attendance", "",
+       {200, 200, 200, 200, 200});
+  each("GET", student, "other", "/api/v1/students/101/daily-attendance", "",
+       {404, 404, 404, 404, 200});
+  // Alerts are each family's own: there is no "other" to reach.
+  each("GET", "/api/v1/me/alerts", "own", "/api/v1/me/alerts", "", {200, 200, 403, 403, 403});
 }
 
 // Users of the "a" side own school 2, section 10 and student_a; the "b" side is "other".
