@@ -39,8 +39,7 @@ Result<std::vector<AlertRecord>> MissedSessions(sql::Connection& c,
       " FROM enrollments e JOIN users u ON u.id = e.user_id"
       " JOIN live_sessions ls ON ls.section_id = e.section_id"
       " JOIN sections s ON s.id = ls.section_id"
-      " WHERE ls.status = 'ended' AND ls.started_ms IS NOT NULL"
-      " AND ls.starts_ms >= ?1 AND ls.starts_ms < ?2"
+      " WHERE ls.status = 'ended' AND ls.started_ms >= ?1 AND ls.started_ms < ?2"
       " AND e.active = 1 AND e.role = 'student' AND e.user_id IN (" +
       Placeholders(student_ids.size()) +
       ")"

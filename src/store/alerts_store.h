@@ -27,8 +27,8 @@ struct AlertRecord {
 // Returns kInternal on a database error.
 namespace alerts_store {
 
-// Sessions that ran (ended) and were scheduled to start in [from, to) in which the student never
-// joined and never opened the external meeting link.
+// Sessions that ran (started in [from, to), then ended; a class may start before its scheduled
+// time) in which the student never joined and never opened the external meeting link.
 Result<std::vector<AlertRecord>> MissedSessions(sql::Connection& c,
                                                 const std::vector<int64_t>& student_ids,
                                                 int64_t from_ms, int64_t to_ms);

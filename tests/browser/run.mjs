@@ -66,6 +66,17 @@ const server = await startServer({
 });
 console.log(`browser tests: homeroom demo on ${server.base} (metrics ${server.metricsPort})`);
 
+// One API request as a signed-in user (apiLogin's answer); fails the step unless it succeeds.
+async function apiCall(login, method, path, body) {
+  const res = await fetch(`${server.base}${path}`, {
+    method, headers: { Authorization: `Bearer ${login.token}`, 'Content-Type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const json = await res.json().catch(() => null);
+  expect(res.ok, `${method} ${path}: ${res.status} ${JSON.stringify(json)}`);
+  return json;
+}
+
 const passwordOf = Object.fromEntries(server.users.map((u) => [u.username, u.password]));
 const teacherLogin = server.login('teacher');
 const teacherApi = await apiLogin(server.base, teacherLogin.username, teacherLogin.password);
@@ -502,15 +513,7 @@ step('the district switches grades 6-12 to external: a 7th grader\'s Join opens 
     }
     throw new Error(`no grade ${grade} section with a student and a teacher`);
   };
-  const call = async (login, method, path, body) => {
-    const res = await fetch(`${server.base}${path}`, {
-      method, headers: { Authorization: `Bearer ${login.token}`, 'Content-Type': 'application/json' },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const json = await res.json().catch(() => null);
-    expect(res.ok, `${method} ${path}: ${res.status} ${JSON.stringify(json)}`);
-    return json;
-  };
+  const call = apiCall;
   const live = async (p, title) => {
     const t = await apiLogin(server.base, p.teacher.username, p.teacher.password);
     const sections = (await t.get('/api/v1/me/sections')).items;
@@ -727,6 +730,41 @@ step('a teacher overrides a day with a reason and the district sets the rule and
   expect(csv.includes(`${day},`) && csv.includes(reason), `the CSV has the teacher's day and reason`);
   await check(b.page, 'daily-attendance-school');
   await b.context.close();
+});
+
+// Guardians (issue 6, section 3; docs/api.md, "Alerts"): a class ran without the child and work
+// went past due; the guardian's home says both, and shows the child's week of attendance.
+step('a guardian sees the class their child missed, the missing work, and the week', async () => {
+  const studentLogin = server.login('student'), guardianLogin = server.login('guardian');
+  let mine = null;
+  for (const s of (await teacherApi.get('/api/v1/me/sections')).items) {
+    const roster = await teacherApi.get(`/api/v1/sections/${s.id}/roster?limit=200`);
+    if (roster.items.some((r) => r.username === studentLogin.username)) {
+      mine = s;
+      break;
+    }
+  }
+  expect(mine, 'the demo teacher teaches the demo student');
+  const stamp = Date.now() % 100000;
+  const now = Date.now();
+  const made = await apiCall(teacherApi, 'POST', `/api/v1/sections/${mine.id}/live-sessions`, {
+    title: `Phonics ${stamp}`, starts_at: new Date(now + 60_000).toISOString(),
+    ends_at: new Date(now + 30 * 60_000).toISOString() });
+  await apiCall(teacherApi, 'POST', `/api/v1/live-sessions/${made.items[0].id}/start`);
+  await apiCall(teacherApi, 'POST', `/api/v1/live-sessions/${made.items[0].id}/end`);
+  await apiCall(teacherApi, 'POST', `/api/v1/sections/${mine.id}/assignments`, {
+    title: `Word list ${stamp}`, instructions: 'Ten words.', points: 10,
+    due_at: new Date(now - 60 * 60_000).toISOString() });
+
+  const g = await newPage('guardian-alerts');
+  await signIn(g.page, guardianLogin.username, guardianLogin.password);
+  await g.page.getByRole('heading', { level: 3, name: 'Needs attention' }).first().waitFor();
+  await g.page.getByText(`Missed the live class “Phonics ${stamp}”`, { exact: false }).waitFor();
+  await g.page.getByText(`Did not turn in “Word list ${stamp}”`, { exact: false }).waitFor();
+  await g.page.getByRole('heading', { level: 3, name: 'Attendance this week' }).first().waitFor();
+  await g.page.locator('.week-attendance li').first().waitFor();
+  await check(g.page, 'guardian-alerts');
+  await g.context.close();
 });
 
 // Teacher feedback (issue 6, section 8; docs/api.md, "Teacher feedback").

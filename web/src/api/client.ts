@@ -4,9 +4,9 @@
 // the request retried once per fresh challenge, without the user doing anything.
 import { ChallengeExpiredError, solveChallenge, type Challenge } from '../pow/pow';
 import type {
-  Assignment, AttendanceDay, AttendancePolicy, AttendanceReport, DailyAttendanceReport, Child, FeedbackCategory, FeedbackEntry, FeedbackSummary, QueuedSubmission,
+  Alert, Assignment, AttendanceDay, AttendancePolicy, AttendanceReport, DailyAttendanceReport, Child, FeedbackCategory, FeedbackEntry, FeedbackSummary, QueuedSubmission,
   StoredFile, Submission, GuardRule, GuardRules, GuardStatus, LiveSession, Me, Page, PathwayRule, School,
-  SectionPathway, RosterEntry, Section, SignInResponse, Timeline, User,
+  SectionPathway, RosterEntry, Section, SignInResponse, StudentDailyAttendance, Timeline, User,
 } from './types';
 
 export class ApiError extends Error {
@@ -192,6 +192,8 @@ export const api = {
     request<DailyAttendanceReport>(`/api/v1/schools/${id}/daily-attendance${q(range)}`),
   overrideAttendance: (sectionId: number, body: { student_id: number; date: string; status: string; reason: string }) =>
     request<AttendanceDay>(`/api/v1/sections/${sectionId}/daily-attendance/overrides`, { method: 'PUT', body }),
+  studentDailyAttendance: (id: number) => request<StudentDailyAttendance>(`/api/v1/students/${id}/daily-attendance`),
+  myAlerts: () => request<{ lookback_days: number; items: Alert[] }>('/api/v1/me/alerts'),
   attendancePolicy: () => request<AttendancePolicy>('/api/v1/attendance-policy'),
   setAttendancePolicy: (body: Partial<AttendancePolicy>) =>
     request<AttendancePolicy>('/api/v1/attendance-policy', { method: 'PUT', body }),

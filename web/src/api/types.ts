@@ -305,3 +305,18 @@ export interface DailyAttendanceReport {
     days: AttendanceDay[];
   }[];
 }
+
+export interface Alert {
+  kind: 'missed_session' | 'missing_work';
+  student: { id: number; name: string };
+  section_id: number;
+  section_title: string;
+  session_id?: number;
+  assignment_id?: number;
+  title: string;
+  at: string;
+}
+
+export interface StudentDailyAttendance extends DailyAttendanceReport {
+  combined: AttendanceDay[];
+}

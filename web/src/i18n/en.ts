@@ -473,6 +473,11 @@ export const en = {
   'daily.policy_count_external': 'Opening an outside meeting link counts as present',
   'daily.policy_save': 'Save rule',
   'daily.policy_saved': 'Rule saved. Every report uses it now.',
+  'guardian.alerts': 'Needs attention',
+  'guardian.no_alerts': 'Nothing missed in the last two weeks.',
+  'guardian.alert_missed': 'Missed the live class “{title}” ({section}), {when}.',
+  'guardian.alert_missing': 'Did not turn in “{title}” ({section}), due {when}.',
+  'guardian.attendance': 'Attendance this week',
 };
 
 export type Messages = Record<keyof typeof en, string>;

@@ -474,4 +474,9 @@ export const es: Messages = {
   'daily.policy_count_external': 'Abrir un enlace de reunión externa cuenta como presente',
   'daily.policy_save': 'Guardar regla',
   'daily.policy_saved': 'Regla guardada. Todos los informes la usan ahora.',
+  'guardian.alerts': 'Requiere atención',
+  'guardian.no_alerts': 'Nada pendiente en las últimas dos semanas.',
+  'guardian.alert_missed': 'Faltó a la clase en vivo “{title}” ({section}), {when}.',
+  'guardian.alert_missing': 'No entregó “{title}” ({section}), con fecha límite {when}.',
+  'guardian.attendance': 'Asistencia de esta semana',
 };

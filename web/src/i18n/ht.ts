@@ -474,4 +474,9 @@ export const ht: Messages = {
   'daily.policy_count_external': 'Louvri yon lyen reyinyon deyò konte kòm prezan',
   'daily.policy_save': 'Anrejistre règ la',
   'daily.policy_saved': 'Règ la anrejistre. Tout rapò sèvi ak li kounye a.',
+  'guardian.alerts': 'Bezwen atansyon',
+  'guardian.no_alerts': 'Pa gen anyen ki manke nan de dènye semèn yo.',
+  'guardian.alert_missed': 'Te manke klas an dirèk “{title}” ({section}), {when}.',
+  'guardian.alert_missing': 'Pa t remèt “{title}” ({section}), dat limit {when}.',
+  'guardian.attendance': 'Prezans semèn sa a',
 };

@@ -85,6 +85,11 @@ export function formatDateTime(at: string | Date, timeZone?: string): string {
   return new Intl.DateTimeFormat(lang.get(), { dateStyle: 'medium', timeStyle: 'short', timeZone: zone(timeZone) })
     .format(instant(at));
 }
+// "Wed, Nov 18" for a calendar day "2026-11-18" (a date, not an instant: no zone to convert).
+export function formatCalendarDay(day: string): string {
+  return new Intl.DateTimeFormat(lang.get(), { weekday: 'short', month: 'short', day: 'numeric', timeZone: 'UTC' })
+    .format(new Date(`${day}T12:00:00Z`));
+}
 // "2026-09-01" of an instant in the district's zone: groups sessions by the district's day.
 export function dayKey(at: string | Date, timeZone?: string): string {
   return new Intl.DateTimeFormat('en-CA', { year: 'numeric', month: '2-digit', day: '2-digit', timeZone: zone(timeZone) })

@@ -4,7 +4,7 @@
 import { useState } from 'preact/hooks';
 import { api } from '../api/client';
 import type { AttendanceDay, DailyAttendanceReport, Principal } from '../api/types';
-import { lang, t, type MessageKey } from '../i18n';
+import { formatCalendarDay, t, type MessageKey } from '../i18n';
 import { Link } from '../router';
 import { ErrorNote, PageTitle, useLoad } from '../ui/kit';
 
@@ -13,13 +13,7 @@ const MAX_REASON = 500;
 
 type Range = { from?: string; to?: string };
 
-// "Wed, Nov 18" for "2026-11-18" (a calendar day: no zone to convert).
-function dayLabel(day: string): string {
-  return new Intl.DateTimeFormat(lang.get(), { weekday: 'short', month: 'short', day: 'numeric', timeZone: 'UTC' })
-    .format(new Date(`${day}T12:00:00Z`));
-}
-
-const basisKey = (d: AttendanceDay) => `daily.basis_${d.basis}` as MessageKey;
+export const basisKey = (d: AttendanceDay) => `daily.basis_${d.basis}` as MessageKey;
 
 // One cell: the status in words (a symbol is not enough for a screen reader) and why.
 function DayCell(props: { d: AttendanceDay }) {
@@ -44,7 +38,7 @@ function DaysTable(props: { report: DailyAttendanceReport; caption: string }) {
           <th scope="col">{t('daily.student')}</th>
           {r.days.map((d) => (
             <th scope="col" key={d}>
-              {dayLabel(d)}
+              {formatCalendarDay(d)}
             </th>
           ))}
         </tr>
@@ -150,7 +144,7 @@ function OverrideForm(props: { sectionId: number; report: DailyAttendanceReport;
         <select id="ov-date" name="date" required>
           {props.report.days.map((d) => (
             <option value={d} key={d}>
-              {dayLabel(d)}
+              {formatCalendarDay(d)}
             </option>
           ))}
         </select>
