@@ -27,7 +27,10 @@
 //    Homeroom and the browser, the machine's busy time (/proc/stat), and every subscriber's
 //    inbound-rtp bytes and decoded frames (so a step whose subscribers did not really receive the
 //    stream shows it). A least-squares line through (N, Janus CPU) gives the cost per subscriber
-//    (the slope) and the fixed cost (the teacher's ingest, Janus's own threads).
+//    (the slope) and the fixed cost (the teacher's ingest, Janus's own threads). Janus's idle cost
+//    (its room, nobody publishing) is read before the teacher starts.
+// 5. The floor beside it: bench_media_reference (reference_relay.cc), a bare UDP relay of the same
+//    packets to N sockets, for each step, after the browser is closed.
 //
 // Bounded: at most --max-subscribers (100) subscribers, every wait has a deadline, the whole run
 // has one (--deadline-s, 1200), and every process it started dies with it.

@@ -149,7 +149,8 @@ int main(int argc, char** argv) {
     }
   }
   const double cpu = ThreadCpuSeconds() - cpu_before;
-  const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  const double wall =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   done.store(true);
   publisher.join();
   std::printf(
