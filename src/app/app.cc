@@ -73,9 +73,9 @@ App::~App() {
   roster_.reset();
   guard_.reset();
   db_.reset();
-  maintenance_timer_.reset();
-  guard_sync_timer_.reset();
-  live_sweep_timer_.reset();
+  maintenance_task_.reset();
+  guard_sync_task_.reset();
+  live_sweep_task_.reset();
   server_.reset();
   metrics_server_.reset();
 }
@@ -227,13 +227,17 @@ Result<std::unique_ptr<App>> App::Create(AppConfig config) {
 Status App::Start() {
   HR_RETURN_IF_ERROR(server_->Listen(config_.listen));
   if (metrics_server_) HR_RETURN_IF_ERROR(metrics_server_->Listen(config_.metrics_listen));
-  maintenance_timer_ = std::make_unique<boost::asio::steady_timer>(server_->io_context());
-  boost::asio::co_spawn(server_->io_context(), MaintenanceLoop(), boost::asio::detached);
-  guard_sync_timer_ = std::make_unique<boost::asio::steady_timer>(server_->io_context());
-  boost::asio::co_spawn(server_->io_context(), GuardSyncLoop(), boost::asio::detached);
   sentinel_->Start();
-  live_sweep_timer_ = std::make_unique<boost::asio::steady_timer>(server_->io_context());
-  boost::asio::co_spawn(server_->io_context(), LiveSweepLoop(), boost::asio::detached);
+  auto executor = server_->io_context().get_executor();
+  maintenance_task_ = std::make_unique<PeriodicTask>(executor, config_.maintenance_interval,
+                                                     [this] { return Maintain(); });
+  guard_sync_task_ = std::make_unique<PeriodicTask>(executor, config_.guard_sync_interval,
+                                                    [this] { return SyncGuardRules(); });
+  live_sweep_task_ = std::make_unique<PeriodicTask>(
+      executor, config_.live_sweep_interval, [this] { return EndLiveSessionsWithoutRoom(); });
+  maintenance_task_->Start();
+  guard_sync_task_->Start();
+  live_sweep_task_->Start();
   live_work_.emplace(live_io_.get_executor());
   live_thread_ = std::thread([this] { live_io_.run(); });
   media_->Start();
@@ -242,52 +246,28 @@ Status App::Start() {
   return Status::Ok();
 }
 
-boost::asio::awaitable<void> App::MaintenanceLoop() {
-  for (;;) {
-    maintenance_timer_->expires_after(config_.maintenance_interval);
-    boost::system::error_code ec;
-    co_await maintenance_timer_->async_wait(
-        boost::asio::redirect_error(boost::asio::use_awaitable, ec));
-    if (ec) co_return;  // cancelled: shutting down
-    Result<int64_t> pruned = co_await auth_->PruneEndedSessions();
-    if (pruned.ok()) {
-      if (*pruned > 0) log::Info("sessions_pruned", {{"count", *pruned}});
-    } else {
-      log::Warn("sessions_prune_failed", {{"error", pruned.status().ToString()}});
-    }
-    Result<int64_t> events = co_await telemetry_->Prune();
-    if (events.ok()) {
-      if (*events > 0) log::Info("client_events_pruned", {{"count", *events}});
-    } else {
-      log::Warn("client_events_prune_failed", {{"error", events.status().ToString()}});
-    }
+boost::asio::awaitable<void> App::Maintain() {
+  Result<int64_t> pruned = co_await auth_->PruneEndedSessions();
+  if (pruned.ok()) {
+    if (*pruned > 0) log::Info("sessions_pruned", {{"count", *pruned}});
+  } else {
+    log::Warn("sessions_prune_failed", {{"error", pruned.status().ToString()}});
+  }
+  Result<int64_t> events = co_await telemetry_->Prune();
+  if (events.ok()) {
+    if (*events > 0) log::Info("client_events_pruned", {{"count", *events}});
+  } else {
+    log::Warn("client_events_prune_failed", {{"error", events.status().ToString()}});
   }
 }
 
-boost::asio::awaitable<void> App::GuardSyncLoop() {
-  bool failing = false;
-  for (;;) {
-    guard_sync_timer_->expires_after(config_.guard_sync_interval);
-    boost::system::error_code ec;
-    co_await guard_sync_timer_->async_wait(
-        boost::asio::redirect_error(boost::asio::use_awaitable, ec));
-    if (ec) co_return;  // cancelled: shutting down
-    Status synced = co_await guard_->Sync();
-    // Logged once per failure run, not every few seconds while the store is saturated.
-    if (!synced.ok() && !failing) log::Warn("guard_sync_failed", {{"error", synced.ToString()}});
-    failing = !synced.ok();
+boost::asio::awaitable<void> App::SyncGuardRules() {
+  Status synced = co_await guard_->Sync();
+  // Logged once per failure run, not every few seconds while the store is saturated.
+  if (!synced.ok() && !guard_sync_failing_) {
+    log::Warn("guard_sync_failed", {{"error", synced.ToString()}});
   }
-}
-
-boost::asio::awaitable<void> App::LiveSweepLoop() {
-  for (;;) {
-    live_sweep_timer_->expires_after(config_.live_sweep_interval);
-    boost::system::error_code ec;
-    co_await live_sweep_timer_->async_wait(
-        boost::asio::redirect_error(boost::asio::use_awaitable, ec));
-    if (ec) co_return;  // cancelled: shutting down
-    co_await EndLiveSessionsWithoutRoom();
-  }
+  guard_sync_failing_ = !synced.ok();
 }
 
 boost::asio::awaitable<void> App::EndLiveSessionsWithoutRoom() {
@@ -311,17 +291,9 @@ boost::asio::awaitable<void> App::EndLiveSessionsWithoutRoom() {
 }
 
 void App::Shutdown() {
-  if (maintenance_timer_) {
-    boost::asio::post(server_->io_context(),
-                      [timer = maintenance_timer_.get()] { timer->cancel(); });
-  }
-  if (guard_sync_timer_) {
-    boost::asio::post(server_->io_context(),
-                      [timer = guard_sync_timer_.get()] { timer->cancel(); });
-  }
-  if (live_sweep_timer_) {
-    boost::asio::post(server_->io_context(),
-                      [timer = live_sweep_timer_.get()] { timer->cancel(); });
+  for (PeriodicTask* task :
+       {maintenance_task_.get(), guard_sync_task_.get(), live_sweep_task_.get()}) {
+    if (task) task->Stop();
   }
   if (media_) media_->Stop();
   server_->Shutdown(config_.shutdown_deadline);

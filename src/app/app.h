@@ -3,12 +3,12 @@
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
-#include <boost/asio/steady_timer.hpp>
 #include <memory>
 #include <optional>
 #include <thread>
 
 #include "app/config.h"
+#include "app/periodic_task.h"
 #include "core/metrics.h"
 
 namespace homeroom::domain {
@@ -95,14 +95,13 @@ class App {
 
  private:
   explicit App(AppConfig config);
-  // Periodic housekeeping on the API server's threads (pruning ended sessions).
-  boost::asio::awaitable<void> MaintenanceLoop();
-  // Re-reads the operators' block and allow rules every guard_sync_interval (API threads; the
-  // store read runs on a reader thread).
-  boost::asio::awaitable<void> GuardSyncLoop();
+  // Housekeeping every maintenance_interval (pruning ended sessions and old client events).
+  boost::asio::awaitable<void> Maintain();
+  // Re-reads the operators' block and allow rules (every guard_sync_interval; the store read runs
+  // on a reader thread).
+  boost::asio::awaitable<void> SyncGuardRules();
   // Ends live sessions that no room will end: started but never joined, or whose room was lost in
   // a restart (only a room ends a session by itself), once past their end + the auto-end delay.
-  boost::asio::awaitable<void> LiveSweepLoop();
   boost::asio::awaitable<void> EndLiveSessionsWithoutRoom();
 
   AppConfig config_;
@@ -144,13 +143,15 @@ class App {
   std::unique_ptr<media::JanusMediaEngine> media_engine_;
   std::unique_ptr<http::MetricsHandler> metrics_handler_;
   std::unique_ptr<net::Server> metrics_server_;
-  std::unique_ptr<boost::asio::steady_timer> maintenance_timer_;
   // The Sentinel (detection, auto-block; the server's gate and a request observer) and the
   // operators' rules kept in the store; block_list_ and attack_mode_ above are theirs too.
   std::unique_ptr<guard::Sentinel> sentinel_;
   std::unique_ptr<domain::GuardService> guard_;
-  std::unique_ptr<boost::asio::steady_timer> guard_sync_timer_;
-  std::unique_ptr<boost::asio::steady_timer> live_sweep_timer_;
+  bool guard_sync_failing_ = false;  // its task's strand only: logs once per failure run
+  // The three above on the API server's threads; after server_, so they go before its io_context.
+  std::unique_ptr<PeriodicTask> maintenance_task_;
+  std::unique_ptr<PeriodicTask> guard_sync_task_;
+  std::unique_ptr<PeriodicTask> live_sweep_task_;
 };
 
 // `homeroom serve`: starts the App, logs where it listens, shuts down gracefully on SIGTERM or

@@ -1,5 +1,4 @@
 #include "live/hub.h"
-#include "live/protocol.h"
 
 #include <gtest/gtest.h>
 
@@ -9,6 +8,8 @@
 #include <boost/json/serialize.hpp>
 #include <mutex>
 #include <thread>
+
+#include "live/protocol.h"
 
 namespace homeroom::live {
 namespace {
