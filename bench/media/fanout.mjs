@@ -96,8 +96,8 @@ async function main() {
   // Janus's scheduling priority: the browsers and whatever else runs on these cores should delay
   // it as little as possible, as on a media server of its own (root only; 0: as started).
   const janusNice = Number(args['janus-nice'] ?? (process.getuid() === 0 ? -10 : 0));
-  // Janus's `event_loops` (general section): unset, Janus gives every handle a thread of its own
-  // (what `homeroom janus-config` writes); N shares N loop threads among all handles.
+  // `homeroom janus-config --event-loops`: unset (0), Janus gives every handle a thread of its own;
+  // N shares N loop threads among all handles.
   const eventLoops = args['event-loops'] ? Number(args['event-loops']) : null;
   const WAIT_MS = 60_000;
   if (steps.at(-1) > maxSubscribers) {
@@ -157,11 +157,8 @@ async function main() {
   const janusDir = join(work, 'janus');
   const janusPort = 18000 + Math.floor(Math.random() * 1000);
   execFileSync(binary, ['janus-config', '--dir', janusDir, '--http-port', String(janusPort),
-    '--admin-port', String(janusPort + 1000), '--rtp-ports', '40000-40999'], { stdio: 'ignore' });
-  if (eventLoops !== null) {
-    const cfg = join(janusDir, 'janus.jcfg');
-    writeFileSync(cfg, readFileSync(cfg, 'utf8').replace('general: {', `general: {\n  event_loops = ${eventLoops}`));
-  }
+    '--admin-port', String(janusPort + 1000), '--rtp-ports', '40000-40999',
+    ...(eventLoops !== null ? ['--event-loops', String(eventLoops)] : [])], { stdio: ['ignore', 'ignore', 'inherit'] });
   // nice(1) execs Janus: the pid is Janus's.
   const janus = spawn('nice', ['-n', String(janusNice), janusBinary, `--configs-folder=${janusDir}`,
     `--config=${join(janusDir, 'janus.jcfg')}`, '--disable-colors'], { stdio: ['ignore', 'pipe', 'pipe'] });
