@@ -16,7 +16,8 @@
 // 2. The class's teacher signs in to the real room page in headless chromium and starts camera and
 //    microphone with its button: the real client, with its caps (camera 500 kbps, microphone
 //    32 kbps). The fake camera plays a generated noise video (bench/media/noise.mjs) so that the
-//    encoder really sends at its cap; the fake microphone is chromium's beep.
+//    encoder really sends at its cap; the fake microphone is chromium's beep. With --screen the
+//    teacher also clicks "Share screen" (the fake capture again, at the screen caps).
 // 3. Subscribers: each is a distinct student account of the class that signs in (POST
 //    /api/v1/auth/login) and opens its own live socket (GET /api/v1/live, bearer token) and sends
 //    media.subscribe / media.start exactly as the room page does (docs/live-protocol.md, "Media");
@@ -99,6 +100,8 @@ async function main() {
   // `homeroom janus-config --event-loops`: unset (0), Janus gives every handle a thread of its own;
   // N shares N loop threads among all handles.
   const eventLoops = args['event-loops'] ? Number(args['event-loops']) : null;
+  // --screen: the teacher shares the screen as well (a second video stream to every subscriber).
+  const shareScreen = args.screen === 'true';
   const WAIT_MS = 60_000;
   if (steps.at(-1) > maxSubscribers) {
     console.error(`media fan-out bench: ${steps.at(-1)} subscribers is over --max-subscribers ${maxSubscribers}`);
@@ -274,6 +277,13 @@ async function main() {
     });
     await waitFor(async () => (await teacherOut()).video > 0, WAIT_MS, 'the teacher sends no video');
     say('the teacher publishes camera and microphone from the room page');
+    if (shareScreen) {
+      // Chromium's fake capture stands in for the screen (the same generated video); the page
+      // sends it at its screen caps (800 kbps, 5 frames/s).
+      await teacherPage.getByRole('button', { name: 'Share screen' }).click();
+      await teacherPage.getByRole('button', { name: 'Stop sharing' }).waitFor();
+      say('the teacher shares the screen too');
+    }
 
     // --- 3. subscribers ----------------------------------------------------------------------------
     const pages = [];
@@ -417,7 +427,7 @@ async function main() {
     }
     const fit = fitLine(results.map((r) => [r.n, r.janusCores]));
     const summary = {
-      when: new Date().toISOString(), steps, windowS, settleS, patch, janusNice, eventLoops, janusIdleCores, results,
+      when: new Date().toISOString(), steps, windowS, settleS, patch, janusNice, eventLoops, shareScreen, janusIdleCores, results,
       janusFixedCores: fit.intercept, janusCoresPerSubscriber: fit.slope, r2: fit.r2,
       subscribersPerJanusCore: fit.slope > 0 ? (1 - fit.intercept) / fit.slope : null,
     };
