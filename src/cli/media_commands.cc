@@ -50,6 +50,9 @@ void AddMediaCommands(CLI::App& app) {
       ->capture_default_str();
   cmd->add_option("--debug-level", options.debug_level, "Janus log level, 0-7")
       ->capture_default_str();
+  cmd->add_option("--event-loops", options.event_loops,
+                  "Janus's shared event loop threads (0: a thread per handle; docs/capacity.md)")
+      ->capture_default_str();
   cmd->callback([] {
     if (!rtp_ports.empty()) {
       unsigned lo = 0, hi = 0;

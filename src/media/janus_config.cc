@@ -98,6 +98,10 @@ Status Validate(const JanusConfigOptions& o) {
   if (o.debug_level < 0 || o.debug_level > 7) {
     return Status::InvalidArgument("--debug-level must be 0-7");
   }
+  if (o.event_loops < 0 || o.event_loops > kMaxJanusEventLoops) {
+    return Status::InvalidArgument("--event-loops must be 0-" +
+                                   std::to_string(kMaxJanusEventLoops));
+  }
   for (const fs::path& lib : {o.janus_lib_dir / "plugins" / kVideoRoomPlugin,
                               o.janus_lib_dir / "transports" / kHttpTransport}) {
     if (!fs::exists(lib)) {
@@ -138,8 +142,9 @@ std::string MainConfig(const fs::path& dir, const JanusConfigOptions& o,
        "  token_auth = true\n"
        "  server_name = \"homeroom-media\"\n"
        "  session_timeout = 60\n"
-       "  hide_dependencies = true\n"
-       "}\n"
+       "  hide_dependencies = true\n";
+  if (o.event_loops > 0) s << "  event_loops = " << o.event_loops << "\n";
+  s << "}\n"
        "media: {\n"
        "  rtp_port_range = \""
     << o.rtp_port_min << "-" << o.rtp_port_max

@@ -20,15 +20,21 @@ struct JanusConfigOptions {
   std::filesystem::path janus_lib_dir = "/usr/lib/x86_64-linux-gnu/janus";
   uint16_t http_port = 8088;   // Janus API, 127.0.0.1 only
   uint16_t admin_port = 7088;  // Janus admin API, 127.0.0.1 only
-  // UDP ports for media; a firewall opens exactly these. 1,000 ports: two per publisher or
-  // subscriber stream with bundling, ample for one Janus process.
+  // UDP ports for media; a firewall opens exactly these. Janus takes one port per PeerConnection
+  // (per local address): 1,000 ports hold about 1,000 publishers and subscribers, some 38 rooms
+  // of 25; a media server sized as in docs/capacity.md needs several thousand.
   uint16_t rtp_port_min = 20000;
   uint16_t rtp_port_max = 20999;
   // The public address browsers reach Janus at when it runs behind 1:1 NAT (nat_1_1_mapping);
   // empty: the host's own addresses.
   std::string public_ip;
   int debug_level = 4;  // Janus's log level, 0-7
+  // Janus's static event loops (`event_loops`): 0 writes none, and Janus gives every handle a
+  // thread of its own; N shares N loop threads among all handles, about half the CPU per
+  // subscriber in bench/media (docs/capacity.md, "Tuning"). At most kMaxJanusEventLoops.
+  int event_loops = 0;
 };
+inline constexpr int kMaxJanusEventLoops = 1024;
 
 // What Homeroom needs to drive the Janus it configured; written beside the configuration as
 // homeroom-janus.json (mode 0600) and never sent to a browser.

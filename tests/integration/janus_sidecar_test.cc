@@ -161,6 +161,28 @@ TEST_F(JanusSidecar, OnlyHomeroomsCredentialsOpenItAndOnlyVideoRoomIsLoaded) {
   EXPECT_EQ(ListeningAddresses(janus.pid()), expected);
 }
 
+// `--event-loops N` makes Janus share N loop threads among its handles (docs/capacity.md,
+// "Tuning"); without it, Janus's own default: a thread per handle (0 static loops).
+TEST_F(JanusSidecar, EventLoopsAreSharedOnlyWhenAsked) {
+  auto static_loops = [&]() -> int64_t {
+    auto started = StartJanusOnFreePorts(dir_, options_);
+    if (!started->ready()) {
+      ADD_FAILURE() << started->Log();
+      return -1;
+    }
+    HttpClient api(options_.http_port);
+    auto info = HttpClient::Json(api.Get("/janus/info"));
+    if (!info.is_object() || !info.as_object().contains("static-event-loops")) {
+      ADD_FAILURE() << json::serialize(info);
+      return -1;
+    }
+    return info.at("static-event-loops").to_number<int64_t>();
+  };
+  EXPECT_EQ(static_loops(), 0);
+  options_.event_loops = 2;
+  EXPECT_EQ(static_loops(), 2);
+}
+
 TEST_F(JanusSidecar, RewritingTheConfigurationKeepsTheSecrets) {
   std::ostringstream out, err;
   ASSERT_EQ(cli::RunJanusConfig(dir_, options_, out, err), 0) << err.str();
@@ -204,6 +226,9 @@ TEST_F(JanusSidecar, BadOptionsAreRefusedWithTheReason) {
   o = options_;
   o.public_ip = "not-an-ip";
   refuse(o, "--public-ip");
+  o = options_;
+  o.event_loops = -1;
+  refuse(o, "--event-loops");
   o = options_;
   o.janus_lib_dir = dir_ / "nowhere";
   refuse(o, "apt install janus");
