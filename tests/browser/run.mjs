@@ -66,6 +66,16 @@ const server = await startServer({
 });
 console.log(`browser tests: homeroom demo on ${server.base} (metrics ${server.metricsPort})`);
 
+// The demo teacher's section that has this student in it, and the student's roster entry.
+async function demoClassOf(studentLogin) {
+  for (const section of (await teacherApi.get('/api/v1/me/sections')).items) {
+    const roster = await teacherApi.get(`/api/v1/sections/${section.id}/roster?limit=200`);
+    const pupil = roster.items.find((r) => r.username === studentLogin.username);
+    if (pupil) return { section, pupil };
+  }
+  throw new Error('the demo teacher does not teach the demo student');
+}
+
 // One API request as a signed-in user (apiLogin's answer); fails the step unless it succeeds.
 async function apiCall(login, method, path, body) {
   const res = await fetch(`${server.base}${path}`, {
@@ -598,15 +608,7 @@ step('the district switches grades 6-12 to external: a 7th grader\'s Join opens 
 step('a student submits, the teacher grades, the guardian sees the grade', async () => {
   const studentLogin = server.login('student'), guardianLogin = server.login('guardian');
   // The demo's teacher teaches the demo student; find that section.
-  let mine = null;
-  for (const s of (await teacherApi.get('/api/v1/me/sections')).items) {
-    const roster = await teacherApi.get(`/api/v1/sections/${s.id}/roster?limit=200`);
-    if (roster.items.some((r) => r.username === studentLogin.username)) {
-      mine = s;
-      break;
-    }
-  }
-  expect(mine, 'the demo teacher teaches the demo student');
+  const { section: mine } = await demoClassOf(studentLogin);
   const title = `Essay ${Date.now() % 100000}`;
 
   const teacher = await newPage('coursework-teacher');
@@ -678,16 +680,7 @@ step('a student submits, the teacher grades, the guardian sees the grade', async
 // student's day with a reason; the district changes its rule and downloads a school's CSV.
 step('a teacher overrides a day with a reason and the district sets the rule and exports its CSV', async () => {
   const studentLogin = server.login('student');
-  let mine = null, pupil = null;
-  for (const s of (await teacherApi.get('/api/v1/me/sections')).items) {
-    const roster = await teacherApi.get(`/api/v1/sections/${s.id}/roster?limit=200`);
-    pupil = roster.items.find((r) => r.username === studentLogin.username);
-    if (pupil) {
-      mine = s;
-      break;
-    }
-  }
-  expect(mine, 'the demo teacher teaches the demo student');
+  const { section: mine, pupil } = await demoClassOf(studentLogin);
   const reason = `Joined by phone (${Date.now() % 100000})`;
 
   const a = await newPage('daily-teacher');
@@ -698,7 +691,7 @@ step('a teacher overrides a day with a reason and the district sets the rule and
   const grid = a.page.getByRole('table', { name: 'Each student, each school day' });
   await grid.waitFor();
   const form = a.page.getByRole('region', { name: 'Change a day' });
-  await form.getByLabel('Student').selectOption(String(pupil.user_id ?? pupil.id));
+  await form.getByLabel('Student').selectOption(String(pupil.user_id));
   const days = await form.getByLabel('Day').locator('option').evaluateAll((o) => o.map((x) => x.value));
   const day = days.at(-1);
   await form.getByLabel('Day').selectOption(day);
@@ -736,15 +729,7 @@ step('a teacher overrides a day with a reason and the district sets the rule and
 // went past due; the guardian's home says both, and shows the child's week of attendance.
 step('a guardian sees the class their child missed, the missing work, and the week', async () => {
   const studentLogin = server.login('student'), guardianLogin = server.login('guardian');
-  let mine = null;
-  for (const s of (await teacherApi.get('/api/v1/me/sections')).items) {
-    const roster = await teacherApi.get(`/api/v1/sections/${s.id}/roster?limit=200`);
-    if (roster.items.some((r) => r.username === studentLogin.username)) {
-      mine = s;
-      break;
-    }
-  }
-  expect(mine, 'the demo teacher teaches the demo student');
+  const { section: mine } = await demoClassOf(studentLogin);
   const stamp = Date.now() % 100000;
   const now = Date.now();
   const made = await apiCall(teacherApi, 'POST', `/api/v1/sections/${mine.id}/live-sessions`, {

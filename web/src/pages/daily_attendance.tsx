@@ -6,7 +6,7 @@ import { api } from '../api/client';
 import type { AttendanceDay, DailyAttendanceReport, Principal } from '../api/types';
 import { formatCalendarDay, t, type MessageKey } from '../i18n';
 import { Link } from '../router';
-import { ErrorNote, PageTitle, useLoad } from '../ui/kit';
+import { ErrorNote, PageTitle, useLoad, useSchoolChoice } from '../ui/kit';
 
 // The server's --daily-attendance-max-reason-bytes default; the server has the last word.
 const MAX_REASON = 500;
@@ -248,11 +248,8 @@ function PolicyForm(props: { onSaved: () => void }) {
 
 // /admin/daily-attendance
 export function SchoolDailyAttendance(props: { me: Principal }) {
-  const [schools, schoolsError] = useLoad(() => api.schools(), []);
-  const [schoolId, setSchoolId] = useState<number | null>(null);
+  const { school, picker, error: schoolsError } = useSchoolChoice();
   const [range, setRange] = useState<Range>({});
-  const list = schools?.items ?? [];
-  const school = list.find((s) => s.id === schoolId) ?? list[0];
   const [report, error, reloadReport] = useLoad(
     () => (school ? api.schoolDailyAttendance(school.id, range) : Promise.resolve(null)),
     [school?.id, range.from, range.to],
@@ -265,20 +262,7 @@ export function SchoolDailyAttendance(props: { me: Principal }) {
     <section>
       <PageTitle>{t('daily.school_title')}</PageTitle>
       <ErrorNote error={schoolsError} />
-      {list.length > 0 && (
-        <p>
-          <label>
-            {t('teacher.school')}{' '}
-            <select value={school?.id} onChange={(e) => setSchoolId(Number((e.target as HTMLSelectElement).value))}>
-              {list.map((s) => (
-                <option value={s.id} key={s.id}>
-                  {s.name}
-                </option>
-              ))}
-            </select>
-          </label>
-        </p>
-      )}
+      {picker}
       <RangeForm report={report} onRange={setRange} />
       <ErrorNote error={error} />
       {report && (

@@ -4,7 +4,7 @@ import { api } from '../api/client';
 import type { Principal, Section } from '../api/types';
 import { districtInput, formatDateTime, formatTime, t, zoneLabel, type MessageKey } from '../i18n';
 import { Link, navigate } from '../router';
-import { ConfirmButton, ErrorNote, PageTitle, useLoad } from '../ui/kit';
+import { ConfirmButton, ErrorNote, PageTitle, useLoad, useSchoolChoice } from '../ui/kit';
 import { MeetingLinkForm } from './pathways';
 import { SessionRow } from './sessions';
 
@@ -133,10 +133,7 @@ function SectionPicker(props: { items: Section[] }) {
 
 // Administrators teach no section of their own: they pick a school they run, then its section.
 function SchoolSections() {
-  const [schools, error] = useLoad(() => api.schools());
-  const [schoolId, setSchoolId] = useState<number | null>(null);
-  const list = schools?.items ?? [];
-  const school = list.find((s) => s.id === schoolId) ?? list[0];
+  const { school, picker, error } = useSchoolChoice();
   const [sections, sectionsError] = useLoad(
     () => (school ? api.schoolSections(school.id) : Promise.resolve(null)),
     [school?.id],
@@ -146,20 +143,7 @@ function SchoolSections() {
     <>
       <p>{t('teacher.admin_intro')}</p>
       <ErrorNote error={error || sectionsError} />
-      {list.length > 0 && (
-        <p>
-          <label>
-            {t('teacher.school')}{' '}
-            <select value={school?.id} onChange={(e) => setSchoolId(Number((e.target as HTMLSelectElement).value))}>
-              {list.map((s) => (
-                <option value={s.id} key={s.id}>
-                  {s.name}
-                </option>
-              ))}
-            </select>
-          </label>
-        </p>
-      )}
+      {picker}
       {sections && items.length === 0 && <p>{t('teacher.no_school_sections')}</p>}
       {items.length > 0 && <SectionPicker items={items} key={school?.id} />}
     </>

@@ -1,7 +1,8 @@
 // Small shared pieces: page heading that takes focus, lazy pages, errors, the confirm dialog.
 import type { ComponentChildren, ComponentType } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { ApiError } from '../api/client';
+import { api, ApiError } from '../api/client';
+import type { School } from '../api/types';
 import { t } from '../i18n';
 
 // The page's <h1>; focused when the page mounts so that a screen reader announces the new page and
@@ -137,4 +138,32 @@ export function ConfirmButton(props: {
       </dialog>
     </>
   );
+}
+
+// The schools an administrator runs, one chosen (the first until they pick another): the picker
+// that starts an admin's page about one school.
+export function useSchoolChoice(): {
+  school: School | undefined;
+  picker: ComponentChildren;
+  error: unknown;
+} {
+  const [schools, error] = useLoad(() => api.schools(), []);
+  const [schoolId, setSchoolId] = useState<number | null>(null);
+  const list = schools?.items ?? [];
+  const school = list.find((s) => s.id === schoolId) ?? list[0];
+  const picker = list.length > 0 && (
+    <p>
+      <label>
+        {t('teacher.school')}{' '}
+        <select value={school?.id} onChange={(e) => setSchoolId(Number((e.target as HTMLSelectElement).value))}>
+          {list.map((s) => (
+            <option value={s.id} key={s.id}>
+              {s.name}
+            </option>
+          ))}
+        </select>
+      </label>
+    </p>
+  );
+  return { school, picker, error };
 }
