@@ -9,6 +9,7 @@
 #include "api/views.h"
 #include "auth/policy.h"
 #include "core/clock.h"
+#include "domain/external_attendance.h"
 #include "domain/live_schedule.h"
 #include "domain/pathways.h"
 #include "domain/roster_service.h"
@@ -303,12 +304,19 @@ Task GetAttendance(Services& s, RequestContext& ctx) {
   // Sessions on the external pathway: when each student opened the meeting link (docs/api.md,
   // "Pathways"); null for those who did not.
   HR_CO_ASSIGN_OR_RETURN(auto opens, co_await s.pathways->Opens(report.session.id));
+  // Their time in the external meeting, from the teacher's uploaded report (null without one).
+  HR_CO_ASSIGN_OR_RETURN(auto reconciled,
+                         co_await s.external_attendance->ForSession(report.session.id));
   for (auto& item : body["items"].as_array()) {
     auto& o = item.as_object();
     o["opened_external_at"] = nullptr;
     for (const auto& open : opens) {
       if (open.user_id == o["user_id"].as_int64())
         o["opened_external_at"] = FormatIsoUtc(open.first_ms);
+    }
+    o["external_minutes"] = nullptr;
+    for (const auto& r : reconciled) {
+      if (r.user_id == o["user_id"].as_int64()) o["external_minutes"] = (r.seconds + 30) / 60;
     }
   }
   co_return Json(bhttp::status::ok, body);

@@ -8,6 +8,7 @@
 #include "api/routes.h"
 #include "api/views.h"
 #include "auth/policy.h"
+#include "domain/external_attendance.h"
 #include "domain/live_schedule.h"
 #include "domain/pathways.h"
 #include "domain/roster_service.h"
@@ -164,6 +165,54 @@ Task OpenExternal(Services& s, RequestContext& ctx) {
                                boost::json::object{{"session_id", id}, {"url", url}});
 }
 
+boost::json::object ReconciledJson(const store::ExternalAttendanceRecord& r) {
+  return {{"user_id", r.user_id},         {"minutes", (r.seconds + 30) / 60},
+          {"seconds", r.seconds},         {"matched_by", r.matched_by},
+          {"uploaded_by", r.uploaded_by}, {"uploaded_at", FormatIsoUtc(r.uploaded_ms)}};
+}
+
+// The teacher's upload of an external meeting's attendance report (the body as exported: CSV or
+// tab-separated, UTF-8 or UTF-16); answers who was matched and who was not.
+Task PutExternalAttendance(Services& s, RequestContext& ctx) {
+  HR_CO_ASSIGN_OR_RETURN(int64_t id, ctx.PathInt("id"));
+  HR_CO_ASSIGN_OR_RETURN(auto view, co_await s.live->Get(id));
+  HR_CO_RETURN_IF_ERROR(
+      auth::Authorize(*ctx.principal, Action::kManageLiveSessions, view.Target()));
+  if (ctx.request.body().empty()) {
+    co_return Status::InvalidArgument("send the meeting's attendance report as the request body");
+  }
+  std::string report = ctx.request.body();
+  HR_CO_ASSIGN_OR_RETURN(
+      auto result, co_await s.external_attendance->Reconcile(
+                       id, view.session.section_id, std::move(report), ctx.principal->user_id));
+  boost::json::array matched, unmatched;
+  for (const auto& m : result.matched) {
+    matched.push_back({{"user_id", m.student.id},
+                       {"name", m.student.given_name + " " + m.student.family_name},
+                       {"minutes", (m.seconds + 30) / 60},
+                       {"matched_by", m.matched_by}});
+  }
+  for (const auto& p : result.unmatched) {
+    unmatched.push_back({{"name", p.name}, {"email", p.email}, {"minutes", (p.seconds + 30) / 60}});
+  }
+  co_return http::JsonResponse(bhttp::status::ok,
+                               boost::json::object{{"session_id", id},
+                                                   {"rows", result.rows},
+                                                   {"matched", std::move(matched)},
+                                                   {"unmatched", std::move(unmatched)}});
+}
+
+Task GetExternalAttendance(Services& s, RequestContext& ctx) {
+  HR_CO_ASSIGN_OR_RETURN(int64_t id, ctx.PathInt("id"));
+  HR_CO_ASSIGN_OR_RETURN(auto view, co_await s.live->Get(id));
+  HR_CO_RETURN_IF_ERROR(auth::Authorize(*ctx.principal, Action::kViewAttendance, view.Target()));
+  HR_CO_ASSIGN_OR_RETURN(auto rows, co_await s.external_attendance->ForSession(id));
+  boost::json::array items;
+  for (const auto& r : rows) items.push_back(ReconciledJson(r));
+  co_return http::JsonResponse(
+      bhttp::status::ok, boost::json::object{{"session_id", id}, {"items", std::move(items)}});
+}
+
 }  // namespace
 
 void AddPathwayRoutes(http::Router& router, Services& s) {
@@ -176,6 +225,11 @@ void AddPathwayRoutes(http::Router& router, Services& s) {
   add(bhttp::verb::put, "/api/v1/sections/{id}/meeting-link", PutMeetingLink);
   add(bhttp::verb::get, "/api/v1/me/pathways", MyPathways);
   add(bhttp::verb::post, "/api/v1/live-sessions/{id}/open-external", OpenExternal);
+  add(bhttp::verb::get, "/api/v1/live-sessions/{id}/external-attendance", GetExternalAttendance);
+  router.Add(
+      bhttp::verb::put, "/api/v1/live-sessions/{id}/external-attendance",
+      [&s](RequestContext& c) { return PutExternalAttendance(s, c); },
+      http::RouteOptions{.body_limit = s.external_attendance->limits().max_bytes});
 }
 
 }  // namespace homeroom::api

@@ -19,6 +19,7 @@ class TelemetryService;
 class DiagnosticsService;
 class DailyAttendanceService;
 class AlertService;
+class ExternalAttendanceService;
 class PathwayService;
 class CourseworkService;
 struct ForensicsOptions;
@@ -93,6 +94,8 @@ struct Services {
   domain::DailyAttendanceService* daily_attendance = nullptr;
   // Families' alerts (alerts_api.cc); set by the app before the routes are added.
   domain::AlertService* alerts = nullptr;
+  // External meetings' reconciled attendance (pathways_api.cc); set before the routes are added.
+  domain::ExternalAttendanceService* external_attendance = nullptr;
 };
 
 // The session cookie's name.

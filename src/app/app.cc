@@ -21,6 +21,7 @@
 #include "domain/coursework.h"
 #include "domain/daily_attendance.h"
 #include "domain/diagnostics.h"
+#include "domain/external_attendance.h"
 #include "domain/guard_service.h"
 #include "domain/live_schedule.h"
 #include "domain/pathways.h"
@@ -141,6 +142,9 @@ Result<std::unique_ptr<App>> App::Create(AppConfig config) {
   app->alerts_ =
       std::make_unique<domain::AlertService>(*app->db_, SystemClock::Instance(), zone, c.alerts);
   app->services_->alerts = app->alerts_.get();
+  app->external_attendance_ = std::make_unique<domain::ExternalAttendanceService>(
+      *app->db_, SystemClock::Instance(), c.external_report);
+  app->services_->external_attendance = app->external_attendance_.get();
   app->diagnostics_ = std::make_unique<domain::DiagnosticsService>(*app->db_, std::move(zone));
   app->services_->diagnostics = app->diagnostics_.get();
   // The guard's shared state and admission control (docs/security.md, "Defenses").

@@ -22,6 +22,7 @@ class PathwayService;
 class CourseworkService;
 class DailyAttendanceService;
 class AlertService;
+class ExternalAttendanceService;
 class AttendanceRecorder;
 class ActivityRecorder;
 }  // namespace homeroom::domain
@@ -121,6 +122,7 @@ class App {
   std::unique_ptr<domain::DiagnosticsService> diagnostics_;
   std::unique_ptr<domain::DailyAttendanceService> daily_attendance_;
   std::unique_ptr<domain::AlertService> alerts_;
+  std::unique_ptr<domain::ExternalAttendanceService> external_attendance_;
   std::unique_ptr<domain::AttendanceRecorder> attendance_;
   // Forensics: every answered request summed per source (the dispatcher's observer), written to
   // the store by the recorder's thread.

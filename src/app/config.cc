@@ -201,6 +201,10 @@ void AddServeOptions(CLI::App& cmd, AppConfig& c) {
   o.Add("--alerts-lookback-days", c.alerts.lookback_days,
         "How far back families' alerts (missed sessions, missing work) reach", da);
   o.Add("--alerts-max", c.alerts.max_alerts, "Most alerts one answer holds", da);
+  o.Add("--external-report-max-bytes", c.external_report.max_bytes,
+        "Largest external meeting attendance report a teacher may upload (413 beyond)", da);
+  o.Add("--external-report-max-rows", c.external_report.max_rows,
+        "Most rows of an external meeting attendance report", da);
 
   const std::string l = "Live classes";
   auto& lv = c.live;

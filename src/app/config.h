@@ -15,6 +15,7 @@
 #include "domain/client_telemetry.h"
 #include "domain/coursework.h"
 #include "domain/daily_attendance.h"
+#include "domain/external_report.h"
 #include "domain/forensics_report.h"
 #include "domain/live_schedule.h"
 #include "domain/teacher_feedback.h"
@@ -66,8 +67,10 @@ struct AppConfig {
   domain::CourseworkOptions coursework;  // upload limits and types; files in data_dir/files
   live::HubOptions hub;                  // live-class rooms: limits of chat, polls, history, grace
   domain::AttendanceRecorderOptions attendance;
-  domain::AlertOptions alerts;                      // families' alerts: how far back, how many
-  domain::DailyAttendanceOptions daily_attendance;  // report length, override reason length
+  domain::AlertOptions alerts;  // families' alerts: how far back, how many
+  domain::DailyAttendanceOptions daily_attendance;
+  domain::ExternalReportLimits external_report;  // external meetings' attendance reports  // report
+                                                 // length, override reason length
   domain::FeedbackOptions feedback;    // teacher feedback: text length, entries per teacher a day
   domain::TelemetryOptions telemetry;  // client telemetry: report size, rate, retention
   // Admission before handlers: rate limits, concurrency limit, proof of work (docs/security.md).

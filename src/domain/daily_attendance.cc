@@ -102,6 +102,13 @@ DailyAttendanceReport ComputeDailyAttendance(const AttendancePolicy& policy,
       present_ms[*row][*d] += a.present_ms;
     }
   }
+  for (const auto& x : facts.external) {
+    auto d = day_index(zone.LocalDayOf(x.starts_ms));
+    auto row = find(x.section_id, x.student_id);
+    if (!d || !row) continue;
+    eventful[*d] = true;
+    present_ms[*row][*d] += x.seconds * 1000;
+  }
   for (const auto& e : facts.submissions) {
     auto d = day_index(zone.LocalDayOf(e.submitted_ms));
     auto row = find(e.section_id, e.student_id);
@@ -290,6 +297,7 @@ boost::asio::awaitable<Result<DailyAttendanceReport>> DailyAttendanceService::Re
     HR_ASSIGN_OR_RETURN(facts.sessions, das::SessionsWithIntervals(c, scope, from_ms, to_ms));
     HR_ASSIGN_OR_RETURN(facts.submissions, das::Submissions(c, scope, from_ms, to_ms));
     HR_ASSIGN_OR_RETURN(facts.opens, das::ExternalOpens(c, scope, from_ms, to_ms));
+    HR_ASSIGN_OR_RETURN(facts.external, das::ExternalTimes(c, scope, from_ms, to_ms));
     HR_ASSIGN_OR_RETURN(facts.overrides,
                         das::Overrides(c, scope, from.ToString(), until.ToString()));
     return ComputeDailyAttendance(FromRecord(policy), zone_, from, until, facts, now);

@@ -72,11 +72,13 @@ struct DailyAttendanceFacts {
   std::vector<store::daily_attendance_store::SubmissionEvent> submissions;
   std::vector<store::daily_attendance_store::ExternalOpen> opens;
   std::vector<store::daily_attendance_store::OverrideRecord> overrides;
+  std::vector<store::daily_attendance_store::ExternalTime> external;
 };
 
 // The report of [from, until] (inclusive; until >= from) from its facts, one row per student and
 // section. A live session's minutes are its attendance (domain/attendance.h) counted on the local
-// day it was scheduled to start; a session still live counts up to `now_ms`. Pure.
+// day it was scheduled to start, plus the student's reconciled time when it ran as an external
+// meeting (domain/external_attendance.h); a session still live counts up to `now_ms`. Pure.
 DailyAttendanceReport ComputeDailyAttendance(const AttendancePolicy& policy,
                                              const DistrictZone& zone, LocalDate from,
                                              LocalDate until, const DailyAttendanceFacts& facts,

@@ -47,6 +47,8 @@ Result<std::vector<AlertRecord>> MissedSessions(sql::Connection& c,
       " AND i.user_id = e.user_id)"
       " AND NOT EXISTS (SELECT 1 FROM external_opens o WHERE o.session_id = ls.id"
       " AND o.user_id = e.user_id)"
+      " AND NOT EXISTS (SELECT 1 FROM external_attendance x WHERE x.session_id = ls.id"
+      " AND x.user_id = e.user_id)"
       " ORDER BY ls.starts_ms DESC";
   return Run(c, sql, "missed_session", student_ids, from_ms, to_ms);
 }

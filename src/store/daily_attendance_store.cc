@@ -154,6 +154,26 @@ Result<std::vector<ExternalOpen>> ExternalOpens(sql::Connection& c, const Scope&
   return out;
 }
 
+Result<std::vector<ExternalTime>> ExternalTimes(sql::Connection& c, const Scope& scope,
+                                                int64_t from_ms, int64_t to_ms) {
+  HR_ASSIGN_OR_RETURN(auto* st, c.Prepare("SELECT ls.section_id, x.user_id, ls.starts_ms, x.seconds"
+                                          " FROM external_attendance x"
+                                          " JOIN live_sessions ls ON ls.id = x.session_id"
+                                          " WHERE " +
+                                          InScope("ls.section_id") +
+                                          " AND ls.starts_ms >= ?3 AND ls.starts_ms < ?4"));
+  BindScope(st, scope);
+  st->Bind(3, from_ms);
+  st->Bind(4, to_ms);
+  std::vector<ExternalTime> out;
+  for (;;) {
+    HR_ASSIGN_OR_RETURN(bool row, st->Step());
+    if (!row) break;
+    out.push_back({st->Int(0), st->Int(1), st->Int(2), st->Int(3)});
+  }
+  return out;
+}
+
 namespace {
 constexpr const char* kOverrideColumns =
     "section_id, student_id, day, status, reason, set_by, set_ms";

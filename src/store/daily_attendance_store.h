@@ -72,6 +72,14 @@ struct ExternalOpen {
   int64_t starts_ms = 0;
 };
 
+// A student's reconciled time in an external meeting (a session starting at starts_ms).
+struct ExternalTime {
+  int64_t section_id = 0;
+  int64_t student_id = 0;
+  int64_t starts_ms = 0;
+  int64_t seconds = 0;
+};
+
 Result<std::optional<PolicyRecord>> GetPolicy(sql::Connection& c);
 Status PutPolicy(sql::Connection& c, const PolicyRecord& policy);
 
@@ -86,6 +94,9 @@ Result<std::vector<SubmissionEvent>> Submissions(sql::Connection& c, const Scope
                                                  int64_t from_ms, int64_t to_ms);
 // Opened links of the scope's sessions scheduled to start in [from, to).
 Result<std::vector<ExternalOpen>> ExternalOpens(sql::Connection& c, const Scope& scope,
+                                                int64_t from_ms, int64_t to_ms);
+// Reconciled external meeting time of the scope's sessions scheduled to start in [from, to).
+Result<std::vector<ExternalTime>> ExternalTimes(sql::Connection& c, const Scope& scope,
                                                 int64_t from_ms, int64_t to_ms);
 // Overrides of the scope's sections for days in [from_day, to_day] ("YYYY-MM-DD").
 Result<std::vector<OverrideRecord>> Overrides(sql::Connection& c, const Scope& scope,

@@ -268,6 +268,58 @@ TEST(Alerts, AGuardianHearsOfMissedSessionsAndMissingWorkOfTheirChildOnly) {
   EXPECT_EQ(alerts.at("items").at(0).at("kind"), "missing_work");
 }
 
+// Reconciling an external meeting (docs/api.md, "Pathways"): the teacher uploads the platform's
+// attendance report; matched students' time counts in the session and the day.
+TEST(ExternalAttendance, AnUploadedReportBecomesTheSessionsAttendanceAllOrNothing) {
+  TestServer server;
+  SeedLiveSession(server);
+  ApiUser teacher{server, server.Login("teacher_a")};
+  ApiUser other_teacher{server, server.Login("teacher_b")};
+  ApiUser student{server, server.Login("student_a")};
+  const std::string url = "/api/v1/live-sessions/900/external-attendance";
+  auto upload = [&](ApiUser& who, const std::string& body) {
+    HttpClient::Headers headers = Bearer(who.token);
+    headers.emplace_back("Content-Type", "text/csv");
+    return server.Client().Send(bhttp::verb::put, url, body, headers);
+  };
+  const std::string zoom =
+      "Name (Original Name),User Email,Join Time,Leave Time,Duration (Minutes),Guest\r\n"
+      "Ana (Ana Pierre),student_a@district.example,10:00,10:30,30,No\r\n"
+      "Ana (Ana Pierre),student_a@district.example,10:32,10:42,10,No\r\n"
+      "Tess Adams,tess@district.example,09:58,10:45,47,No\r\n";
+
+  auto res = upload(teacher, zoom);
+  ASSERT_EQ(res.result_int(), 200) << res.body();
+  auto body = HttpClient::Json(res);
+  ASSERT_EQ(body.at("matched").as_array().size(), 1u) << body;
+  EXPECT_EQ(body.at("matched").at(0).at("user_id").as_int64(), 100);
+  EXPECT_EQ(body.at("matched").at(0).at("minutes").as_int64(), 40);
+  EXPECT_EQ(body.at("matched").at(0).at("matched_by"), "username");
+  EXPECT_EQ(body.at("unmatched").at(0).at("name"), "Tess Adams");
+
+  // The session's report and the day both count it.
+  auto attendance = teacher.Get("/api/v1/live-sessions/900/attendance");
+  EXPECT_EQ(attendance.at("items").at(0).at("external_minutes").as_int64(), 40) << attendance;
+  auto day =
+      DayOf(teacher.Get(fmt::format("/api/v1/sections/10/daily-attendance?from={0}&to={0}", kDay)),
+            100, kDay);
+  EXPECT_EQ(day["live_minutes"].as_int64(), 25 + 40);
+
+  // A file that cannot be read, or that names none of the section's students, changes nothing.
+  auto unreadable = upload(teacher, "just,some,columns\n1,2,3\n");
+  EXPECT_EQ(unreadable.result_int(), 400);
+  EXPECT_NE(unreadable.body().find("no header row"), std::string::npos) << unreadable.body();
+  auto strangers = upload(teacher, "Name,Duration\nSomeone Else,30\n");
+  EXPECT_EQ(strangers.result_int(), 400);
+  EXPECT_NE(strangers.body().find("nothing was changed"), std::string::npos);
+  auto kept = teacher.Get(url);
+  ASSERT_EQ(kept.at("items").as_array().size(), 1u) << kept;
+  EXPECT_EQ(kept.at("items").at(0).at("minutes").as_int64(), 40);
+
+  EXPECT_EQ(upload(other_teacher, zoom).result_int(), 403);
+  EXPECT_EQ(upload(student, zoom).result_int(), 403);
+}
+
 TEST(DailyAttendance, RangesAndPolicyChangesOutsideTheLimitsAreRefused) {
   TestServer server;
   ApiUser teacher{server, server.Login("teacher_a")};

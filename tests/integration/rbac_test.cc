@@ -312,6 +312,17 @@ void AddDailyAttendanceRows(std::vector<Row>& rows) {
        {200, 200, 200, 200, 200});
   each("GET", student, "other", "/api/v1/students/101/daily-attendance", "",
        {404, 404, 404, 404, 200});
+  // External meeting reports (docs/api.md, "Pathways"): session 1 is section 10's (teacher_a), 4 is
+  // section 20's. An upload matching nobody is refused whole (400) once the policy lets it in.
+  const char* external = "/api/v1/live-sessions/{id}/external-attendance";
+  each("GET", external, "own", "/api/v1/live-sessions/1/external-attendance", "",
+       {403, 403, 200, 200, 200});
+  each("GET", external, "other", "/api/v1/live-sessions/4/external-attendance", "",
+       {403, 403, 403, 403, 200});
+  each("PUT", external, "own", "/api/v1/live-sessions/1/external-attendance",
+       "Name,Duration\nNobody Here,5\n", {403, 403, 400, 400, 400});
+  each("PUT", external, "other", "/api/v1/live-sessions/4/external-attendance",
+       "Name,Duration\nNobody Here,5\n", {403, 403, 403, 403, 400});
   // Alerts are each family's own: there is no "other" to reach.
   each("GET", "/api/v1/me/alerts", "own", "/api/v1/me/alerts", "", {200, 200, 403, 403, 403});
 }
