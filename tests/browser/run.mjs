@@ -752,6 +752,39 @@ step('a guardian sees the class their child missed, the missing work, and the we
   await g.context.close();
 });
 
+// Reconciling an external meeting (issue 6, section 4; docs/api.md, "Pathways"): the teacher
+// uploads the meeting's attendance report on the session's page and the student's minutes show.
+step('a teacher uploads an external meeting\'s attendance report and the minutes show', async () => {
+  const studentLogin = server.login('student');
+  const { section: mine, pupil } = await demoClassOf(studentLogin);
+  const now = Date.now();
+  const made = await apiCall(teacherApi, 'POST', `/api/v1/sections/${mine.id}/live-sessions`, {
+    title: `On Zoom ${now % 100000}`, starts_at: new Date(now + 60_000).toISOString(),
+    ends_at: new Date(now + 40 * 60_000).toISOString() });
+  const id = made.items[0].id;
+  await apiCall(teacherApi, 'POST', `/api/v1/live-sessions/${id}/start`);
+  await apiCall(teacherApi, 'POST', `/api/v1/live-sessions/${id}/end`);
+  const report = [
+    'Name (Original Name),User Email,Join Time,Leave Time,Duration (Minutes),Guest',
+    `${pupil.given_name} (${pupil.name}),${studentLogin.username}@district.example,10:00,10:31,31,No`,
+    'Guest Visitor,,10:05,10:10,5,Yes',
+  ].join('\r\n');
+
+  const a = await newPage('external-report');
+  await signIn(a.page, teacherLogin.username, teacherLogin.password);
+  await a.page.goto(`/teacher/sessions/${id}`);
+  const card = a.page.getByRole('region', { name: 'External meeting report' });
+  await card.getByLabel('Attendance report').setInputFiles({
+    name: 'participants.csv', mimeType: 'text/csv', buffer: Buffer.from(report) });
+  await card.getByRole('button', { name: 'Upload report' }).click();
+  await card.getByText('Students matched: 1 (from 2 rows).').waitFor();
+  await card.getByText('Not students of this class: Guest Visitor.').waitFor();
+  const row = a.page.getByRole('row', { name: new RegExp(pupil.name) });
+  await row.getByRole('cell', { name: '31', exact: true }).waitFor();
+  await check(a.page, 'external-report');
+  await a.context.close();
+});
+
 // Teacher feedback (issue 6, section 8; docs/api.md, "Teacher feedback").
 step('a teacher sends feedback and the district sees it in its report', async () => {
   const text = `Audio cut out twice in period 2 (${Date.now() % 100000})`;

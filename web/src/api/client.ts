@@ -4,7 +4,7 @@
 // the request retried once per fresh challenge, without the user doing anything.
 import { ChallengeExpiredError, solveChallenge, type Challenge } from '../pow/pow';
 import type {
-  Alert, Assignment, AttendanceDay, AttendancePolicy, AttendanceReport, DailyAttendanceReport, Child, FeedbackCategory, FeedbackEntry, FeedbackSummary, QueuedSubmission,
+  Alert, Assignment, AttendanceDay, ExternalReconciliation, AttendancePolicy, AttendanceReport, DailyAttendanceReport, Child, FeedbackCategory, FeedbackEntry, FeedbackSummary, QueuedSubmission,
   StoredFile, Submission, GuardRule, GuardRules, GuardStatus, LiveSession, Me, Page, PathwayRule, School,
   SectionPathway, RosterEntry, Section, SignInResponse, StudentDailyAttendance, Timeline, User,
 } from './types';
@@ -103,20 +103,29 @@ export async function request<T>(path: string, options: Options = {}): Promise<T
   }
 }
 
-// Uploads one file as the raw body (the server streams it to disk; docs/api.md, "Coursework"):
-// its type as Content-Type, its name in the query.
-export async function uploadFile(file: File): Promise<StoredFile> {
-  const res = await fetch(`/api/v1/files?name=${encodeURIComponent(file.name)}`, {
-    method: 'POST',
-    headers: { Accept: 'application/json', 'Content-Type': file.type || 'application/octet-stream' },
+// Sends one file as the raw body, its type as Content-Type (the server streams or parses it).
+async function sendFile<T>(method: string, path: string, file: File, type?: string): Promise<T> {
+  const res = await fetch(path, {
+    method,
+    headers: { Accept: 'application/json', 'Content-Type': type || file.type || 'application/octet-stream' },
     body: file,
     credentials: 'same-origin',
   });
-  if (res.ok) return (await res.json()) as StoredFile;
+  if (res.ok) return (await res.json()) as T;
   const err = await parseError(res);
   if (err.status === 401 && unauthenticatedHandler) unauthenticatedHandler();
   throw err;
 }
+
+// Uploads one file for coursework (streamed to disk; docs/api.md, "Coursework"), its name in the
+// query.
+export const uploadFile = (file: File) =>
+  sendFile<StoredFile>('POST', `/api/v1/files?name=${encodeURIComponent(file.name)}`, file);
+
+// An external meeting's attendance report as exported (docs/api.md, "Pathways").
+export const uploadExternalAttendance = (sessionId: number, file: File) =>
+  sendFile<ExternalReconciliation>('PUT', `/api/v1/live-sessions/${sessionId}/external-attendance`, file,
+    file.type || 'text/csv');
 
 const q = (params: Record<string, string | number | undefined>) => {
   const s = new URLSearchParams();

@@ -105,6 +105,8 @@ export interface AttendanceItem {
   present_now: boolean;
   late: boolean;
   left_early: boolean;
+  opened_external_at?: string | null;
+  external_minutes?: number | null; // from the external meeting's uploaded report
 }
 
 export interface AttendanceReport {
@@ -319,4 +321,11 @@ export interface Alert {
 
 export interface StudentDailyAttendance extends DailyAttendanceReport {
   combined: AttendanceDay[];
+}
+
+export interface ExternalReconciliation {
+  session_id: number;
+  rows: number;
+  matched: { user_id: number; name: string; minutes: number; matched_by: string }[];
+  unmatched: { name: string; email: string; minutes: number }[];
 }

@@ -478,6 +478,13 @@ export const en = {
   'guardian.alert_missed': 'Missed the live class “{title}” ({section}), {when}.',
   'guardian.alert_missing': 'Did not turn in “{title}” ({section}), due {when}.',
   'guardian.attendance': 'Attendance this week',
+  'attendance.external_minutes': 'External meeting (min)',
+  'attendance.external_title': 'External meeting report',
+  'attendance.external_hint': 'Held this class in Teams, Zoom or another platform? Upload its attendance report as exported; students are matched by email, username or full name.',
+  'attendance.external_file': 'Attendance report',
+  'attendance.external_upload': 'Upload report',
+  'attendance.external_matched': 'Students matched: {matched} (from {rows} rows).',
+  'attendance.external_unmatched': 'Not students of this class: {names}.',
 };
 
 export type Messages = Record<keyof typeof en, string>;

@@ -479,4 +479,11 @@ export const es: Messages = {
   'guardian.alert_missed': 'Faltó a la clase en vivo “{title}” ({section}), {when}.',
   'guardian.alert_missing': 'No entregó “{title}” ({section}), con fecha límite {when}.',
   'guardian.attendance': 'Asistencia de esta semana',
+  'attendance.external_minutes': 'Reunión externa (min)',
+  'attendance.external_title': 'Informe de la reunión externa',
+  'attendance.external_hint': '¿Dio esta clase en Teams, Zoom u otra plataforma? Suba su informe de asistencia tal como se exporta; los estudiantes se identifican por correo, usuario o nombre completo.',
+  'attendance.external_file': 'Informe de asistencia',
+  'attendance.external_upload': 'Subir informe',
+  'attendance.external_matched': 'Estudiantes identificados: {matched} (de {rows} filas).',
+  'attendance.external_unmatched': 'No son estudiantes de esta clase: {names}.',
 };

@@ -479,4 +479,11 @@ export const ht: Messages = {
   'guardian.alert_missed': 'Te manke klas an dirèk “{title}” ({section}), {when}.',
   'guardian.alert_missing': 'Pa t remèt “{title}” ({section}), dat limit {when}.',
   'guardian.attendance': 'Prezans semèn sa a',
+  'attendance.external_minutes': 'Reyinyon deyò (min)',
+  'attendance.external_title': 'Rapò reyinyon deyò a',
+  'attendance.external_hint': 'Ou te fè klas sa a sou Teams, Zoom oswa yon lòt platfòm? Voye rapò prezans li jan li ekspòte a; nou rekonèt elèv yo pa imèl, non itilizatè oswa non konplè.',
+  'attendance.external_file': 'Rapò prezans',
+  'attendance.external_upload': 'Voye rapò a',
+  'attendance.external_matched': 'Elèv nou rekonèt: {matched} (nan {rows} liy).',
+  'attendance.external_unmatched': 'Se pa elèv klas sa a: {names}.',
 };

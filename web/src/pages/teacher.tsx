@@ -1,7 +1,7 @@
 // A teacher's classes: sections, scheduling live sessions, start/end, the room, attendance.
 import { useState } from 'preact/hooks';
-import { api } from '../api/client';
-import type { Principal, Section } from '../api/types';
+import { api, uploadExternalAttendance } from '../api/client';
+import type { ExternalReconciliation, Principal, Section } from '../api/types';
 import { districtInput, formatDateTime, formatTime, t, zoneLabel, type MessageKey } from '../i18n';
 import { Link, navigate } from '../router';
 import { ConfirmButton, ErrorNote, PageTitle, useLoad, useSchoolChoice } from '../ui/kit';
@@ -166,6 +166,57 @@ export function Teacher(props: { me: Principal }) {
   );
 }
 
+// The external meeting's attendance report (Zoom, Teams...), uploaded as exported.
+function ExternalReportForm(props: { sessionId: number; onDone: () => void }) {
+  const [result, setResult] = useState<ExternalReconciliation | null>(null);
+  const [error, setError] = useState<unknown>(null);
+  const [busy, setBusy] = useState(false);
+  const onSubmit = async (e: Event) => {
+    e.preventDefault();
+    const file = (new FormData(e.target as HTMLFormElement).get('report') as File | null) ?? null;
+    if (!file || file.size === 0) return;
+    setError(null);
+    setResult(null);
+    setBusy(true);
+    try {
+      setResult(await uploadExternalAttendance(props.sessionId, file));
+      props.onDone();
+    } catch (err) {
+      setError(err);
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <section class="card" aria-labelledby="external-h">
+      <h2 id="external-h">{t('attendance.external_title')}</h2>
+      <p class="muted">{t('attendance.external_hint')}</p>
+      <form onSubmit={onSubmit} class="row">
+        <label>
+          {t('attendance.external_file')}{' '}
+          <input type="file" name="report" accept=".csv,.tsv,.txt,text/csv,text/tab-separated-values" required />
+        </label>
+        <button type="submit" disabled={busy}>
+          {busy ? t('common.working') : t('attendance.external_upload')}
+        </button>
+      </form>
+      <ErrorNote error={error} />
+      {result && (
+        <div role="status">
+          <p>{t('attendance.external_matched', { matched: result.matched.length, rows: result.rows })}</p>
+          {result.unmatched.length > 0 && (
+            <p>
+              {t('attendance.external_unmatched', {
+                names: result.unmatched.map((u) => u.name || u.email).join(', '),
+              })}
+            </p>
+          )}
+        </div>
+      )}
+    </section>
+  );
+}
+
 export function Attendance(props: { id: string }) {
   const id = Number(props.id);
   const [report, error, reload] = useLoad(() => api.attendance(id), [id]);
@@ -190,6 +241,7 @@ export function Attendance(props: { id: string }) {
           {formatDateTime(s.starts_at, s.time_zone)} – {formatTime(s.ends_at, s.time_zone)}
         </p>
       )}
+      {report && <ExternalReportForm sessionId={id} onDone={reload} />}
       {report && (
         <table>
           <caption>{t('attendance.caption')}</caption>
@@ -199,6 +251,7 @@ export function Attendance(props: { id: string }) {
               <th scope="col">{t('attendance.status')}</th>
               <th scope="col">{t('attendance.minutes')}</th>
               <th scope="col">{t('attendance.now')}</th>
+              <th scope="col">{t('attendance.external_minutes')}</th>
             </tr>
           </thead>
           <tbody>
@@ -213,6 +266,7 @@ export function Attendance(props: { id: string }) {
                 </td>
                 <td>{a.minutes_present}</td>
                 <td>{a.present_now ? t('common.yes') : t('common.no')}</td>
+                <td>{a.external_minutes ?? '–'}</td>
               </tr>
             ))}
           </tbody>
