@@ -166,12 +166,18 @@ Task GetStudentDaily(Services& s, RequestContext& ctx) {
   das::Scope scope{.student_id = id};
   HR_CO_ASSIGN_OR_RETURN(auto report,
                          co_await s.daily_attendance->Report(scope, range.first, range.second));
+  // A teacher sees the sections they teach, a school admin the sections of their schools (the
+  // student may be enrolled in another school too); family and district admins see all.
   const auth::Principal& who = *ctx.principal;
+  auto contains = [](const std::vector<int64_t>& ids, int64_t id) {
+    return std::find(ids.begin(), ids.end(), id) != ids.end();
+  };
   if (who.role == auth::Role::kTeacher) {
-    std::erase_if(report.rows, [&](const auto& row) {
-      return std::find(who.section_ids.begin(), who.section_ids.end(), row.section_id) ==
-             who.section_ids.end();
-    });
+    std::erase_if(report.rows,
+                  [&](const auto& row) { return !contains(who.section_ids, row.section_id); });
+  } else if (who.role == auth::Role::kSchoolAdmin) {
+    std::erase_if(report.rows,
+                  [&](const auto& row) { return !contains(who.school_ids, row.school_id); });
   }
   domain::DailyAttendanceReport combined = domain::CombineBySchool(report);
   boost::json::object body = ReportJson(report, s.daily_attendance->time_zone());
@@ -197,8 +203,9 @@ Task PutOverride(Services& s, RequestContext& ctx) {
   if (!date) co_return Status::InvalidArgument("date is required (YYYY-MM-DD)");
   if (!status) co_return Status::InvalidArgument("status is required: present, absent or policy");
   domain::OverrideRequest request{section_id, *student_id, *date, *status, reason.value_or("")};
+  domain::AttendanceActor by = Actor(ctx);
   HR_CO_ASSIGN_OR_RETURN(auto day,
-                         co_await s.daily_attendance->Override(std::move(request), Actor(ctx)));
+                         co_await s.daily_attendance->Override(std::move(request), std::move(by)));
   boost::json::object out = DayJson(*date, day);
   out["section_id"] = section_id;
   out["student_id"] = *student_id;
@@ -223,8 +230,9 @@ Task PutPolicy(Services& s, RequestContext& ctx) {
   if (minutes) policy.min_live_minutes = *minutes;
   if (submissions) policy.count_submissions = *submissions;
   if (opens) policy.count_external_opens = *opens;
+  domain::AttendanceActor by = Actor(ctx);
   HR_CO_ASSIGN_OR_RETURN(auto saved,
-                         co_await s.daily_attendance->SetPolicy(std::move(policy), Actor(ctx)));
+                         co_await s.daily_attendance->SetPolicy(std::move(policy), std::move(by)));
   co_return http::JsonResponse(bhttp::status::ok, PolicyJson(saved));
 }
 

@@ -182,9 +182,10 @@ Task PutExternalAttendance(Services& s, RequestContext& ctx) {
     co_return Status::InvalidArgument("send the meeting's attendance report as the request body");
   }
   std::string report = ctx.request.body();
+  store::LiveSessionRecord session = view.session;
   HR_CO_ASSIGN_OR_RETURN(
-      auto result, co_await s.external_attendance->Reconcile(
-                       id, view.session.section_id, std::move(report), ctx.principal->user_id));
+      auto result, co_await s.external_attendance->Reconcile(std::move(session), std::move(report),
+                                                             ctx.principal->user_id));
   boost::json::array matched, unmatched;
   for (const auto& m : result.matched) {
     matched.push_back({{"user_id", m.student.id},

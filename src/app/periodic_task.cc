@@ -5,6 +5,9 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <exception>
+
+#include "core/log.h"
 
 namespace homeroom::app {
 
@@ -30,7 +33,12 @@ boost::asio::awaitable<void> PeriodicTask::Loop() {
     boost::system::error_code ec;
     co_await timer_.async_wait(boost::asio::redirect_error(boost::asio::use_awaitable, ec));
     if (ec || stopped_) co_return;
-    co_await body_();
+    // A run that throws is logged and the next one still comes (detached: nobody else would see).
+    try {
+      co_await body_();
+    } catch (const std::exception& e) {
+      log::Error("periodic_task_failed", {{"error", e.what()}});
+    }
   }
 }
 

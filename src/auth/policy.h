@@ -60,9 +60,10 @@ enum class Action {
   // The user's school admins and district admins; anyone else learns nothing (404, as kViewUser).
   kViewDiagnostics,
   // Daily attendance (docs/api.md, "Daily attendance").
-  kOverrideAttendance,      // PUT /sections/{id}/daily-attendance: the section's teachers, admins
-  kViewSchoolAttendance,    // GET /schools/{id}/daily-attendance(.csv): the school's admins
-  kViewAttendancePolicy,    // GET /attendance-policy: teachers and admins
+  kOverrideAttendance,    // PUT /sections/{id}/daily-attendance/overrides: the section's teachers,
+                          // admins
+  kViewSchoolAttendance,  // GET /schools/{id}/daily-attendance(.csv): the school's admins
+  kViewAttendancePolicy,  // GET /attendance-policy: teachers and admins
   kManageAttendancePolicy,  // PUT /attendance-policy: district admins
   // GET /students/{id}/daily-attendance: as kViewUser (the student, their guardians, their
   // teachers, admins of their school; 404 to anyone else).

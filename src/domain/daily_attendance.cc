@@ -22,7 +22,8 @@ bool IsWeekend(int64_t days) { return Weekday(days) == 0 || Weekday(days) == 6; 
 
 // The rule, in order: an override decides; then live minutes, work, an opened external link.
 void Decide(const AttendancePolicy& policy, int64_t present_ms, DayAttendance& day) {
-  day.live_minutes = (present_ms + kMsPerMinute / 2) / kMsPerMinute;
+  // Whole minutes, rounded down like the rule below: 19.5 minutes is not 20.
+  day.live_minutes = present_ms / kMsPerMinute;
   if (day.override_record) {
     day.status = day.override_record->status;
     day.basis = "override";
@@ -369,7 +370,8 @@ boost::asio::awaitable<Result<DayAttendance>> DailyAttendanceService::Override(
   for (const auto& row : day->rows) {
     if (row.student.id == request.student_id && !row.days.empty()) co_return row.days.front();
   }
-  co_return Status::Internal("the overridden day is missing from its report");
+  // Not listed: a weekend day on which nothing happened (and no override is left), so absent.
+  co_return DayAttendance{};
 }
 
 }  // namespace homeroom::domain

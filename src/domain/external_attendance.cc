@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cctype>
 #include <map>
+#include <set>
 
 namespace homeroom::domain {
 namespace {
@@ -16,35 +17,40 @@ std::string Lower(std::string s) {
 
 Reconciliation MatchParticipants(const std::vector<ReportParticipant>& participants,
                                  const std::vector<store::MatchableStudent>& students) {
-  std::map<std::string, const store::MatchableStudent*> by_email, by_username;
-  std::map<std::string, std::vector<const store::MatchableStudent*>> by_name;
+  // Each key with every student it names: a key naming two students matches neither.
+  std::map<std::string, std::vector<const store::MatchableStudent*>> by_email, by_username, by_name;
+  std::set<std::string> domains;  // of the students' emails: the district's own
   for (const auto& s : students) {
-    if (s.email && !s.email->empty()) by_email[Lower(*s.email)] = &s;
-    by_username[Lower(s.username)] = &s;
+    if (s.email && !s.email->empty()) {
+      std::string email = Lower(*s.email);
+      by_email[email].push_back(&s);
+      if (size_t at = email.find('@'); at != std::string::npos) domains.insert(email.substr(at));
+    }
+    by_username[Lower(s.username)].push_back(&s);
     by_name[Lower(s.given_name + " " + s.family_name)].push_back(&s);
   }
+  auto only = [](const auto& index, const std::string& key) -> const store::MatchableStudent* {
+    auto it = index.find(key);
+    return it != index.end() && it->second.size() == 1 ? it->second.front() : nullptr;
+  };
   Reconciliation out;
   std::map<int64_t, size_t> matched_at;  // student -> out.matched
   for (const auto& p : participants) {
     const store::MatchableStudent* student = nullptr;
     std::string how;
     if (!p.email.empty()) {
-      if (auto it = by_email.find(p.email); it != by_email.end()) {
-        student = it->second;
+      size_t at = p.email.find('@');
+      // A username only from an address of the district's own domains (when the roster has any
+      // emails): jsmith@gmail.com is not the student jsmith.
+      bool district_address =
+          domains.empty() || (at != std::string::npos && domains.count(p.email.substr(at)));
+      if ((student = only(by_email, p.email))) {
         how = "email";
-      } else if (auto user = by_username.find(p.email.substr(0, p.email.find('@')));
-                 user != by_username.end()) {
-        student = user->second;
+      } else if (district_address && (student = only(by_username, p.email.substr(0, at)))) {
         how = "username";
       }
     }
-    if (!student && !p.name.empty()) {
-      auto it = by_name.find(Lower(p.name));
-      if (it != by_name.end() && it->second.size() == 1) {
-        student = it->second.front();
-        how = "name";
-      }
-    }
+    if (!student && !p.name.empty() && (student = only(by_name, Lower(p.name)))) how = "name";
     if (!student) {
       out.unmatched.push_back(p);
       continue;
@@ -57,11 +63,19 @@ Reconciliation MatchParticipants(const std::vector<ReportParticipant>& participa
 }
 
 boost::asio::awaitable<Result<Reconciliation>> ExternalAttendanceService::Reconcile(
-    int64_t session_id, int64_t section_id, std::string report, int64_t uploaded_by) {
+    store::LiveSessionRecord session, std::string report, int64_t uploaded_by) {
+  int64_t now = clock_.NowMs();
+  if (session.status == "cancelled") {
+    co_return Status::Conflict("the session was cancelled: it has no attendance");
+  }
+  if (!session.started_ms && session.starts_ms > now) {
+    co_return Status::Conflict("the session has not begun: upload its report after the class");
+  }
   auto parsed = ParseExternalReport(report, limits_);
   if (!parsed.ok()) co_return parsed.status();
-  int64_t now = clock_.NowMs();
-  auto job = [session_id, section_id, uploaded_by, now,
+  const int64_t session_id = session.id, section_id = session.section_id;
+  const int64_t max_seconds = std::max<int64_t>(0, (session.ends_ms - session.starts_ms) / 1000);
+  auto job = [session_id, section_id, uploaded_by, now, max_seconds,
               participants = std::move(parsed->participants),
               rows = parsed->rows](sql::Connection& c) -> Result<Reconciliation> {
     HR_ASSIGN_OR_RETURN(auto students,
@@ -75,7 +89,8 @@ boost::asio::awaitable<Result<Reconciliation>> ExternalAttendanceService::Reconc
     }
     std::vector<store::ExternalAttendanceRecord> records;
     for (const auto& m : r.matched) {
-      records.push_back({session_id, m.student.id, m.seconds, m.matched_by, uploaded_by, now});
+      records.push_back({session_id, m.student.id, std::min(m.seconds, max_seconds), m.matched_by,
+                         uploaded_by, now});
     }
     HR_RETURN_IF_ERROR(store::external_attendance_store::Replace(c, session_id, records));
     return r;

@@ -10,6 +10,7 @@
 #include "domain/external_report.h"
 #include "store/database.h"
 #include "store/external_attendance_store.h"
+#include "store/live_store.h"
 
 namespace homeroom::domain {
 
@@ -18,10 +19,11 @@ namespace homeroom::domain {
 // their time in the meeting becomes the session's attendance for them (daily attendance counts it
 // as live minutes; a reconciled student has no missed-session alert).
 //
-// Matching, first that applies: the report's email equals the student's email (any case); its
-// email's local part is the student's username ("ana.pierre@district.example" -> "ana.pierre");
-// its name equals the student's "given family" name (any case) and no other student's. Everyone
-// else (the teacher, guests, a name shared by two students) is listed as unmatched.
+// Matching, first that applies, each only when it names exactly one student: the report's email
+// equals the student's email (any case); its local part is the student's username
+// ("ana.pierre@district.example" -> "ana.pierre"), from an address in one of the domains of the
+// roster's emails when it has any; its name equals the student's "given family" name (any case).
+// Everyone else (the teacher, guests, a name or email two students share) is listed as unmatched.
 
 struct MatchedParticipant {
   store::MatchableStudent student;
@@ -48,9 +50,11 @@ class ExternalAttendanceService {
   const ExternalReportLimits& limits() const { return limits_; }
 
   // Parses `report`, matches it against the section's students and replaces the session's
-  // reconciled attendance with the matches, all or nothing. Errors as ParseExternalReport's; a
-  // report that matches nobody is kInvalidArgument and changes nothing.
-  boost::asio::awaitable<Result<Reconciliation>> Reconcile(int64_t session_id, int64_t section_id,
+  // reconciled attendance with the matches, all or nothing. A student's time is capped at the
+  // session's scheduled length. Errors as ParseExternalReport's; a report that matches nobody is
+  // kInvalidArgument and changes nothing; kConflict for a cancelled session or one that has not
+  // begun (no attendance for days that have not happened).
+  boost::asio::awaitable<Result<Reconciliation>> Reconcile(store::LiveSessionRecord session,
                                                            std::string report, int64_t uploaded_by);
   boost::asio::awaitable<Result<std::vector<store::ExternalAttendanceRecord>>> ForSession(
       int64_t session_id);

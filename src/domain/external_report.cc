@@ -104,12 +104,12 @@ struct Row {
   std::vector<std::string> fields;
 };
 
-std::vector<Row> SplitRows(std::string_view text, char delimiter) {
+Result<std::vector<Row>> SplitRows(std::string_view text, char delimiter) {
   std::vector<Row> rows;
   Row row{1, {}};
   std::string field;
   bool quoted = false, field_started = false;
-  int line = 1;
+  int line = 1, quote_line = 0;
   auto end_field = [&] {
     row.fields.push_back(std::move(field));
     field.clear();
@@ -134,6 +134,7 @@ std::vector<Row> SplitRows(std::string_view text, char delimiter) {
       }
     } else if (c == '"' && !field_started) {
       quoted = field_started = true;
+      quote_line = line;
     } else if (c == delimiter) {
       end_field();
     } else if (c == '\r' && i + 1 < text.size() && text[i + 1] == '\n') {
@@ -145,6 +146,10 @@ std::vector<Row> SplitRows(std::string_view text, char delimiter) {
       field += c;
       field_started = true;
     }
+  }
+  if (quoted) {
+    return Status::InvalidArgument("line " + std::to_string(quote_line) +
+                                   ": a quoted field is never closed");
   }
   if (field_started || !row.fields.empty()) end_row();
   return rows;
@@ -172,6 +177,42 @@ int FindColumn(const std::vector<std::string>& header,
     }
   }
   return -1;
+}
+
+// The rows and where the participants' table is in them.
+struct Table {
+  std::vector<Row> rows;
+  size_t header_at = 0;  // rows.size(): none found
+  int email_col = -1, upn_col = -1, name_col = -1, duration_col = -1;
+  bool original_names = false;  // the name column is Zoom's "Name (Original Name)"
+};
+
+// Rows searched for the header (Teams' summary comes first; a header is never far down).
+constexpr size_t kMaxHeaderSearchRows = 50;
+
+// Finds the first row naming a participant column and a duration column. A meeting summary row
+// (Zoom's "Meeting ID, Topic, ..., User Email, Duration (Minutes)" above the participants) is not
+// the participants' header. Returns whether one was found.
+bool FindHeader(Table& t) {
+  t.header_at = t.rows.size();
+  for (size_t r = 0; r < t.rows.size() && r < kMaxHeaderSearchRows; ++r) {
+    const auto& h = t.rows[r].fields;
+    if (FindColumn(h, std::array<std::string_view, 2>{"meeting id", "topic"}) >= 0) continue;
+    int email = FindColumn(h, kEmailHeaders);
+    int upn = FindColumn(h, std::array<std::string_view, 1>{kUpnHeader});
+    int name = FindColumn(h, kNameHeaders);
+    int duration = FindColumn(h, kDurationHeaders);
+    if (duration >= 0 && (email >= 0 || upn >= 0 || name >= 0)) {
+      t.header_at = r;
+      t.email_col = email;
+      t.upn_col = upn;
+      t.name_col = name;
+      t.duration_col = duration;
+      t.original_names = name >= 0 && Lower(Trim(h[name])) == "name (original name)";
+      return true;
+    }
+  }
+  return false;
 }
 
 }  // namespace
@@ -244,31 +285,21 @@ Result<ParsedReport> ParseExternalReport(std::string_view bytes,
                                    " bytes");
   }
   HR_ASSIGN_OR_RETURN(std::string text, Decode(bytes));
-  // Tab-separated when the text has tabs (Teams), else comma-separated (Zoom and most others).
-  char delimiter = text.find('\t') != std::string::npos ? '\t' : ',';
-  std::vector<Row> rows = SplitRows(text, delimiter);
-
-  size_t header_at = rows.size();
-  int email_col = -1, upn_col = -1, name_col = -1, duration_col = -1;
-  for (size_t r = 0; r < rows.size() && header_at == rows.size(); ++r) {
-    const auto& h = rows[r].fields;
-    int email = FindColumn(h, kEmailHeaders);
-    int upn = FindColumn(h, std::array<std::string_view, 1>{kUpnHeader});
-    int name = FindColumn(h, kNameHeaders);
-    int duration = FindColumn(h, kDurationHeaders);
-    if (duration >= 0 && (email >= 0 || upn >= 0 || name >= 0)) {
-      header_at = r;
-      email_col = email;
-      upn_col = upn;
-      name_col = name;
-      duration_col = duration;
-    }
+  // Tab-separated (Teams) or comma-separated (Zoom and most others): whichever has the header.
+  Table table;
+  for (char delimiter : {'\t', ','}) {
+    HR_ASSIGN_OR_RETURN(table.rows, SplitRows(text, delimiter));
+    if (FindHeader(table)) break;
   }
-  if (header_at == rows.size()) {
+  if (table.header_at == table.rows.size()) {
     return Status::InvalidArgument(
         "no header row with a participant column and a duration column (e.g. Zoom's \"User "
         "Email\" and \"Duration (Minutes)\", Teams' \"Email\" and \"In-Meeting Duration\")");
   }
+  const std::vector<Row>& rows = table.rows;
+  const size_t header_at = table.header_at;
+  const int email_col = table.email_col, upn_col = table.upn_col, name_col = table.name_col,
+            duration_col = table.duration_col;
 
   ParsedReport out;
   std::map<std::string, size_t> index;  // identity -> participant
@@ -293,7 +324,9 @@ Result<ParsedReport> ParseExternalReport(std::string_view bytes,
     if (email.empty()) email = Lower(field(row, upn_col));
     std::string name = field(row, name_col);
     // Zoom's "Name (Original Name)": "Ana P (Ana Pierre)" -> the original name in parentheses.
-    if (size_t open = name.rfind(" ("); open != std::string::npos && name.back() == ')') {
+    // (Only there: Teams' "Ana Pierre (Guest)" is a name with a label.)
+    size_t open = table.original_names ? name.rfind(" (") : std::string::npos;
+    if (open != std::string::npos && name.back() == ')') {
       name = name.substr(open + 2, name.size() - open - 3);
     }
     if (email.empty() && name.empty()) continue;  // a row without anyone in it

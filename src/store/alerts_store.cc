@@ -34,7 +34,8 @@ Result<std::vector<AlertRecord>> MissedSessions(sql::Connection& c,
                                                 const std::vector<int64_t>& student_ids,
                                                 int64_t from_ms, int64_t to_ms) {
   std::string sql =
-      "SELECT e.user_id, u.given_name || ' ' || u.family_name, s.id, s.title, ls.id, ls.title,"
+      "SELECT DISTINCT e.user_id, u.given_name || ' ' || u.family_name, s.id, s.title, ls.id, "
+      "ls.title,"
       " ls.starts_ms"
       " FROM enrollments e JOIN users u ON u.id = e.user_id"
       " JOIN live_sessions ls ON ls.section_id = e.section_id"
@@ -57,7 +58,8 @@ Result<std::vector<AlertRecord>> MissingWork(sql::Connection& c,
                                              const std::vector<int64_t>& student_ids,
                                              int64_t from_ms, int64_t to_ms) {
   std::string sql =
-      "SELECT e.user_id, u.given_name || ' ' || u.family_name, s.id, s.title, a.id, a.title,"
+      "SELECT DISTINCT e.user_id, u.given_name || ' ' || u.family_name, s.id, s.title, a.id, "
+      "a.title,"
       " a.due_ms"
       " FROM enrollments e JOIN users u ON u.id = e.user_id"
       " JOIN assignments a ON a.section_id = e.section_id"

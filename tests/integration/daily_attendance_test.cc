@@ -168,6 +168,12 @@ TEST(DailyAttendance, ATeachersOverrideNeedsAReasonIsAuditedAndCanBeWithdrawn) {
   EXPECT_EQ(teacher.Send(bhttp::verb::put, put, body("present", "x", kDay, 101)).result_int(),
             404);  // student_b is not in section 10
   EXPECT_EQ(other_teacher.Send(bhttp::verb::put, put, body("present", "x")).result_int(), 403);
+
+  // A mistaken override of a quiet Saturday can be given back: the day is absent again.
+  teacher.Json(bhttp::verb::put, put, 200, body("present", "make-up class", "2026-11-21"));
+  auto saturday = teacher.Json(bhttp::verb::put, put, 200, body("policy", "", "2026-11-21"));
+  EXPECT_EQ(saturday.at("status"), "absent");
+  EXPECT_EQ(saturday.at("basis"), "none");
 }
 
 TEST(DailyAttendance, ASchoolsReportCombinesSectionsAndExportsCsvForItsAdminsOnly) {
@@ -318,6 +324,17 @@ TEST(ExternalAttendance, AnUploadedReportBecomesTheSessionsAttendanceAllOrNothin
 
   EXPECT_EQ(upload(other_teacher, zoom).result_int(), 403);
   EXPECT_EQ(upload(student, zoom).result_int(), 403);
+
+  // No attendance for a class that has not happened yet.
+  auto later = teacher.Json(bhttp::verb::post, "/api/v1/sections/10/live-sessions", 201,
+                            R"({"title":"Next week","starts_at":"2099-01-05T15:00:00Z",)"
+                            R"("ends_at":"2099-01-05T15:45:00Z"})");
+  auto early = server.Client().Send(bhttp::verb::put,
+                                    fmt::format("/api/v1/live-sessions/{}/external-attendance",
+                                                later.at("items").at(0).at("id").as_int64()),
+                                    zoom, Bearer(teacher.token));
+  EXPECT_EQ(early.result_int(), 409);
+  EXPECT_NE(early.body().find("has not begun"), std::string::npos) << early.body();
 }
 
 TEST(DailyAttendance, RangesAndPolicyChangesOutsideTheLimitsAreRefused) {

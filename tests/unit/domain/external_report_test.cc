@@ -83,6 +83,50 @@ TEST(ExternalReport, WhatCannotBeReadIsRefusedSayingWhere) {
             StatusCode::kInvalidArgument);
 }
 
+TEST(ExternalReport, ZoomsExportWithMeetingDataSkipsTheMeetingRow) {
+  std::string csv =
+      "Meeting ID,Topic,Start Time,User Email,Duration (Minutes),Participants\n"
+      "812 3456 7890,Grade 3,09:00,tess@district.example,45,3\n"
+      "\n"
+      "Name (Original Name),User Email,Join Time,Leave Time,Duration (Minutes),Guest\n"
+      "Ana (Ana Pierre),ana@district.example,09:01,09:40,39,No\n";
+  auto r = ParseExternalReport(csv, {});
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  ASSERT_EQ(r->participants.size(), 1u);
+  EXPECT_EQ(r->participants[0].name, "Ana Pierre");
+}
+
+TEST(ExternalReport, ALabelInParenthesesIsPartOfTheNameOutsideZoomsOriginalNames) {
+  auto r = ParseExternalReport("Name,Duration\nAna Pierre (Guest),20\nBen Diaz (Guest),10\n", {});
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  ASSERT_EQ(r->participants.size(), 2u);  // two people, not one "Guest"
+  EXPECT_EQ(r->participants[0].name, "Ana Pierre (Guest)");
+}
+
+TEST(ExternalReport, AnUnclosedQuoteIsRefusedNamingItsLine) {
+  auto r = ParseExternalReport("Name,Duration\nAna,20\n\"Ben,10\nCara,5\n", {});
+  EXPECT_EQ(r.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(r.status().message().find("line 3"), std::string::npos) << r.status().message();
+}
+
+TEST(ExternalAttendance, AnAddressOutsideTheDistrictOrSharedByTwoStudentsMatchesNobody) {
+  std::vector<store::MatchableStudent> students = {
+      {100, "jsmith", "Jo", "Smith", std::string("jsmith@district.example")},
+      {101, "twin1", "Al", "Roe", std::string("family@district.example")},
+      {102, "twin2", "Bo", "Roe", std::string("family@district.example")},
+  };
+  std::vector<ReportParticipant> report = {
+      {"", "jsmith@gmail.com", 600},         // a parent's address, not the student
+      {"", "family@district.example", 600},  // two students share it
+      {"", "jsmith@district.example", 300},  // the student
+  };
+  Reconciliation r = MatchParticipants(report, students);
+  ASSERT_EQ(r.matched.size(), 1u);
+  EXPECT_EQ(r.matched[0].student.id, 100);
+  EXPECT_EQ(r.matched[0].seconds, 300);
+  EXPECT_EQ(r.unmatched.size(), 2u);
+}
+
 TEST(ExternalAttendance, ParticipantsMatchByEmailThenUsernameThenAnUnambiguousName) {
   std::vector<store::MatchableStudent> students = {
       {100, "student_a", "Ana", "Pierre", std::nullopt},

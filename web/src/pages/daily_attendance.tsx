@@ -172,7 +172,7 @@ export function SectionDailyAttendance(props: { id: string }) {
   const [range, setRange] = useState<Range>({});
   const [report, error, reload] = useLoad(() => api.sectionDailyAttendance(id, range), [id, range.from, range.to]);
   const days = report?.days ?? [];
-  const csv = `/api/v1/sections/${id}/daily-attendance.csv?from=${days[0] ?? ''}&to=${days[days.length - 1] ?? ''}`;
+  const csv = days.length > 0 ? `/api/v1/sections/${id}/daily-attendance.csv?from=${days[0]}&to=${days[days.length - 1]}` : '';
   return (
     <section>
       <PageTitle>{t('daily.section_title')}</PageTitle>
@@ -184,11 +184,13 @@ export function SectionDailyAttendance(props: { id: string }) {
       {report && (
         <>
           <PolicyNote report={report} />
-          <p>
-            <a class="button" href={csv} download>
-              {t('attendance.csv')}
-            </a>
-          </p>
+          {csv && (
+            <p>
+              <a class="button" href={csv} download>
+                {t('attendance.csv')}
+              </a>
+            </p>
+          )}
           {report.items.length === 0 ? <p>{t('daily.no_students')}</p> : <DaysTable report={report} caption={t('daily.caption')} />}
           {report.items.length > 0 && report.days.length > 0 && (
             <OverrideForm sectionId={id} report={report} onSaved={reload} />
@@ -255,8 +257,8 @@ export function SchoolDailyAttendance(props: { me: Principal }) {
     [school?.id, range.from, range.to],
   );
   const days = report?.days ?? [];
-  const csv = school
-    ? `/api/v1/schools/${school.id}/daily-attendance.csv?from=${days[0] ?? ''}&to=${days[days.length - 1] ?? ''}`
+  const csv = school && days.length > 0
+    ? `/api/v1/schools/${school.id}/daily-attendance.csv?from=${days[0]}&to=${days[days.length - 1]}`
     : '';
   return (
     <section>
@@ -268,11 +270,13 @@ export function SchoolDailyAttendance(props: { me: Principal }) {
       {report && (
         <>
           <PolicyNote report={report} />
-          <p>
-            <a class="button" href={csv} download>
-              {t('daily.csv_sis')}
-            </a>
-          </p>
+          {csv && (
+            <p>
+              <a class="button" href={csv} download>
+                {t('daily.csv_sis')}
+              </a>
+            </p>
+          )}
           {report.items.length === 0 ? (
             <p>{t('daily.no_students')}</p>
           ) : (
