@@ -419,6 +419,9 @@ step('Spanish and Haitian Creole, remembered per user and before sign-in', async
   await other.page.getByRole('heading', { name: /^Hola, / }).waitFor();
   expect((await other.page.getAttribute('html', 'lang')) === 'es', 'the saved language on another device');
   await other.context.close();
+  // Leave the student as found: later steps read their pages in English.
+  const back = await apiLogin(server.base, s.username, s.password);
+  await apiCall(back, 'PATCH', '/api/v1/me/preferences', { language: 'en' });
 });
 
 step('dates and times are the district\'s, whatever the device\'s time zone', async () => {
@@ -723,6 +726,9 @@ step('a teacher overrides a day with a reason and the district sets the rule and
   expect(csv.includes(`${day},`) && csv.includes(reason), `the CSV has the teacher's day and reason`);
   await check(b.page, 'daily-attendance-school');
   await b.context.close();
+  // Leave the day as found (the guardian step expects the class missed today to count).
+  await apiCall(teacherApi, 'PUT', `/api/v1/sections/${mine.id}/daily-attendance/overrides`,
+    { student_id: pupil.user_id, date: day, status: 'policy', reason: '' });
 });
 
 // Guardians (issue 6, section 3; docs/api.md, "Alerts"): a class ran without the child and work
