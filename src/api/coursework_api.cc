@@ -296,12 +296,25 @@ Task StudentWork(Services& s, RequestContext& ctx) {
   if (view.user.role != "student") co_return Status::NotFound("no such student");
   HR_CO_ASSIGN_OR_RETURN(auto work, co_await s.coursework->StudentWork(id));
   const auth::Principal& who = *ctx.principal;
+  // A teacher sees only the work of the sections they teach, a school admin that of their schools'
+  // sections (the student may be enrolled in another school too); family and district admins all.
+  std::vector<int64_t> visible = who.section_ids;
+  if (who.role == auth::Role::kSchoolAdmin) {
+    visible.clear();
+    HR_CO_ASSIGN_OR_RETURN(auto sections, co_await s.roster.SectionsOfUser(id));
+    for (const auto& section : sections) {
+      if (std::find(who.school_ids.begin(), who.school_ids.end(), section.school_id) !=
+          who.school_ids.end()) {
+        visible.push_back(section.id);
+      }
+    }
+  }
+  const bool filtered = who.role == auth::Role::kTeacher || who.role == auth::Role::kSchoolAdmin;
   boost::json::array items;
   for (const auto& w : work) {
-    // A teacher sees only the work of the sections they teach (admins and family see all).
-    if (who.role == auth::Role::kTeacher) {
-      const auto& mine = who.section_ids;
-      if (std::find(mine.begin(), mine.end(), w.assignment.section_id) == mine.end()) continue;
+    if (filtered &&
+        std::find(visible.begin(), visible.end(), w.assignment.section_id) == visible.end()) {
+      continue;
     }
     boost::json::object o = AssignmentJson(*s.coursework, w.assignment);
     o["section_title"] = w.section_title;

@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 #include <sodium.h>
 
+#include <algorithm>
 #include <boost/asio/write.hpp>
 #include <chrono>
 #include <filesystem>
@@ -15,6 +16,7 @@
 
 #include "core/clock.h"
 #include "integration/test_server.h"
+#include "store/sql.h"
 
 namespace homeroom::testing {
 namespace {
@@ -393,6 +395,46 @@ TEST(Coursework, TheTeacherGradesFromTheQueueAndTheStudentAndOnlyTheirGuardianSe
   for (Caller* who : {&guardian_b, &student_b, &teacher_b}) {
     EXPECT_EQ(who->Send(bhttp::verb::get, work_url).result_int(), 404);
   }
+}
+
+}  // namespace
+}  // namespace homeroom::testing
+
+namespace homeroom::testing {
+namespace {
+
+// A student enrolled in two schools: each school's admin sees the work of their own school's
+// sections only; the district sees both.
+TEST(Coursework, ASchoolAdminSeesOnlyTheirSchoolsWorkOfAStudentOfTwoSchools) {
+  TestServer server;
+  Status enrolled = server.app().db().WriteSync([](sql::Connection& c) {
+    return c.Exec(
+        "INSERT INTO user_orgs (user_id, org_id) VALUES (100, 3);"
+        "INSERT INTO enrollments (id, sourced_id, section_id, user_id, role, is_primary,"
+        " updated_ms) VALUES (9, 'e9', 20, 100, 'student', 0, 0);");
+  });
+  ASSERT_TRUE(enrolled.ok()) << enrolled.ToString();
+  ApiUser teacher_a{server, server.Login("teacher_a")};
+  ApiUser teacher_b{server, server.Login("teacher_b")};
+  const std::string body =
+      R"({"title":"Essay","instructions":"One page.","due_at":"2099-01-01T12:00:00Z","points":5})";
+  teacher_a.Json(bhttp::verb::post, "/api/v1/sections/10/assignments", 201, body);
+  teacher_b.Json(bhttp::verb::post, "/api/v1/sections/20/assignments", 201, body);
+
+  auto sections_seen = [&](const std::string& who) {
+    ApiUser user{server, server.Login(who)};
+    std::vector<int64_t> out;
+    auto work = user.Get("/api/v1/students/100/coursework");  // named: the loop reads into it
+    for (const auto& item : work.at("items").as_array()) {
+      out.push_back(item.at("section_id").as_int64());
+    }
+    std::sort(out.begin(), out.end());
+    return out;
+  };
+  EXPECT_EQ(sections_seen("admin_a"), (std::vector<int64_t>{10}));
+  EXPECT_EQ(sections_seen("admin_b"), (std::vector<int64_t>{20}));
+  EXPECT_EQ(sections_seen("district"), (std::vector<int64_t>{10, 20}));
+  EXPECT_EQ(sections_seen("teacher_b"), (std::vector<int64_t>{20}));
 }
 
 }  // namespace
