@@ -64,6 +64,10 @@ FeedbackSummary Summarize(const std::vector<store::FeedbackTallyRow>& rows) {
   return out;
 }
 
+// The Retry-After of a teacher whose day is full: the 24-hour window rolls, so a slot opens when
+// their oldest entry in it ages out; an hour is a polite, bounded answer without another query.
+constexpr int kFullRetryAfterS = 3600;
+
 boost::asio::awaitable<Result<store::FeedbackRecord>> FeedbackService::Send(
     store::FeedbackRecord entry) {
   HR_CO_RETURN_IF_ERROR(ValidateFeedback(entry, options_));
@@ -75,7 +79,7 @@ boost::asio::awaitable<Result<store::FeedbackRecord>> FeedbackService::Send(
     if (recent >= cap) {
       return Status::ResourceExhausted(
           "a teacher may send at most " + std::to_string(cap) + " feedback entries in 24 hours",
-          3600);
+          kFullRetryAfterS);
     }
     HR_ASSIGN_OR_RETURN(entry.id, store::feedback_store::Insert(c, entry));
     return entry;

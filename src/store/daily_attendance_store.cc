@@ -114,64 +114,62 @@ Result<std::vector<SessionWithIntervals>> SessionsWithIntervals(sql::Connection&
   return out;
 }
 
-Result<std::vector<SubmissionEvent>> Submissions(sql::Connection& c, const Scope& scope,
-                                                 int64_t from_ms, int64_t to_ms) {
-  HR_ASSIGN_OR_RETURN(auto* st, c.Prepare("SELECT a.section_id, e.student_id, e.submitted_ms"
-                                          " FROM submission_events e"
-                                          " JOIN assignments a ON a.id = e.assignment_id"
-                                          " WHERE " +
-                                          InScope("a.section_id") +
-                                          " AND e.submitted_ms >= ?3 AND e.submitted_ms < ?4"));
+namespace {
+
+// Runs `sql` (conditions with ?1, ?2, ?5 from InScope and the window as ?3, ?4) and reads each row
+// with `read`.
+template <typename T, typename Window, typename Read>
+Result<std::vector<T>> ScopedRows(sql::Connection& c, const std::string& sql, const Scope& scope,
+                                  const Window& from, const Window& to, Read read) {
+  HR_ASSIGN_OR_RETURN(auto* st, c.Prepare(sql));
   BindScope(st, scope);
-  st->Bind(3, from_ms);
-  st->Bind(4, to_ms);
-  std::vector<SubmissionEvent> out;
+  st->Bind(3, from);
+  st->Bind(4, to);
+  std::vector<T> out;
   for (;;) {
     HR_ASSIGN_OR_RETURN(bool row, st->Step());
     if (!row) break;
-    out.push_back({st->Int(0), st->Int(1), st->Int(2)});
+    out.push_back(read(st));
   }
   return out;
+}
+
+}  // namespace
+
+Result<std::vector<SubmissionEvent>> Submissions(sql::Connection& c, const Scope& scope,
+                                                 int64_t from_ms, int64_t to_ms) {
+  return ScopedRows<SubmissionEvent>(
+      c,
+      "SELECT a.section_id, e.student_id, e.submitted_ms FROM submission_events e"
+      " JOIN assignments a ON a.id = e.assignment_id WHERE " +
+          InScope("a.section_id") + " AND e.submitted_ms >= ?3 AND e.submitted_ms < ?4",
+      scope, from_ms, to_ms, [](sql::Statement* st) {
+        return SubmissionEvent{st->Int(0), st->Int(1), st->Int(2)};
+      });
 }
 
 Result<std::vector<ExternalOpen>> ExternalOpens(sql::Connection& c, const Scope& scope,
                                                 int64_t from_ms, int64_t to_ms) {
-  HR_ASSIGN_OR_RETURN(auto* st, c.Prepare("SELECT ls.section_id, o.user_id, ls.starts_ms"
-                                          " FROM external_opens o"
-                                          " JOIN live_sessions ls ON ls.id = o.session_id"
-                                          " WHERE " +
-                                          InScope("ls.section_id") +
-                                          " AND ls.starts_ms >= ?3 AND ls.starts_ms < ?4"));
-  BindScope(st, scope);
-  st->Bind(3, from_ms);
-  st->Bind(4, to_ms);
-  std::vector<ExternalOpen> out;
-  for (;;) {
-    HR_ASSIGN_OR_RETURN(bool row, st->Step());
-    if (!row) break;
-    out.push_back({st->Int(0), st->Int(1), st->Int(2)});
-  }
-  return out;
+  return ScopedRows<ExternalOpen>(
+      c,
+      "SELECT ls.section_id, o.user_id, ls.starts_ms FROM external_opens o"
+      " JOIN live_sessions ls ON ls.id = o.session_id WHERE " +
+          InScope("ls.section_id") + " AND ls.starts_ms >= ?3 AND ls.starts_ms < ?4",
+      scope, from_ms, to_ms, [](sql::Statement* st) {
+        return ExternalOpen{st->Int(0), st->Int(1), st->Int(2)};
+      });
 }
 
 Result<std::vector<ExternalTime>> ExternalTimes(sql::Connection& c, const Scope& scope,
                                                 int64_t from_ms, int64_t to_ms) {
-  HR_ASSIGN_OR_RETURN(auto* st, c.Prepare("SELECT ls.section_id, x.user_id, ls.starts_ms, x.seconds"
-                                          " FROM external_attendance x"
-                                          " JOIN live_sessions ls ON ls.id = x.session_id"
-                                          " WHERE " +
-                                          InScope("ls.section_id") +
-                                          " AND ls.starts_ms >= ?3 AND ls.starts_ms < ?4"));
-  BindScope(st, scope);
-  st->Bind(3, from_ms);
-  st->Bind(4, to_ms);
-  std::vector<ExternalTime> out;
-  for (;;) {
-    HR_ASSIGN_OR_RETURN(bool row, st->Step());
-    if (!row) break;
-    out.push_back({st->Int(0), st->Int(1), st->Int(2), st->Int(3)});
-  }
-  return out;
+  return ScopedRows<ExternalTime>(
+      c,
+      "SELECT ls.section_id, x.user_id, ls.starts_ms, x.seconds FROM external_attendance x"
+      " JOIN live_sessions ls ON ls.id = x.session_id WHERE " +
+          InScope("ls.section_id") + " AND ls.starts_ms >= ?3 AND ls.starts_ms < ?4",
+      scope, from_ms, to_ms, [](sql::Statement* st) {
+        return ExternalTime{st->Int(0), st->Int(1), st->Int(2), st->Int(3)};
+      });
 }
 
 namespace {
@@ -186,19 +184,11 @@ OverrideRecord ReadOverride(sql::Statement* st) {
 Result<std::vector<OverrideRecord>> Overrides(sql::Connection& c, const Scope& scope,
                                               const std::string& from_day,
                                               const std::string& to_day) {
-  HR_ASSIGN_OR_RETURN(auto* st, c.Prepare(std::string("SELECT ") + kOverrideColumns +
-                                          " FROM attendance_overrides WHERE " +
-                                          InScope("section_id") + " AND day >= ?3 AND day <= ?4"));
-  BindScope(st, scope);
-  st->Bind(3, from_day);
-  st->Bind(4, to_day);
-  std::vector<OverrideRecord> out;
-  for (;;) {
-    HR_ASSIGN_OR_RETURN(bool row, st->Step());
-    if (!row) break;
-    out.push_back(ReadOverride(st));
-  }
-  return out;
+  return ScopedRows<OverrideRecord>(c,
+                                    std::string("SELECT ") + kOverrideColumns +
+                                        " FROM attendance_overrides WHERE " +
+                                        InScope("section_id") + " AND day >= ?3 AND day <= ?4",
+                                    scope, from_day, to_day, ReadOverride);
 }
 
 Result<std::optional<OverrideRecord>> GetOverride(sql::Connection& c, int64_t section_id,
