@@ -11,6 +11,7 @@
 #include "cli/guard_commands.h"
 #include "cli/media_commands.h"
 #include "cli/roster_commands.h"
+#include "cli/simulate_commands.h"
 #include "store/database.h"
 #include "store/migrations.h"
 
@@ -82,6 +83,7 @@ int main(int argc, char** argv) {
   cli::AddDemoCommand(root, demo_config, demo);
   cli::AddMigrateCommand(root);
   cli::AddRosterCommands(root);
+  cli::AddSimulateCommands(root);
   cli::AddAccountsCommands(root);
   cli::AddForensicsCommands(root);
   cli::AddGuardCommands(root);
