@@ -35,8 +35,12 @@ void AddDemoCommand(CLI::App& root, app::AppConfig& config, app::DemoOptions& de
   cmd->add_option("--seed", demo.seed, "Seed of the generated district")
       ->capture_default_str()
       ->group("Demo");
+  cmd->add_flag("--simulate-last-week", demo.simulate_last_week,
+                "On first run, also simulate the last full school week (analytics data)")
+      ->group("Demo");
   cmd->callback([&config, &demo] {
     demo.data_dir = config.data_dir;
+    demo.time_zone = config.live.district_time_zone;
     auto logins = app::EnsureDemoDistrict(demo);
     if (!logins.ok()) {
       std::fprintf(stderr, "homeroom demo: %s\n", logins.status().ToString().c_str());

@@ -51,6 +51,9 @@ Result<store::SyntheticActivitySummary> SimulateActivity(sql::Connection& conn,
   o.seed = options.seed;
   o.external_grade_band = options.external_grade_band;
   o.now_ms = options.now_ms;
+  if (options.rules_end_after_days) {
+    o.rules_end = LocalDate::FromDaysSinceEpoch(o.days.back().day_number + 1).ToString();
+  }
   o.cache_bytes = options.cache_bytes;
   o.is_external = [](const std::vector<store::PathwayRuleRecord>& rules,
                      const store::Section& section, std::string_view date) {

@@ -291,8 +291,7 @@ class Simulation {
                                .effective_from = o_.days.front().date,
                                .created_by = admin_id,
                                .created_ms = o_.now_ms};
-    HR_RETURN_IF_ERROR(pathway_store::InsertRule(conn_, district).status());
-    ++sum_.pathway_rules;
+    std::vector<PathwayRuleRecord> added = {district};
     for (Band band : {Band::kPreK5, Band::k6To12}) {
       // The schools (or, in a district with one school of the band, the sections) of this band,
       // each with its draw; the first tenth by draw get the rule.
@@ -323,9 +322,20 @@ class Simulation {
                                .created_by = admin_id,
                                .created_ms = o_.now_ms};
         if (!by_school) rule.grade_band.reset();  // a section's rule is for the section
-        HR_RETURN_IF_ERROR(pathway_store::InsertRule(conn_, rule).status());
-        ++sum_.pathway_rules;
+        added.push_back(rule);
       }
+    }
+    if (!o_.rules_end.empty()) {
+      for (size_t i = 0, n = added.size(); i < n; ++i) {
+        PathwayRuleRecord end = added[i];
+        end.pathway = "built_in";
+        end.effective_from = o_.rules_end;
+        added.push_back(std::move(end));
+      }
+    }
+    for (const PathwayRuleRecord& rule : added) {
+      HR_RETURN_IF_ERROR(pathway_store::InsertRule(conn_, rule).status());
+      ++sum_.pathway_rules;
     }
     return Status::Ok();
   }
@@ -648,6 +658,9 @@ Status CheckOptions(const SyntheticActivityOptions& o) {
   const std::string& band = o.external_grade_band;
   if (!band.empty() && band != "prek-5" && band != "6-12") {
     return Status::InvalidArgument("external grade band must be \"prek-5\", \"6-12\" or empty");
+  }
+  if (!o.rules_end.empty() && o.rules_end <= o.days.back().date) {
+    return Status::InvalidArgument("the rules' end must come after the last simulated day");
   }
   if (!o.is_external) return Status::InvalidArgument("no pathway decision (is_external)");
   return Status::Ok();

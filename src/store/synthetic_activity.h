@@ -40,6 +40,10 @@ struct SyntheticActivityOptions {
   // first day, and about one school in ten that teaches it gets a school rule back to built-in;
   // empty: no rule is added.
   std::string external_grade_band = "6-12";
+  // When set ('YYYY-MM-DD', after the last day): every rule this run adds is followed by a
+  // built-in rule of the same scope and band effective that day, so that the pathways of the
+  // simulated days end with them (the demo: today's classes stay in Homeroom's own room).
+  std::string rules_end;
   // When the run happens: created_ms of rules and links. Nothing is dated after it (a late
   // submission or a grade that would be is left out).
   int64_t now_ms = 0;
@@ -80,10 +84,10 @@ struct SyntheticActivitySummary {
 // docs/operations.md, "Simulated activity", lists the rates and value conventions.
 //
 // Returns the rows written, or: kInvalidArgument for no days, days out of order, an unknown
-// grade band or no is_external; kNotFound when the store has no active section (no roster
-// imported) or, with a grade band, no district administrator to own the rule; kConflict when a
-// live session already starts within the days (a second run over them writes nothing);
-// the connection's error otherwise (rolled back).
+// grade band, a rules_end not after the last day or no is_external; kNotFound when the store has no
+// active section (no roster imported) or, with a grade band, no district administrator to own the
+// rule; kConflict when a live session already starts within the days (a second run over them writes
+// nothing); the connection's error otherwise (rolled back).
 //
 // Not thread-safe: it uses the connection, which must not be in a transaction.
 Result<SyntheticActivitySummary> WriteSyntheticActivity(sql::Connection& conn,

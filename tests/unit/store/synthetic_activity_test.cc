@@ -436,6 +436,36 @@ TEST(SyntheticActivity, WithoutAGradeBandNoRuleIsAddedAndEverySessionIsBuiltIn) 
   EXPECT_EQ(Count(district.conn(), "SELECT COUNT(*) FROM external_opens"), 0);
 }
 
+TEST(SyntheticActivity, RulesThatEndAfterTheDaysLeaveTheNextDayBuiltIn) {
+  District district;
+  auto r = domain::SimulateActivity(district.conn(), {.first_day = kFirstDay,
+                                                      .school_days = 2,
+                                                      .time_zone = kZone,
+                                                      .now_ms = kNowMs,
+                                                      .rules_end_after_days = true});
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_GT(r->external_sessions, 0);
+  sql::Connection& c = district.conn();
+  EXPECT_EQ(Count(c,
+                  "SELECT COUNT(*) FROM pathway_rules WHERE effective_from = '2026-09-19'"
+                  " AND pathway = 'built_in'"),
+            r->pathway_rules / 2);
+  auto rules = pathway_store::ListRules(c);
+  ASSERT_TRUE(rules.ok());
+  int64_t external_on_friday = 0;
+  for (const auto& row : Rows(c, "SELECT id FROM sections WHERE active = 1", 1)) {
+    auto section = roster_reader::GetSection(c, row[0]);
+    ASSERT_TRUE(section.ok() && *section);
+    auto friday = domain::RuleInForce(*rules, **section, "2026-09-18");
+    if (friday && friday->pathway == "external") ++external_on_friday;
+    for (const char* later : {"2026-09-19", "2026-09-21", "2027-01-04"}) {
+      auto rule = domain::RuleInForce(*rules, **section, later);
+      EXPECT_TRUE(!rule || rule->pathway == "built_in") << row[0] << " " << later;
+    }
+  }
+  EXPECT_GT(external_on_friday, 0);
+}
+
 TEST(SyntheticActivity, TheLastFullSchoolWeekIsOverBeforeToday) {
   using domain::LastFullSchoolWeekBefore;
   using domain::LocalDate;
