@@ -30,9 +30,11 @@ sqlite3 "$data/homeroom.db" <<'SQL'
 .mode list
 .separator "  "
 SELECT 'live_sessions', COUNT(*), SUM(EXISTS (SELECT 1 FROM external_opens o
-       WHERE o.session_id = l.id)) || ' with external opens' FROM live_sessions l;
+       WHERE o.session_id = l.id)) || ' with external opens',
+       SUM(EXISTS (SELECT 1 FROM attendance_intervals i WHERE i.session_id = l.id))
+       || ' with attendance intervals' FROM live_sessions l;
 SELECT 'attendance_intervals', COUNT(*) FROM attendance_intervals;
-SELECT 'client_events', COUNT(*), group_concat(kind || '=' || n, ' ')
+SELECT 'client_events', SUM(n), group_concat(kind || ' ' || n, ', ')
   FROM (SELECT kind, COUNT(*) AS n FROM client_events GROUP BY kind);
 SELECT 'external_opens', COUNT(*) FROM external_opens;
 SELECT 'external_attendance', COUNT(*) FROM external_attendance;
@@ -40,7 +42,9 @@ SELECT 'assignments', COUNT(*) FROM assignments;
 SELECT 'submissions', COUNT(*), SUM(late) || ' late', SUM(score_centi IS NOT NULL) || ' graded'
   FROM submissions;
 SELECT 'submission_events', COUNT(*) FROM submission_events;
-SELECT 'pathway_rules', COUNT(*), group_concat(scope || ':' || pathway, ' ') FROM pathway_rules;
+SELECT 'pathway_rules', SUM(n), group_concat(rule || ' ' || n, ', ')
+  FROM (SELECT scope || ' ' || COALESCE(grade_band, 'any') || ' ' || pathway AS rule,
+               COUNT(*) AS n FROM pathway_rules GROUP BY rule);
 SELECT 'section_meeting_links', COUNT(*) FROM section_meeting_links;
 SQL
 du -sh "$data"

@@ -41,6 +41,7 @@ int RunSimulate(const SimulateArgs& args, std::ostream& out, std::ostream& err) 
   options.time_zone = args.district_time_zone.empty() ? domain::LiveOptions{}.district_time_zone
                                                       : args.district_time_zone;
   options.external_grade_band = args.external_grade_band;
+  options.cache_bytes = args.cache_mib << 20;
   options.now_ms = args.now_ms != 0 ? args.now_ms : SystemClock::Instance().NowMs();
   auto started = std::chrono::steady_clock::now();
   auto summary = domain::SimulateActivity(**conn, options);
@@ -74,6 +75,10 @@ void AddSimulateCommands(CLI::App& app) {
   cmd->add_option("--district-time-zone", args.district_time_zone,
                   "The district's IANA time zone (as for serve): school hours are local")
       ->envname("HOMEROOM_DISTRICT_TIME_ZONE")
+      ->capture_default_str();
+  cmd->add_option("--cache-mib", args.cache_mib,
+                  "SQLite page cache while it writes (MiB): the indexes written in random order "
+                  "stay in memory")
       ->capture_default_str();
   cmd->callback([] { std::exit(RunSimulate(args, std::cout, std::cerr)); });
 }

@@ -9,7 +9,7 @@ namespace homeroom::cli {
 
 // Adds `homeroom simulate-activity` to the binary:
 //   simulate-activity --data-dir D --from YYYY-MM-DD [--days 5] [--seed 1]
-//                     [--external-grade-band 6-12] [--district-time-zone Z]
+//                     [--external-grade-band 6-12] [--district-time-zone Z] [--cache-mib 512]
 //       Writes a simulated stretch of school days (Monday to Friday) of activity over the roster
 //       imported into D/homeroom.db: live sessions with attendance or external opens and
 //       reports, reconnects and their client events, assignments, submissions and grades, and
@@ -29,6 +29,7 @@ struct SimulateArgs {
   std::string external_grade_band = "6-12";  // "prek-5" | "6-12" | "" (none)
   std::string district_time_zone;            // empty: serve's default
   int64_t now_ms = 0;                        // 0: the clock's now
+  size_t cache_mib = 512;  // SQLite page cache while it writes (store/synthetic_activity.h)
 };
 
 // Runs `homeroom simulate-activity`: the summary on `out`, errors on `err`; returns the exit code.
