@@ -26,7 +26,7 @@ struct SimulateActivityOptions {
   std::string time_zone = "America/New_York";  // the district's (serve's --district-time-zone)
   std::string external_grade_band = "6-12";    // "prek-5" | "6-12" | "" (no rule added)
   int64_t now_ms = 0;                          // every simulated day must be over by then
-  size_t cache_bytes = size_t{256} << 20;      // store::SyntheticActivityOptions::cache_bytes
+  size_t cache_bytes = size_t{512} << 20;      // store::SyntheticActivityOptions::cache_bytes
   // The rules added for the days end after them (back to built-in the next day): the demo.
   bool rules_end_after_days = false;
 };

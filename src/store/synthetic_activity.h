@@ -51,7 +51,7 @@ struct SyntheticActivityOptions {
   SyntheticPathwayFn is_external;
   // Page cache of the connection while the run writes (restored afterwards): the random-order
   // indexes (attendance_intervals_open, submissions_student, ...) stay in memory.
-  size_t cache_bytes = size_t{256} << 20;
+  size_t cache_bytes = size_t{512} << 20;
 };
 
 // Rows written per table.
