@@ -264,7 +264,7 @@ Status App::Start() {
   if (config_.analytics.refresh_interval.count() > 0) {
     analytics_task_ = std::make_unique<PeriodicTask>(executor, config_.analytics.refresh_interval,
                                                      [this] { return RefreshAnalytics(); });
-    analytics_task_->Start();
+    analytics_task_->Start(config_.analytics.first_refresh_delay);
   }
   live_work_.emplace(live_io_.get_executor());
   live_thread_ = std::thread([this] { live_io_.run(); });

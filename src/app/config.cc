@@ -214,6 +214,8 @@ void AddServeOptions(CLI::App& cmd, AppConfig& c) {
   o.Add("--analytics-max-rows", ana.max_rows, "Most rows one analytics report returns", an);
   o.AddDuration("--analytics-refresh-interval-s", ana.refresh_interval,
                 "How often the daily rollup of the recent days is recomputed (0: never)", an);
+  o.AddDuration("--analytics-first-refresh-delay-s", ana.first_refresh_delay,
+                "How long after start the rollup's first pass runs", an);
   o.Add("--analytics-recompute-days", ana.recompute_days,
         "How many days, ending today, each rollup pass recomputes", an);
   o.AddDuration("--analytics-telemetry-slack-min", ana.telemetry_slack,

@@ -18,7 +18,11 @@ PeriodicTask::PeriodicTask(boost::asio::any_io_executor executor,
       interval_(interval),
       body_(std::move(body)) {}
 
-void PeriodicTask::Start() { boost::asio::co_spawn(strand_, Loop(), boost::asio::detached); }
+void PeriodicTask::Start() { Start(interval_); }
+
+void PeriodicTask::Start(std::chrono::milliseconds first_delay) {
+  boost::asio::co_spawn(strand_, Loop(first_delay), boost::asio::detached);
+}
 
 void PeriodicTask::Stop() {
   boost::asio::post(strand_, [this] {
@@ -27,9 +31,10 @@ void PeriodicTask::Stop() {
   });
 }
 
-boost::asio::awaitable<void> PeriodicTask::Loop() {
+boost::asio::awaitable<void> PeriodicTask::Loop(std::chrono::milliseconds delay) {
   while (!stopped_) {
-    timer_.expires_after(interval_);
+    timer_.expires_after(delay);
+    delay = interval_;
     boost::system::error_code ec;
     co_await timer_.async_wait(boost::asio::redirect_error(boost::asio::use_awaitable, ec));
     if (ec || stopped_) co_return;

@@ -25,14 +25,15 @@ class PeriodicTask {
   PeriodicTask(const PeriodicTask&) = delete;
   PeriodicTask& operator=(const PeriodicTask&) = delete;
 
-  // The first run is one interval after Start().
+  // The first run is one interval after Start(), or `first_delay` after it.
   void Start();
+  void Start(std::chrono::milliseconds first_delay);
   // No run begins after this; a run in progress finishes. The task must outlive its io_context's
   // threads (they may still be finishing a run).
   void Stop();
 
  private:
-  boost::asio::awaitable<void> Loop();
+  boost::asio::awaitable<void> Loop(std::chrono::milliseconds delay);
 
   boost::asio::strand<boost::asio::any_io_executor> strand_;
   boost::asio::steady_timer timer_;  // strand_ only

@@ -47,6 +47,8 @@ struct AnalyticsOptions {
   size_t max_rows = 20000;
   // How often the background job recomputes the recent days; 0 turns it off.
   std::chrono::seconds refresh_interval{3600};
+  // How long after the server starts the job's first pass runs (then every refresh_interval).
+  std::chrono::seconds first_refresh_delay{60};
   // How many days, ending today, the job recomputes (grades and uploaded reports arrive late).
   int recompute_days = 14;
   // How long after a day ends a device's report of a dropped socket still counts for it.

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <limits>
 #include <unordered_map>
 #include <utility>
 
@@ -13,6 +14,51 @@ namespace {
 constexpr const char* kDaySessions =
     "SELECT id FROM live_sessions WHERE starts_ms >= ?1 AND starts_ms < ?2"
     " AND status <> 'cancelled'";
+
+// A (session id, user id) pair; kEnd sorts after every real one.
+using Key = std::pair<int64_t, int64_t>;
+constexpr Key kEnd{std::numeric_limits<int64_t>::max(), std::numeric_limits<int64_t>::max()};
+
+// Rows of (session_id, user_id, value) in key order, stepped one at a time.
+class Cursor {
+ public:
+  // Prepares `sql` (binding ?1 = from_ms, ?2 = to_ms) and reads its first row.
+  static Result<Cursor> Open(sql::Connection& c, const std::string& sql, int64_t from_ms,
+                             int64_t to_ms) {
+    HR_ASSIGN_OR_RETURN(auto* st, c.Prepare(sql));
+    st->Bind(1, from_ms);
+    st->Bind(2, to_ms);
+    Cursor cursor(st);
+    HR_RETURN_IF_ERROR(cursor.Next());
+    return cursor;
+  }
+  Key key() const { return row_ ? Key{st_->Int(0), st_->Int(1)} : kEnd; }
+  int64_t value() const { return st_->Int(2); }
+  Status Next() {
+    HR_ASSIGN_OR_RETURN(row_, st_->Step());
+    return Status::Ok();
+  }
+
+ private:
+  explicit Cursor(sql::Statement* st) : st_(st) {}
+  sql::Statement* st_;
+  bool row_ = false;
+};
+
+// Which user ids are students, as a bitmap indexed by id (ids are dense: the store assigns them).
+Result<std::vector<bool>> StudentIds(sql::Connection& c) {
+  HR_ASSIGN_OR_RETURN(auto* st, c.Prepare("SELECT id FROM users WHERE role = 'student'"));
+  std::vector<bool> out;
+  for (;;) {
+    HR_ASSIGN_OR_RETURN(bool row, st->Step());
+    if (!row) break;
+    int64_t id = st->Int(0);
+    if (id < 0) continue;
+    if (static_cast<size_t>(id) >= out.size()) out.resize(static_cast<size_t>(id) + 1, false);
+    out[static_cast<size_t>(id)] = true;
+  }
+  return out;
+}
 
 // The session id of a "/room/<id>" page, or 0.
 int64_t RoomSessionId(std::string_view page) {
@@ -109,7 +155,7 @@ Result<std::vector<SectionActivity>> DayActivity(sql::Connection& c, int64_t fro
   }
 
   // (session, user) pairs whose device reported a dropped live socket in the room.
-  std::vector<std::pair<int64_t, int64_t>> dropped;
+  std::vector<Key> dropped;
   {
     HR_ASSIGN_OR_RETURN(auto* st, c.Prepare("SELECT DISTINCT user_id, page FROM client_events"
                                             " WHERE received_ms >= ?1 AND received_ms < ?2"
@@ -126,54 +172,60 @@ Result<std::vector<SectionActivity>> DayActivity(sql::Connection& c, int64_t fro
     std::sort(dropped.begin(), dropped.end());
   }
 
-  // Each student present at a day's session, from the three ways of being there. Grouped in SQL
-  // so that a student who reconnected (several intervals) or opened the link and appears in the
-  // uploaded report is one attendance.
+  // Each student present at a day's session, from the three ways of being there, merged by
+  // (session, user) so that a student who reconnected (several intervals), or who opened the link
+  // and appears in the uploaded report, is one attendance. Each source walks its table's
+  // (session_id, user_id) index in order: no sort, no temporary table (bench/RESULTS.md).
   {
-    const std::string sessions = kDaySessions;
+    HR_ASSIGN_OR_RETURN(std::vector<bool> is_student, StudentIds(c));
+    const std::string in_day = std::string(" WHERE session_id IN (") + kDaySessions + ")";
+    const std::string order = " ORDER BY session_id, user_id";
     HR_ASSIGN_OR_RETURN(
-        auto* st,
-        c.Prepare("SELECT p.session_id, p.user_id, SUM(p.room_ms), MAX(p.external_s),"
-                  " MAX(p.in_room), MAX(p.reconciled)"
-                  " FROM (SELECT session_id, user_id,"
-                  " CASE WHEN COALESCE(left_ms, last_seen_ms) > joined_ms"
-                  " THEN COALESCE(left_ms, last_seen_ms) - joined_ms ELSE 0 END AS room_ms,"
-                  " 0 AS external_s, 1 AS in_room, 0 AS reconciled"
-                  " FROM attendance_intervals WHERE session_id IN (" +
-                  sessions +
-                  ")"
-                  " UNION ALL SELECT session_id, user_id, 0, seconds, 0, 1"
-                  " FROM external_attendance WHERE session_id IN (" +
-                  sessions +
-                  ")"
-                  " UNION ALL SELECT session_id, user_id, 0, 0, 0, 0"
-                  " FROM external_opens WHERE session_id IN (" +
-                  sessions +
-                  ")) p"
-                  " JOIN users u ON u.id = p.user_id AND u.role = 'student'"
-                  " GROUP BY p.session_id, p.user_id"));
-    st->Bind(1, from_ms);
-    st->Bind(2, to_ms);
+        Cursor room,
+        Cursor::Open(c,
+                     "SELECT session_id, user_id, CASE WHEN COALESCE(left_ms, last_seen_ms) >"
+                     " joined_ms THEN COALESCE(left_ms, last_seen_ms) - joined_ms ELSE 0 END"
+                     " FROM attendance_intervals" +
+                         in_day + order,
+                     from_ms, to_ms));
+    HR_ASSIGN_OR_RETURN(
+        Cursor report,
+        Cursor::Open(
+            c, "SELECT session_id, user_id, seconds FROM external_attendance" + in_day + order,
+            from_ms, to_ms));
+    HR_ASSIGN_OR_RETURN(
+        Cursor opened,
+        Cursor::Open(c, "SELECT session_id, user_id, 0 FROM external_opens" + in_day + order,
+                     from_ms, to_ms));
     for (;;) {
-      HR_ASSIGN_OR_RETURN(bool row, st->Step());
-      if (!row) break;
-      int64_t session = st->Int(0);
-      int64_t user = st->Int(1);
-      int64_t room_seconds = st->Int(2) / 1000;
-      int64_t external_seconds = st->Int(3);
-      bool in_room = st->Int(4) != 0;
-      bool reconciled = st->Int(5) != 0;
+      Key key = std::min({room.key(), report.key(), opened.key()});
+      if (key == kEnd) break;
+      int64_t room_ms = 0, external_seconds = 0;
+      bool in_room = false, reconciled = false;
+      while (room.key() == key) {
+        in_room = true;
+        room_ms += room.value();
+        HR_RETURN_IF_ERROR(room.Next());
+      }
+      while (report.key() == key) {
+        reconciled = true;
+        external_seconds = std::max(external_seconds, report.value());
+        HR_RETURN_IF_ERROR(report.Next());
+      }
+      while (opened.key() == key) HR_RETURN_IF_ERROR(opened.Next());
+      auto [session, user] = key;
+      if (user < 0 || static_cast<size_t>(user) >= is_student.size() || !is_student[user]) continue;
       auto section = section_of_session.find(session);
       if (section == section_of_session.end()) continue;
       EngagementCounts& counts = by_section[section->second];
       counts.attendances += 1;
       if (in_room || reconciled) {
         counts.timed_attendances += 1;
-        counts.live_seconds += std::max(room_seconds, external_seconds);
+        counts.live_seconds += std::max(room_ms / 1000, external_seconds);
       }
       if (in_room) {
         counts.telemetry_attendances += 1;
-        if (std::binary_search(dropped.begin(), dropped.end(), std::pair(session, user))) {
+        if (std::binary_search(dropped.begin(), dropped.end(), key)) {
           counts.problem_attendances += 1;
         }
       }

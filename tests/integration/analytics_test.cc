@@ -239,6 +239,7 @@ TEST(Analytics, QueriesOutsideTheLimitsAreRefusedWithTheReason) {
 TEST(Analytics, TheBackgroundJobComputesTodayByItself) {
   TestServer server([](app::AppConfig& c) {
     c.analytics.refresh_interval = std::chrono::seconds(1);
+    c.analytics.first_refresh_delay = std::chrono::seconds(1);
     c.analytics.recompute_days = 2;
   });
   // A session of section 10 that started an hour ago, with student_a in it for 20 minutes.

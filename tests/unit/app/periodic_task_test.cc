@@ -47,6 +47,21 @@ TEST(PeriodicTask, RunsEveryIntervalUntilStopped) {
   EXPECT_GE(runs, 3);
 }
 
+TEST(PeriodicTask, AFirstDelayBringsTheFirstRunForward) {
+  boost::asio::io_context ioc;
+  std::atomic<int> runs = 0;
+  PeriodicTask task(ioc.get_executor(), 1h, [&runs] { return Count(runs); });
+  task.Start(1ms);
+  std::thread stopper([&] {
+    while (runs < 1) std::this_thread::sleep_for(1ms);
+    task.Stop();
+  });
+  // Without the first delay the run would be an hour away and the io_context busy until then.
+  EXPECT_TRUE(RunsOutOfWork(ioc, 30s));
+  stopper.join();
+  EXPECT_EQ(runs, 1);
+}
+
 // The race that hung servers stopped right after they started: the stop arrives on another
 // thread before the loop has armed its first wait. Many rounds make the interleaving likely.
 TEST(PeriodicTask, StopRightAfterStartAlwaysLetsTheContextFinish) {
