@@ -28,9 +28,14 @@ std::string_view GetString(const json::object& o, std::string_view key) {
   return v != nullptr && v->is_string() ? std::string_view(v->get_string()) : std::string_view();
 }
 
-json::array Streams(const std::vector<int64_t>& feeds) {
+// VideoRoom's (multistream) list of what to receive: a whole feed, or one of its streams by mid.
+json::array Streams(const std::vector<live::StreamChoice>& chosen) {
   json::array streams;
-  for (int64_t feed : feeds) streams.push_back(json::object{{"feed", feed}});
+  for (const live::StreamChoice& c : chosen) {
+    json::object stream{{"feed", c.feed}};
+    if (!c.mid.empty()) stream["mid"] = c.mid;
+    streams.push_back(std::move(stream));
+  }
   return streams;
 }
 
@@ -366,16 +371,17 @@ asio::awaitable<void> JanusMediaEngine::DoUnpublish(std::shared_ptr<Peer> peer, 
   done(Status::Ok());
 }
 
-void JanusMediaEngine::Subscribe(int64_t session_id, int64_t user_id, std::vector<int64_t> feeds,
-                                 OfferDone done) {
-  bool queued = Enqueue(session_id, user_id, [this, feeds, done](std::shared_ptr<Peer> peer) {
-    return DoSubscribe(std::move(peer), feeds, done);
+void JanusMediaEngine::Subscribe(int64_t session_id, int64_t user_id,
+                                 std::vector<live::StreamChoice> streams, OfferDone done) {
+  bool queued = Enqueue(session_id, user_id, [this, streams, done](std::shared_ptr<Peer> peer) {
+    return DoSubscribe(std::move(peer), streams, done);
   });
   if (!queued) done(NoRoom());
 }
 
 asio::awaitable<void> JanusMediaEngine::DoSubscribe(std::shared_ptr<Peer> peer,
-                                                    std::vector<int64_t> feeds, OfferDone done) {
+                                                    std::vector<live::StreamChoice> streams,
+                                                    OfferDone done) {
   std::optional<MediaRoom> room = service_.FindRoom(peer->session_id);
   if (!room) {
     done(NoRoom());
@@ -389,10 +395,13 @@ asio::awaitable<void> JanusMediaEngine::DoSubscribe(std::shared_ptr<Peer> peer,
   JanusInstance& janus = *room->instance;
   // Janus drops the streams of publishers that left by itself.
   std::set<int64_t> live = PublishedFeeds(peer->session_id);
-  std::erase_if(peer->subscribed, [&](int64_t f) { return !live.count(f); });
-  std::vector<int64_t> added;
-  for (int64_t feed : feeds) {
-    if (!peer->subscribed.count(feed)) added.push_back(feed);
+  std::erase_if(peer->subscribed, [&](const live::StreamChoice& c) { return !live.count(c.feed); });
+  std::vector<live::StreamChoice> added;
+  for (live::StreamChoice& c : streams) {
+    // A feed received whole already has each of its streams.
+    if (!peer->subscribed.count(c) && !peer->subscribed.count({c.feed, ""})) {
+      added.push_back(std::move(c));
+    }
   }
   if (added.empty()) {
     done(std::optional<json::object>());

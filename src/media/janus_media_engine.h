@@ -43,7 +43,7 @@ class JanusMediaEngine final : public live::MediaEngine {
   void Publish(int64_t session_id, int64_t user_id, std::string display, boost::json::object offer,
                PublishDone done) override;
   void Unpublish(int64_t session_id, int64_t user_id, Done done) override;
-  void Subscribe(int64_t session_id, int64_t user_id, std::vector<int64_t> feeds,
+  void Subscribe(int64_t session_id, int64_t user_id, std::vector<live::StreamChoice> streams,
                  OfferDone done) override;
   void Start(int64_t session_id, int64_t user_id, boost::json::object answer, Done done) override;
   void Trickle(int64_t session_id, int64_t user_id, bool publisher, boost::json::object candidate,
@@ -68,8 +68,8 @@ class JanusMediaEngine final : public live::MediaEngine {
     uint64_t publisher = 0;                   // handles (0: none)
     uint64_t subscriber = 0;
     bool published = false;
-    int64_t feed_id = 0;           // its publisher's id in the room (Janus's participant id)
-    std::set<int64_t> subscribed;  // feeds the subscriber handle receives
+    int64_t feed_id = 0;  // its publisher's id in the room (Janus's participant id)
+    std::set<live::StreamChoice> subscribed;  // what the subscriber handle receives
     // Guarded by the engine's mu_.
     std::deque<Op> queue;
     bool running = false;
@@ -99,8 +99,8 @@ class JanusMediaEngine final : public live::MediaEngine {
   boost::asio::awaitable<void> DoPublish(std::shared_ptr<Peer> peer, std::string display,
                                          boost::json::object offer, PublishDone done);
   boost::asio::awaitable<void> DoUnpublish(std::shared_ptr<Peer> peer, Done done);
-  boost::asio::awaitable<void> DoSubscribe(std::shared_ptr<Peer> peer, std::vector<int64_t> feeds,
-                                           OfferDone done);
+  boost::asio::awaitable<void> DoSubscribe(std::shared_ptr<Peer> peer,
+                                           std::vector<live::StreamChoice> streams, OfferDone done);
   boost::asio::awaitable<void> DoStart(std::shared_ptr<Peer> peer, boost::json::object answer,
                                        Done done);
   boost::asio::awaitable<void> DoTrickle(std::shared_ptr<Peer> peer, bool publisher,
