@@ -1,5 +1,6 @@
 #pragma once
 
+#include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
 #include <cstddef>
 #include <cstdint>
@@ -75,8 +76,16 @@ class MediaEngine {
   };
   using Done = std::function<void(Status)>;
   using PublishDone = std::function<void(Result<Published>)>;
-  // A JSEP offer to send to the browser, or nullopt when nothing changed.
-  using OfferDone = std::function<void(Result<std::optional<boost::json::object>>)>;
+  // The subscriber PeerConnection's offer (JSEP) for the browser, and what each of its m-sections
+  // receives: [{"mid": the section's mid, "feed_id": the publisher's feed, "feed_mid": the mid of
+  // the stream in the publisher's offer}]. The browser names its remote tracks by it
+  // (docs/live-protocol.md, "Media"): a subscriber's mids are its own, not the publishers'.
+  struct SubscriberOffer {
+    boost::json::object jsep;
+    boost::json::array streams;
+  };
+  // The offer to send to the browser, or nullopt when nothing changed.
+  using OfferDone = std::function<void(Result<std::optional<SubscriberOffer>>)>;
 
   virtual ~MediaEngine() = default;
 

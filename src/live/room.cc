@@ -1292,23 +1292,24 @@ Room::Outcome Room::MediaSubscribe(const Command& c) {
   uint64_t socket_id = c.socket.id;
   int64_t id = c.id;
   std::weak_ptr<Room> weak = weak_from_this();
-  core_->media->Subscribe(info_.session_id, c.member.who.user_id, std::move(*wanted),
-                          [weak, socket_id, id](Result<std::optional<json::object>> offer) {
-                            auto self = weak.lock();
-                            if (!self) return;
-                            self->PostToStrand([socket_id, id, offer = std::move(offer)](Room& r) {
-                              json::object fields;
-                              if (!offer.ok())
-                                return r.AnswerLater(socket_id, id, MediaFailure(offer.status()),
-                                                     fields);
-                              if (*offer) {
-                                fields["jsep"] = **offer;
-                              } else {
-                                fields["jsep"] = nullptr;
-                              }
-                              r.AnswerLater(socket_id, id, Outcome::Ok(), fields);
-                            });
-                          });
+  core_->media->Subscribe(
+      info_.session_id, c.member.who.user_id, std::move(*wanted),
+      [weak, socket_id, id](Result<std::optional<MediaEngine::SubscriberOffer>> offer) {
+        auto self = weak.lock();
+        if (!self) return;
+        self->PostToStrand([socket_id, id, offer = std::move(offer)](Room& r) {
+          json::object fields;
+          if (!offer.ok())
+            return r.AnswerLater(socket_id, id, MediaFailure(offer.status()), fields);
+          if (*offer) {
+            fields["jsep"] = (*offer)->jsep;
+            fields["streams"] = (*offer)->streams;
+          } else {
+            fields["jsep"] = nullptr;
+          }
+          r.AnswerLater(socket_id, id, Outcome::Ok(), fields);
+        });
+      });
   Outcome out = Outcome::Ok();
   out.answered = true;
   return out;

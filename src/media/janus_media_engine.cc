@@ -39,6 +39,29 @@ json::array Streams(const std::vector<live::StreamChoice>& chosen) {
   return streams;
 }
 
+// What each m-section of a subscriber's offer receives, from VideoRoom's "attached" or
+// "updated" data: [{"mid", "feed_id", "feed_mid"}] for the active sections (a publisher that left
+// leaves an inactive one). Only those fields reach the browser.
+json::array ReceivedStreams(const json::object& data) {
+  json::array out;
+  const json::value* streams = data.if_contains("streams");
+  if (streams == nullptr || !streams->is_array()) return out;
+  for (const json::value& v : streams->get_array()) {
+    const json::object* s = v.if_object();
+    if (s == nullptr) continue;
+    const json::value* active = s->if_contains("active");
+    const json::value* feed = s->if_contains("feed_id");
+    if ((active != nullptr && active->is_bool() && !active->get_bool()) || feed == nullptr ||
+        !(feed->is_int64() || feed->is_uint64())) {
+      continue;
+    }
+    out.push_back(json::object{{"mid", GetString(*s, "mid")},
+                               {"feed_id", feed->to_number<int64_t>()},
+                               {"feed_mid", GetString(*s, "feed_mid")}});
+  }
+  return out;
+}
+
 Status NoRoom() { return Status::Unavailable("video and audio are unavailable right now", 5); }
 
 }  // namespace
@@ -187,6 +210,13 @@ JanusInstance::HandleEventHandler JanusMediaEngine::Forwarder(int64_t session_id
       if (jsep == nullptr || !jsep->is_object()) return;
       frame["type"] = "media.offer";
       frame["jsep"] = *jsep;
+      const json::value* plugindata = event.if_contains("plugindata");
+      const json::value* data = plugindata != nullptr && plugindata->is_object()
+                                    ? plugindata->get_object().if_contains("data")
+                                    : nullptr;
+      if (target == "subscriber" && data != nullptr && data->is_object()) {
+        frame["streams"] = ReceivedStreams(data->get_object());
+      }
     } else if (kind == "webrtcup") {
       frame["type"] = "media.connected";
     } else if (kind == "hangup" || kind == "detached") {
@@ -404,7 +434,7 @@ asio::awaitable<void> JanusMediaEngine::DoSubscribe(std::shared_ptr<Peer> peer,
     }
   }
   if (added.empty()) {
-    done(std::optional<json::object>());
+    done(std::optional<SubscriberOffer>());
     co_return;
   }
   Result<PluginReply> reply = Status::Internal("unset");
@@ -435,7 +465,12 @@ asio::awaitable<void> JanusMediaEngine::DoSubscribe(std::shared_ptr<Peer> peer,
     }
   }
   peer->subscribed.insert(added.begin(), added.end());
-  done(reply->jsep);
+  if (!reply->jsep) {
+    done(std::optional<SubscriberOffer>());
+    co_return;
+  }
+  SubscriberOffer offer{std::move(*reply->jsep), ReceivedStreams(reply->data)};
+  done(std::optional<SubscriberOffer>(std::move(offer)));
 }
 
 void JanusMediaEngine::Start(int64_t session_id, int64_t user_id, json::object answer, Done done) {
