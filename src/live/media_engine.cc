@@ -67,8 +67,9 @@ Result<std::vector<StreamChoice>> ChooseStreams(const json::object& args,
       return Status::InvalidArgument("feeds must be a non-empty array of feed ids");
     }
     for (const json::value& v : feed_list->get_array()) {
-      if (!v.is_int64())
+      if (!v.is_int64()) {
         return Status::InvalidArgument("feeds must be a non-empty array of feed ids");
+      }
       if (!feeds.count(v.get_int64())) return Status::NotFound("no such publisher");
       chosen.insert({v.get_int64(), ""});
     }

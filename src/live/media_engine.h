@@ -50,7 +50,7 @@ struct StreamChoice {
 // back in feed, then mid order. Returns InvalidArgument for malformed arguments (both lists, a
 // list that is not an array, an entry of the wrong shape, an empty list), and NotFound when a
 // feed does not publish or does not send that mid, or when there is nothing to subscribe to.
-// Pure; thread-safe.
+// The lists are bounded by the live socket's frame size (src/net). Pure; thread-safe.
 Result<std::vector<StreamChoice>> ChooseStreams(const boost::json::object& args,
                                                 const std::map<int64_t, SentMedia>& feeds);
 

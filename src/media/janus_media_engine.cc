@@ -55,9 +55,11 @@ json::array ReceivedStreams(const json::object& data) {
         !(feed->is_int64() || feed->is_uint64())) {
       continue;
     }
-    out.push_back(json::object{{"mid", GetString(*s, "mid")},
-                               {"feed_id", feed->to_number<int64_t>()},
-                               {"feed_mid", GetString(*s, "feed_mid")}});
+    out.push_back(
+        json::object{{"mid", GetString(*s, "mid")},
+                     {"feed_id", feed->is_int64() ? feed->get_int64()
+                                                  : static_cast<int64_t>(feed->get_uint64())},
+                     {"feed_mid", GetString(*s, "feed_mid")}});
   }
   return out;
 }
