@@ -187,15 +187,15 @@ void JanusMediaEngine::SendToPeer(int64_t session_id, int64_t user_id, json::obj
   if (send) send(user_id, std::move(frame));
 }
 
-std::set<int64_t> JanusMediaEngine::PublishedFeeds(int64_t session_id) const {
-  std::set<int64_t> feeds;
+std::map<int64_t, uint64_t> JanusMediaEngine::PublishedFeeds(int64_t session_id) const {
+  std::map<int64_t, uint64_t> feeds;
   std::lock_guard lock(mu_);
   auto it = rooms_.find(session_id);
   if (it == rooms_.end()) return feeds;
   // `published` is written by the peer's own operation; reading it here may see the previous
   // value, which only makes a subscription add a stream late (the next subscribe adds it).
   for (const auto& [user, peer] : it->second.peers) {
-    if (peer->published) feeds.insert(peer->feed_id);
+    if (peer->published) feeds[peer->feed_id] = peer->publication;
   }
   return feeds;
 }
@@ -367,6 +367,10 @@ asio::awaitable<void> JanusMediaEngine::DoPublish(std::shared_ptr<Peer> peer, st
     done(Status::Internal("Janus sent no SDP answer"));
     co_return;
   }
+  if (!peer->published) {
+    std::lock_guard lock(mu_);
+    ++peer->publication;
+  }
   peer->published = true;
   done(Published{peer->feed_id, std::move(*reply->jsep)});
 }
@@ -425,9 +429,13 @@ asio::awaitable<void> JanusMediaEngine::DoSubscribe(std::shared_ptr<Peer> peer,
     co_return;
   }
   JanusInstance& janus = *room->instance;
-  // Janus drops the streams of publishers that left by itself.
-  std::set<int64_t> live = PublishedFeeds(peer->session_id);
-  std::erase_if(peer->subscribed, [&](const live::StreamChoice& c) { return !live.count(c.feed); });
+  // Janus drops the streams of publishers that left by itself; one that published again (with
+  // the same feed id) is new to this subscriber.
+  std::map<int64_t, uint64_t> live = PublishedFeeds(peer->session_id);
+  std::erase_if(peer->subscribed, [&](const auto& entry) {
+    auto it = live.find(entry.first.feed);
+    return it == live.end() || it->second != entry.second;
+  });
   std::vector<live::StreamChoice> added;
   for (live::StreamChoice& c : streams) {
     // A feed received whole already has each of its streams.
@@ -466,7 +474,10 @@ asio::awaitable<void> JanusMediaEngine::DoSubscribe(std::shared_ptr<Peer> peer,
       co_return;
     }
   }
-  peer->subscribed.insert(added.begin(), added.end());
+  for (const live::StreamChoice& c : added) {
+    auto it = live.find(c.feed);
+    peer->subscribed[c] = it == live.end() ? 0 : it->second;
+  }
   if (!reply->jsep) {
     done(std::optional<SubscriberOffer>());
     co_return;

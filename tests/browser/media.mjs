@@ -416,6 +416,14 @@ try {
     audioIn(r), 'leaving low-bandwidth mode');
   progress('leaving low-bandwidth mode receives the camera again');
 
+  // The teacher stops and starts again (the same feed id, a new publication): the student's page
+  // drops the teacher and then receives them again.
+  await teacher.page.getByRole('button', { name: 'Stop video and audio' }).click();
+  await student.page.locator('video[aria-label^="Camera of "]').waitFor({ state: 'detached' });
+  await teacher.page.getByRole('button', { name: 'Start camera and microphone' }).click();
+  await framesShown(student.page, 'Camera of ');
+  progress('the teacher stops and starts again: the student\'s page receives them again');
+
   // Janus killed mid-class: both pages show the banner, and the class goes on (chat).
   janus.kill('SIGKILL');
   for (const p of [teacher.page, student.page]) await p.locator('[data-media="unavailable"]').waitFor();
