@@ -1,9 +1,11 @@
 #pragma once
 
+#include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -13,14 +15,44 @@
 
 namespace homeroom::live {
 
+// One stream a publisher sends (a sending m-section of its SDP offer), as subscribers choose it.
+struct SentStream {
+  std::string mid;   // the section's a=mid ("" when it has none); Janus keeps the publisher's mids
+  std::string kind;  // "audio", "camera" or "screen"
+  bool operator==(const SentStream&) const = default;
+};
 // What a publisher's SDP offer sends: the number of audio and video streams it sends (m-lines
-// with a port and a sending direction). The room's floor rules are decided on it.
+// with a port and a sending direction), and each of them. The room's floor rules are decided on
+// the counts; subscribers choose streams by mid and kind (docs/live-protocol.md, "Media").
 struct SentMedia {
   int audio = 0;
   int video = 0;
+  // The sending sections in offer order. Kinds follow the web app's transceiver order
+  // (web/src/live/media_client.ts): an audio section is "audio", the first video section the
+  // "camera", the second the "screen".
+  std::vector<SentStream> streams;
 };
 // Reads an SDP offer. Malformed text counts nothing. Pure; thread-safe.
 SentMedia CountSentMedia(std::string_view sdp);
+
+// What a subscriber receives of one publisher: its whole feed (`mid` empty) or the one stream
+// with that mid.
+struct StreamChoice {
+  int64_t feed = 0;
+  std::string mid;
+  auto operator<=>(const StreamChoice&) const = default;
+};
+
+// Reads the arguments of `media.subscribe` (docs/live-protocol.md) against the feeds that can be
+// subscribed to now (`feeds`: feed id -> what it sends; the subscriber's own feed is not in it):
+// either `feeds` (feed ids: whole feeds), or `streams` (objects {"feed": id, "mid": "..."}: one
+// stream each), or neither (every feed, whole). Duplicates are received once; the choices come
+// back in feed, then mid order. Returns InvalidArgument for malformed arguments (both lists, a
+// list that is not an array, an entry of the wrong shape, an empty list), and NotFound when a
+// feed does not publish or does not send that mid, or when there is nothing to subscribe to.
+// The lists are bounded by the live socket's frame size (src/net). Pure; thread-safe.
+Result<std::vector<StreamChoice>> ChooseStreams(const boost::json::object& args,
+                                                const std::map<int64_t, SentMedia>& feeds);
 
 // The room's view of the media engine (Janus, driven by src/media). Homeroom decides who may
 // publish what (the room's floor rules); the engine carries it out and never sees a role. All
@@ -44,8 +76,16 @@ class MediaEngine {
   };
   using Done = std::function<void(Status)>;
   using PublishDone = std::function<void(Result<Published>)>;
-  // A JSEP offer to send to the browser, or nullopt when nothing changed.
-  using OfferDone = std::function<void(Result<std::optional<boost::json::object>>)>;
+  // The subscriber PeerConnection's offer (JSEP) for the browser, and what each of its m-sections
+  // receives: [{"mid": the section's mid, "feed_id": the publisher's feed, "feed_mid": the mid of
+  // the stream in the publisher's offer}]. The browser names its remote tracks by it
+  // (docs/live-protocol.md, "Media"): a subscriber's mids are its own, not the publishers'.
+  struct SubscriberOffer {
+    boost::json::object jsep;
+    boost::json::array streams;
+  };
+  // The offer to send to the browser, or nullopt when nothing changed.
+  using OfferDone = std::function<void(Result<std::optional<SubscriberOffer>>)>;
 
   virtual ~MediaEngine() = default;
 
@@ -65,9 +105,10 @@ class MediaEngine {
                        boost::json::object offer, PublishDone done) = 0;
   // Stops the user's publishing (their publisher PeerConnection closes).
   virtual void Unpublish(int64_t session_id, int64_t user_id, Done done) = 0;
-  // Receives the given publishers (feed ids): the first call makes the subscriber
-  // PeerConnection, later ones add streams. Answers with the offer the browser must answer.
-  virtual void Subscribe(int64_t session_id, int64_t user_id, std::vector<int64_t> feeds,
+  // Receives the given publishers' feeds, whole or stream by stream (ChooseStreams): the first
+  // call makes the subscriber PeerConnection, later ones add streams (what it already receives
+  // is not added twice). Answers with the offer the browser must answer.
+  virtual void Subscribe(int64_t session_id, int64_t user_id, std::vector<StreamChoice> streams,
                          OfferDone done) = 0;
   // The browser's SDP answer to the subscriber offer.
   virtual void Start(int64_t session_id, int64_t user_id, boost::json::object answer,

@@ -14,8 +14,9 @@ namespace homeroom::live {
 // The live protocol's names and encoders (docs/live-protocol.md is the reference). Pure
 // functions; thread-safe.
 
-// Sent in `welcome.protocol`; bumped when the protocol changes (2: media signaling, media.*).
-inline constexpr int kProtocolVersion = 2;
+// Sent in `welcome.protocol`; bumped when the protocol changes (2: media signaling, media.*;
+// 3: each publisher's `streams` (mid and kind), and `media.subscribe` by `streams`).
+inline constexpr int kProtocolVersion = 3;
 
 // Server events: each carries the room's `seq` and `epoch` and goes into the resume history.
 enum class EventType : uint8_t {

@@ -58,6 +58,15 @@ std::optional<bool> GetBool(const json::object& o, std::string_view key) {
 
 bool Has(const json::object& o, std::string_view key) { return o.if_contains(key) != nullptr; }
 
+// A publisher's streams as the protocol names them: [{"mid": "0", "kind": "audio"}, ...].
+json::array StreamsJson(const SentMedia& sent) {
+  json::array streams;
+  for (const SentStream& stream : sent.streams) {
+    streams.push_back(json::object{{"mid", stream.mid}, {"kind", stream.kind}});
+  }
+  return streams;
+}
+
 // A text field of 1..max_chars code points that is not only spaces.
 bool ValidText(std::string_view text, size_t max_chars) {
   if (text.find_first_not_of(" \t\r\n") == std::string_view::npos) return false;
@@ -1268,46 +1277,39 @@ Room::Outcome Room::MediaSubscribe(const Command& c) {
   if (c.member.media_socket != 0 && c.member.media_socket != c.socket.id) {
     return Outcome::Fail(ErrorCode::kConflict, "your video and audio run in another tab");
   }
-  std::map<int64_t, int64_t> feeds;  // feed -> publisher
+  std::map<int64_t, SentMedia> feeds;  // what can be subscribed to: feed -> what it sends
   for (const auto& [uid, m] : members_) {
-    if (m.publishing && m.feed_live && uid != c.member.who.user_id) feeds[m.feed_id] = uid;
+    if (m.publishing && m.feed_live && uid != c.member.who.user_id) feeds[m.feed_id] = m.sent;
   }
-  std::vector<int64_t> wanted;
-  if (const json::value* list = c.args.if_contains("feeds")) {
-    if (!list->is_array()) {
-      return Outcome::Fail(ErrorCode::kInvalidArgument, "feeds must be an array of feed ids");
-    }
-    for (const json::value& v : list->get_array()) {
-      if (!v.is_int64() || !feeds.count(v.get_int64())) {
-        return Outcome::Fail(ErrorCode::kNotFound, "no such publisher");
-      }
-      wanted.push_back(v.get_int64());
-    }
-  } else {
-    for (const auto& [feed, uid] : feeds) wanted.push_back(feed);
+  Result<std::vector<StreamChoice>> wanted = ChooseStreams(c.args, feeds);
+  if (!wanted.ok()) {
+    return Outcome::Fail(wanted.status().code() == StatusCode::kNotFound
+                             ? ErrorCode::kNotFound
+                             : ErrorCode::kInvalidArgument,
+                         wanted.status().message());
   }
-  if (wanted.empty()) return Outcome::Fail(ErrorCode::kNotFound, "nobody publishes yet");
   c.member.media_socket = c.socket.id;
   uint64_t socket_id = c.socket.id;
   int64_t id = c.id;
   std::weak_ptr<Room> weak = weak_from_this();
-  core_->media->Subscribe(info_.session_id, c.member.who.user_id, std::move(wanted),
-                          [weak, socket_id, id](Result<std::optional<json::object>> offer) {
-                            auto self = weak.lock();
-                            if (!self) return;
-                            self->PostToStrand([socket_id, id, offer = std::move(offer)](Room& r) {
-                              json::object fields;
-                              if (!offer.ok())
-                                return r.AnswerLater(socket_id, id, MediaFailure(offer.status()),
-                                                     fields);
-                              if (*offer) {
-                                fields["jsep"] = **offer;
-                              } else {
-                                fields["jsep"] = nullptr;
-                              }
-                              r.AnswerLater(socket_id, id, Outcome::Ok(), fields);
-                            });
-                          });
+  core_->media->Subscribe(
+      info_.session_id, c.member.who.user_id, std::move(*wanted),
+      [weak, socket_id, id](Result<std::optional<MediaEngine::SubscriberOffer>> offer) {
+        auto self = weak.lock();
+        if (!self) return;
+        self->PostToStrand([socket_id, id, offer = std::move(offer)](Room& r) {
+          json::object fields;
+          if (!offer.ok())
+            return r.AnswerLater(socket_id, id, MediaFailure(offer.status()), fields);
+          if (*offer) {
+            fields["jsep"] = (*offer)->jsep;
+            fields["streams"] = (*offer)->streams;
+          } else {
+            fields["jsep"] = nullptr;
+          }
+          r.AnswerLater(socket_id, id, Outcome::Ok(), fields);
+        });
+      });
   Outcome out = Outcome::Ok();
   out.answered = true;
   return out;
@@ -1445,6 +1447,7 @@ void Room::OnPeerMessage(int64_t user_id, const json::object& frame) {
     fields["feed_id"] = m.feed_id;
     fields["audio"] = m.sent.audio;
     fields["video"] = m.sent.video;
+    fields["streams"] = StreamsJson(m.sent);
     Publish(EventType::kMediaPublished, Audience::Everyone(), fields);
   }
   auto sit = sockets_.find(mit->second.media_socket);
@@ -1465,6 +1468,7 @@ json::object Room::MediaSnapshot() const {
       p["feed_id"] = m.feed_id;
       p["audio"] = m.sent.audio;
       p["video"] = m.sent.video;
+      p["streams"] = StreamsJson(m.sent);
       publishers.emplace_back(std::move(p));
     }
     if (m.floor_mic || m.floor_camera) {

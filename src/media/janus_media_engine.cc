@@ -28,10 +28,40 @@ std::string_view GetString(const json::object& o, std::string_view key) {
   return v != nullptr && v->is_string() ? std::string_view(v->get_string()) : std::string_view();
 }
 
-json::array Streams(const std::vector<int64_t>& feeds) {
+// VideoRoom's (multistream) list of what to receive: a whole feed, or one of its streams by mid.
+json::array Streams(const std::vector<live::StreamChoice>& chosen) {
   json::array streams;
-  for (int64_t feed : feeds) streams.push_back(json::object{{"feed", feed}});
+  for (const live::StreamChoice& c : chosen) {
+    json::object stream{{"feed", c.feed}};
+    if (!c.mid.empty()) stream["mid"] = c.mid;
+    streams.push_back(std::move(stream));
+  }
   return streams;
+}
+
+// What each m-section of a subscriber's offer receives, from VideoRoom's "attached" or
+// "updated" data: [{"mid", "feed_id", "feed_mid"}] for the active sections (a publisher that left
+// leaves an inactive one). Only those fields reach the browser.
+json::array ReceivedStreams(const json::object& data) {
+  json::array out;
+  const json::value* streams = data.if_contains("streams");
+  if (streams == nullptr || !streams->is_array()) return out;
+  for (const json::value& v : streams->get_array()) {
+    const json::object* s = v.if_object();
+    if (s == nullptr) continue;
+    const json::value* active = s->if_contains("active");
+    const json::value* feed = s->if_contains("feed_id");
+    if ((active != nullptr && active->is_bool() && !active->get_bool()) || feed == nullptr ||
+        !(feed->is_int64() || feed->is_uint64())) {
+      continue;
+    }
+    out.push_back(
+        json::object{{"mid", GetString(*s, "mid")},
+                     {"feed_id", feed->is_int64() ? feed->get_int64()
+                                                  : static_cast<int64_t>(feed->get_uint64())},
+                     {"feed_mid", GetString(*s, "feed_mid")}});
+  }
+  return out;
 }
 
 Status NoRoom() { return Status::Unavailable("video and audio are unavailable right now", 5); }
@@ -157,15 +187,15 @@ void JanusMediaEngine::SendToPeer(int64_t session_id, int64_t user_id, json::obj
   if (send) send(user_id, std::move(frame));
 }
 
-std::set<int64_t> JanusMediaEngine::PublishedFeeds(int64_t session_id) const {
-  std::set<int64_t> feeds;
+std::map<int64_t, uint64_t> JanusMediaEngine::PublishedFeeds(int64_t session_id) const {
+  std::map<int64_t, uint64_t> feeds;
   std::lock_guard lock(mu_);
   auto it = rooms_.find(session_id);
   if (it == rooms_.end()) return feeds;
   // `published` is written by the peer's own operation; reading it here may see the previous
   // value, which only makes a subscription add a stream late (the next subscribe adds it).
   for (const auto& [user, peer] : it->second.peers) {
-    if (peer->published) feeds.insert(peer->feed_id);
+    if (peer->published) feeds[peer->feed_id] = peer->publication;
   }
   return feeds;
 }
@@ -182,6 +212,13 @@ JanusInstance::HandleEventHandler JanusMediaEngine::Forwarder(int64_t session_id
       if (jsep == nullptr || !jsep->is_object()) return;
       frame["type"] = "media.offer";
       frame["jsep"] = *jsep;
+      const json::value* plugindata = event.if_contains("plugindata");
+      const json::value* data = plugindata != nullptr && plugindata->is_object()
+                                    ? plugindata->get_object().if_contains("data")
+                                    : nullptr;
+      if (target == "subscriber" && data != nullptr && data->is_object()) {
+        frame["streams"] = ReceivedStreams(data->get_object());
+      }
     } else if (kind == "webrtcup") {
       frame["type"] = "media.connected";
     } else if (kind == "hangup" || kind == "detached") {
@@ -330,6 +367,10 @@ asio::awaitable<void> JanusMediaEngine::DoPublish(std::shared_ptr<Peer> peer, st
     done(Status::Internal("Janus sent no SDP answer"));
     co_return;
   }
+  if (!peer->published) {
+    std::lock_guard lock(mu_);
+    ++peer->publication;
+  }
   peer->published = true;
   done(Published{peer->feed_id, std::move(*reply->jsep)});
 }
@@ -366,16 +407,17 @@ asio::awaitable<void> JanusMediaEngine::DoUnpublish(std::shared_ptr<Peer> peer, 
   done(Status::Ok());
 }
 
-void JanusMediaEngine::Subscribe(int64_t session_id, int64_t user_id, std::vector<int64_t> feeds,
-                                 OfferDone done) {
-  bool queued = Enqueue(session_id, user_id, [this, feeds, done](std::shared_ptr<Peer> peer) {
-    return DoSubscribe(std::move(peer), feeds, done);
+void JanusMediaEngine::Subscribe(int64_t session_id, int64_t user_id,
+                                 std::vector<live::StreamChoice> streams, OfferDone done) {
+  bool queued = Enqueue(session_id, user_id, [this, streams, done](std::shared_ptr<Peer> peer) {
+    return DoSubscribe(std::move(peer), streams, done);
   });
   if (!queued) done(NoRoom());
 }
 
 asio::awaitable<void> JanusMediaEngine::DoSubscribe(std::shared_ptr<Peer> peer,
-                                                    std::vector<int64_t> feeds, OfferDone done) {
+                                                    std::vector<live::StreamChoice> streams,
+                                                    OfferDone done) {
   std::optional<MediaRoom> room = service_.FindRoom(peer->session_id);
   if (!room) {
     done(NoRoom());
@@ -387,15 +429,22 @@ asio::awaitable<void> JanusMediaEngine::DoSubscribe(std::shared_ptr<Peer> peer,
     co_return;
   }
   JanusInstance& janus = *room->instance;
-  // Janus drops the streams of publishers that left by itself.
-  std::set<int64_t> live = PublishedFeeds(peer->session_id);
-  std::erase_if(peer->subscribed, [&](int64_t f) { return !live.count(f); });
-  std::vector<int64_t> added;
-  for (int64_t feed : feeds) {
-    if (!peer->subscribed.count(feed)) added.push_back(feed);
+  // Janus drops the streams of publishers that left by itself; one that published again (with
+  // the same feed id) is new to this subscriber.
+  std::map<int64_t, uint64_t> live = PublishedFeeds(peer->session_id);
+  std::erase_if(peer->subscribed, [&](const auto& entry) {
+    auto it = live.find(entry.first.feed);
+    return it == live.end() || it->second != entry.second;
+  });
+  std::vector<live::StreamChoice> added;
+  for (live::StreamChoice& c : streams) {
+    // A feed received whole already has each of its streams.
+    if (!peer->subscribed.count(c) && !peer->subscribed.count({c.feed, ""})) {
+      added.push_back(std::move(c));
+    }
   }
   if (added.empty()) {
-    done(std::optional<json::object>());
+    done(std::optional<SubscriberOffer>());
     co_return;
   }
   Result<PluginReply> reply = Status::Internal("unset");
@@ -425,8 +474,16 @@ asio::awaitable<void> JanusMediaEngine::DoSubscribe(std::shared_ptr<Peer> peer,
       co_return;
     }
   }
-  peer->subscribed.insert(added.begin(), added.end());
-  done(reply->jsep);
+  for (const live::StreamChoice& c : added) {
+    auto it = live.find(c.feed);
+    peer->subscribed[c] = it == live.end() ? 0 : it->second;
+  }
+  if (!reply->jsep) {
+    done(std::optional<SubscriberOffer>());
+    co_return;
+  }
+  SubscriberOffer offer{std::move(*reply->jsep), ReceivedStreams(reply->data)};
+  done(std::optional<SubscriberOffer>(std::move(offer)));
 }
 
 void JanusMediaEngine::Start(int64_t session_id, int64_t user_id, json::object answer, Done done) {

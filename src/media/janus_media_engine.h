@@ -43,7 +43,7 @@ class JanusMediaEngine final : public live::MediaEngine {
   void Publish(int64_t session_id, int64_t user_id, std::string display, boost::json::object offer,
                PublishDone done) override;
   void Unpublish(int64_t session_id, int64_t user_id, Done done) override;
-  void Subscribe(int64_t session_id, int64_t user_id, std::vector<int64_t> feeds,
+  void Subscribe(int64_t session_id, int64_t user_id, std::vector<live::StreamChoice> streams,
                  OfferDone done) override;
   void Start(int64_t session_id, int64_t user_id, boost::json::object answer, Done done) override;
   void Trickle(int64_t session_id, int64_t user_id, bool publisher, boost::json::object candidate,
@@ -68,8 +68,13 @@ class JanusMediaEngine final : public live::MediaEngine {
     uint64_t publisher = 0;                   // handles (0: none)
     uint64_t subscriber = 0;
     bool published = false;
-    int64_t feed_id = 0;           // its publisher's id in the room (Janus's participant id)
-    std::set<int64_t> subscribed;  // feeds the subscriber handle receives
+    // Counts its publications (a publish after an unpublish is a new one; a renegotiation is not).
+    // Written under the engine's mu_.
+    uint64_t publication = 0;
+    int64_t feed_id = 0;  // its publisher's id in the room (Janus's participant id)
+    // What the subscriber handle receives, with the publication it was subscribed in: a feed that
+    // was unpublished and published again (the same feed id) is subscribed to again.
+    std::map<live::StreamChoice, uint64_t> subscribed;
     // Guarded by the engine's mu_.
     std::deque<Op> queue;
     bool running = false;
@@ -90,8 +95,8 @@ class JanusMediaEngine final : public live::MediaEngine {
   JanusInstance::HandleEventHandler Forwarder(int64_t session_id, int64_t user_id,
                                               std::string target);
   void SendToPeer(int64_t session_id, int64_t user_id, boost::json::object frame);
-  // Feeds published in the room now (by peers of this engine).
-  std::set<int64_t> PublishedFeeds(int64_t session_id) const;
+  // Feeds published in the room now (by peers of this engine), with their publication count.
+  std::map<int64_t, uint64_t> PublishedFeeds(int64_t session_id) const;
 
   boost::asio::awaitable<void> DoOpen(int64_t session_id, std::string title);
   boost::asio::awaitable<void> DoClose(int64_t session_id,
@@ -99,8 +104,8 @@ class JanusMediaEngine final : public live::MediaEngine {
   boost::asio::awaitable<void> DoPublish(std::shared_ptr<Peer> peer, std::string display,
                                          boost::json::object offer, PublishDone done);
   boost::asio::awaitable<void> DoUnpublish(std::shared_ptr<Peer> peer, Done done);
-  boost::asio::awaitable<void> DoSubscribe(std::shared_ptr<Peer> peer, std::vector<int64_t> feeds,
-                                           OfferDone done);
+  boost::asio::awaitable<void> DoSubscribe(std::shared_ptr<Peer> peer,
+                                           std::vector<live::StreamChoice> streams, OfferDone done);
   boost::asio::awaitable<void> DoStart(std::shared_ptr<Peer> peer, boost::json::object answer,
                                        Done done);
   boost::asio::awaitable<void> DoTrickle(std::shared_ptr<Peer> peer, bool publisher,

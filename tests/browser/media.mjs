@@ -2,7 +2,11 @@
 // Video through Janus in a real browser (issue 7, section 5): two headless chromium pages with fake
 // media devices, the real `homeroom demo` with a real Janus beside it. The teacher's page publishes
 // its camera and microphone through Homeroom's live socket; the student's page subscribes and
-// decodes the video (inbound-rtp framesDecoded > 0); a student without the floor is refused.
+// decodes the video (inbound-rtp framesDecoded > 0); a student without the floor is refused. The
+// teacher's senders carry the documented bitrate caps (docs/web.md), the device pickers list the
+// fake devices and switching the camera keeps it sending; in low-bandwidth mode the student's page
+// receives the teacher's audio and shared screen but not their camera (one inbound video), and
+// receives the camera again when it leaves the mode.
 //
 // Janus never offers loopback addresses, so this runs inside a network namespace of its own with a
 // veth pair on 198.18.0.0/15 (threats.md): run it through tests/browser/media-netns.sh, which makes
@@ -75,6 +79,7 @@ const server = await startServer({
   extraArgs: ['--janus', janusDir, '--janus-health-interval-ms', '200'],
 });
 let browser;
+const debugPages = [];
 try {
   progress('homeroom and janus started');
   // --- a live session with a teacher and two students ----------------------------------------------
@@ -113,8 +118,11 @@ try {
     executablePath: chromiumPath,
     headless: true,
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync', '--use-fake-device-for-media-stream',
-      '--use-fake-ui-for-media-stream', '--disable-features=WebRtcHideLocalIpsWithMdns',
+      '--disable-component-update', '--disable-sync',
+      // Three fake cameras (and chromium's three fake microphones) for the device pickers; the
+      // fake UI also accepts getDisplayMedia with a fake screen.
+      '--use-fake-device-for-media-stream=device-count=3', '--use-fake-ui-for-media-stream',
+      '--auto-select-desktop-capture-source=Entire screen', '--disable-features=WebRtcHideLocalIpsWithMdns',
       '--autoplay-policy=no-user-gesture-required'],
   });
 
@@ -171,6 +179,17 @@ try {
   async function roomPage(username, password) {
     const context = await browser.newContext({ baseURL: server.base });
     context.setDefaultTimeout(WAIT_MS);
+    // Every PeerConnection the page makes, for getStats and the senders' parameters.
+    await context.addInitScript(() => {
+      const Native = window.RTCPeerConnection;
+      window.hrPeerConnections = [];
+      window.RTCPeerConnection = class extends Native {
+        constructor(...a) {
+          super(...a);
+          window.hrPeerConnections.push(this);
+        }
+      };
+    });
     const page = await context.newPage();
     page.on('pageerror', (e) => log.push(`${username}: page error: ${e.message}`));
     page.on('console', (m) => m.type() === 'error' && log.push(`${username}: console: ${m.text()}`));
@@ -181,6 +200,7 @@ try {
     await page.waitForURL((url) => !url.pathname.startsWith('/signin'));
     await page.goto(`/room/${sessionId}`);
     await page.getByRole('heading', { name: 'Video and audio' }).waitFor();
+    debugPages.push([username, page]);
     return { page, context };
   }
   // axe-core on the page as it is now (as run.mjs does): serious or critical violations fail.
@@ -220,12 +240,101 @@ try {
       await audio.elementHandle(), { timeout: WAIT_MS, polling: 250 });
   }
 
+  // What the page's open subscriber PeerConnection receives: per inbound-rtp report, its kind and
+  // frames decoded (videos), as [{kind, framesDecoded}].
+  async function inbound(page) {
+    return page.evaluate(async () => {
+      const out = [];
+      for (const pc of window.hrPeerConnections) {
+        if (pc.signalingState === 'closed') continue;
+        if (!pc.getTransceivers().some((t) => t.currentDirection === 'recvonly')) continue;
+        for (const r of (await pc.getStats()).values()) {
+          if (r.type === 'inbound-rtp') out.push({ kind: r.kind, framesDecoded: r.framesDecoded ?? 0 });
+        }
+      }
+      return out;
+    });
+  }
+  // Waits until what the page receives satisfies `ok` (see inbound); returns it.
+  async function inboundUntil(page, ok, what) {
+    const deadline = Date.now() + WAIT_MS;
+    let last = [];
+    while (Date.now() < deadline) {
+      last = await inbound(page);
+      if (ok(last)) return last;
+      await page.waitForTimeout(250);
+    }
+    throw new Error(`${what}: inbound-rtp is ${JSON.stringify(last)}`);
+  }
+  const videosIn = (reports) => reports.filter((r) => r.kind === 'video');
+  const audioIn = (reports) => reports.some((r) => r.kind === 'audio');
+  // The teacher's publisher senders in transceiver order (microphone, camera, screen): each one's
+  // first encoding's caps, its track's label and its outbound-rtp frames encoded.
+  async function senders(page) {
+    return page.evaluate(async () => {
+      const pc = window.hrPeerConnections.find((p) => p.signalingState !== 'closed' &&
+        p.getTransceivers().some((t) => t.direction === 'sendonly'));
+      if (!pc) return [];
+      return Promise.all(pc.getTransceivers().map(async (t) => {
+        const e = t.sender.getParameters().encodings?.[0] ?? {};
+        let framesEncoded = 0;
+        for (const r of (await t.sender.getStats()).values()) {
+          if (r.type === 'outbound-rtp') framesEncoded += r.framesEncoded ?? 0;
+        }
+        return { maxBitrate: e.maxBitrate, maxFramerate: e.maxFramerate, track: t.sender.track?.label ?? null,
+          framesEncoded };
+      }));
+    });
+  }
+  async function sendersUntil(page, ok, what) {
+    const deadline = Date.now() + WAIT_MS;
+    let last = [];
+    while (Date.now() < deadline) {
+      last = await senders(page);
+      if (last.length === 3 && ok(last)) return last;
+      await page.waitForTimeout(250);
+    }
+    throw new Error(`${what}: the teacher's senders are ${JSON.stringify(last)}`);
+  }
+
   // The teacher starts camera and microphone with the room page's button (fake devices).
   const teacher = await roomPage(teacherLogin.username, teacherLogin.password);
   await teacher.page.getByRole('button', { name: 'Start camera and microphone' }).click();
   await framesShown(teacher.page, 'Your camera');
   await teacher.page.getByRole('button', { name: 'Mute microphone' }).waitFor();
   progress('the teacher starts camera and microphone in the room page');
+
+  // Bitrate caps (docs/web.md, "Video and audio"): the teacher's camera at 500 kbps, the screen at
+  // 800 kbps and 5 frames a second, the microphone at 32 kbps.
+  await teacher.page.getByRole('button', { name: 'Share screen' }).click();
+  await framesShown(teacher.page, 'Your shared screen');
+  const capped = await sendersUntil(teacher.page,
+    ([mic, camera, screen]) => camera.maxBitrate !== undefined && screen.track !== null, 'caps');
+  expect(capped[0].maxBitrate === 32_000, `microphone cap: ${JSON.stringify(capped[0])}`);
+  expect(capped[1].maxBitrate === 500_000, `camera cap: ${JSON.stringify(capped[1])}`);
+  expect(capped[2].maxBitrate === 800_000 && capped[2].maxFramerate === 5, `screen cap: ${JSON.stringify(capped[2])}`);
+  progress('the teacher shares the screen; the senders carry the bitrate caps');
+
+  // The device pickers list the fake devices (three cameras, several microphones); choosing
+  // another camera replaces the camera's track and it keeps sending, with its cap. The other camera
+  // is fake_device_2: chromium's fake_device_1 is a depth camera (Y16) that WebRTC does not encode.
+  const before = await sendersUntil(teacher.page, ([, camera]) => camera.framesEncoded >= capped[1].framesEncoded + 10,
+    'the camera encodes before the switch');
+  const cameraPicker = teacher.page.getByLabel('Camera', { exact: true });
+  const cameraOptions = await cameraPicker.locator('option').allTextContents();
+  const micOptions = await teacher.page.getByLabel('Microphone', { exact: true }).locator('option').allTextContents();
+  expect(cameraOptions.length === 3, `camera picker: ${JSON.stringify(cameraOptions)}`);
+  expect(micOptions.length >= 2, `microphone picker: ${JSON.stringify(micOptions)}`);
+  const firstCamera = capped[1].track;
+  const other = 'fake_device_2';
+  expect(firstCamera !== other && cameraOptions.includes(firstCamera) && cameraOptions.includes(other),
+    `the camera sends ${firstCamera}, the picker has ${cameraOptions}`);
+  await cameraPicker.selectOption({ label: other });
+  const switched = await sendersUntil(teacher.page, ([, camera]) => camera.track === other, 'camera switch');
+  await sendersUntil(teacher.page, ([, camera]) => camera.track === other &&
+    camera.framesEncoded >= switched[1].framesEncoded + 10, 'the switched camera keeps encoding');
+  expect(switched[1].maxBitrate === 500_000, `camera cap after the switch: ${JSON.stringify(switched[1])}`);
+  progress(`the teacher switches the camera (${firstCamera} to ${other}) and it keeps sending`);
 
   // A student without the floor cannot publish: the page offers no button, and Homeroom refuses a
   // hand-made offer (a socket of a second student, since a user's new socket replaces the old).
@@ -277,13 +386,43 @@ try {
   progress(`the media path broke and came back: the pages repaired (teacher ${await repairsOf(teacher.page)}, ` +
     `student ${await repairsOf(student.page)} repairs) and the student's page shows the teacher again`);
 
-  // Low-bandwidth mode: the student's page subscribes again, to the teacher only, and still shows
-  // them (a new video element).
-  await student.page.locator('video[aria-label^="Camera of "]').evaluate((el) => { el.dataset.before = '1'; });
+  // The student's page receives the teacher's camera, shared screen and microphone: two videos.
+  await inboundUntil(student.page, (r) => videosIn(r).length === 2 && videosIn(r).every((v) => v.framesDecoded > 0) &&
+    audioIn(r), 'camera, screen and audio before low-bandwidth mode');
+  await framesGrow(student.page, 'Screen shared by ');
+
+  // Low-bandwidth mode: the student's page subscribes again, to the teacher's audio and shared
+  // screen only: one inbound video (the screen, decoded), audio, and no camera.
+  await student.page.locator('video[aria-label^="Screen shared by "]').evaluate((el) => { el.dataset.before = '1'; });
   await student.page.getByRole('checkbox', { name: /^Low bandwidth/ }).check();
-  await student.page.locator('video[aria-label^="Camera of "]:not([data-before])').waitFor({ state: 'attached' });
-  await framesGrow(student.page, 'Camera of ');
-  progress('low-bandwidth mode still shows the teacher');
+  await student.page.locator('video[aria-label^="Screen shared by "]:not([data-before])').waitFor({ state: 'attached' });
+  await framesGrow(student.page, 'Screen shared by ');
+  const low = await inboundUntil(student.page, (r) => videosIn(r).length >= 1 && videosIn(r)[0].framesDecoded > 0 &&
+    audioIn(r), 'low-bandwidth mode');
+  expect(videosIn(low).length === 1, `low-bandwidth mode receives ${videosIn(low).length} videos`);
+  await audioArrives(student.page, 'Microphone of ');
+  expect(await student.page.locator('video[aria-label^="Camera of "]').count() === 0,
+    'low-bandwidth mode shows the teacher\'s camera');
+  // Still one video a while later (the camera is not added by a later renegotiation).
+  await framesGrow(student.page, 'Screen shared by ');
+  expect(videosIn(await inbound(student.page)).length === 1, 'low-bandwidth mode receives the camera later');
+  await axe(student.page, 'the student\'s room in low-bandwidth mode');
+  progress(`low-bandwidth mode receives the teacher's audio and screen only (${JSON.stringify(low)})`);
+
+  // Leaving the mode receives the camera again.
+  await student.page.getByRole('checkbox', { name: /^Low bandwidth/ }).uncheck();
+  await framesShown(student.page, 'Camera of ');
+  await inboundUntil(student.page, (r) => videosIn(r).length === 2 && videosIn(r).every((v) => v.framesDecoded > 0) &&
+    audioIn(r), 'leaving low-bandwidth mode');
+  progress('leaving low-bandwidth mode receives the camera again');
+
+  // The teacher stops and starts again (the same feed id, a new publication): the student's page
+  // drops the teacher and then receives them again.
+  await teacher.page.getByRole('button', { name: 'Stop video and audio' }).click();
+  await student.page.locator('video[aria-label^="Camera of "]').waitFor({ state: 'detached' });
+  await teacher.page.getByRole('button', { name: 'Start camera and microphone' }).click();
+  await framesShown(student.page, 'Camera of ');
+  progress('the teacher stops and starts again: the student\'s page receives them again');
 
   // Janus killed mid-class: both pages show the banner, and the class goes on (chat).
   janus.kill('SIGKILL');
@@ -304,6 +443,15 @@ try {
     `(${decoded} frames shown)`);
 } catch (e) {
   console.error(`media browser test: FAILED: ${e.message}`);
+  for (const [name, page] of debugPages) {
+    const state = await page.evaluate(() => ({
+      media: document.querySelector('section.media')?.innerText,
+      videos: [...document.querySelectorAll('video,audio')].map((v) => `${v.getAttribute('aria-label')} ${v.videoWidth}x${v.videoHeight}`),
+      pcs: window.hrPeerConnections?.map((p) => `${p.signalingState}/${p.iceConnectionState}: ` +
+        p.getTransceivers().map((t) => `${t.mid}:${t.currentDirection}:${t.receiver.track.kind}:${t.receiver.track.id}:${t.receiver.track.muted}`).join(' ') + ' ' + (p.remoteDescription?.sdp ?? '').split('\n').filter((l) => l.startsWith('a=msid') || l.startsWith('a=mid') || l.startsWith('m=')).join('|')),
+    })).catch((err) => String(err));
+    console.error(`${name}: ${JSON.stringify(state, null, 1)}`);
+  }
   console.error(log.slice(-60).join('\n'));
   process.exitCode = 1;
 } finally {

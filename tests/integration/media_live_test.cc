@@ -314,6 +314,51 @@ TEST(LiveMedia, TheFloorDecidesWhoPublishesAndHomeroomRelaysToJanus) {
             3u);
 }
 
+TEST(LiveMedia, SubscribingStreamByStreamIsCheckedByHomeroomBeforeJanus) {
+  Class c(/*with_janus=*/true);
+  int64_t session = c.StartSession();
+  Socket teacher = c.Join("teacher_a", session);
+  c.WaitMediaAvailable(teacher);
+  Socket student = c.Join("student_a", session);
+  c.WaitMediaAvailable(student);
+  const int64_t teacher_id = c.server->Id("teacher_a");
+  teacher.Write(PublishCommand(1, Offer(2)));
+  ASSERT_EQ(teacher.Answer(1).at("type").as_string(), "ack");
+
+  // Malformed choices are refused whatever publishes: both lists, a stream without a mid, a mid
+  // that is not a string, an empty list.
+  const std::vector<std::string> malformed = {
+      fmt::format(R"({{"feeds":[{0}],"streams":[{{"feed":{0},"mid":"0"}}]}})", teacher_id),
+      fmt::format(R"({{"streams":[{{"feed":{}}}]}})", teacher_id),
+      fmt::format(R"({{"streams":[{{"feed":{},"mid":2}}]}})", teacher_id), R"({"streams":[]})"};
+  int id = 10;
+  for (const std::string& args : malformed) {
+    auto command = json::parse(args).as_object();
+    command["id"] = id;
+    command["type"] = "media.subscribe";
+    student.Write(json::serialize(command));
+    auto answer = student.Answer(id++);
+    EXPECT_EQ(answer.at("code").as_string(), "invalid_argument") << args;
+  }
+  // A stream of a feed whose PeerConnection is not up (none is here: no browser) is not found,
+  // and nothing reaches Janus: the student has no subscriber there.
+  student.Write(fmt::format(
+      R"({{"id":20,"type":"media.subscribe","streams":[{{"feed":{},"mid":"0"}},{{"feed":{},"mid":"2"}}]}})",
+      teacher_id, teacher_id));
+  EXPECT_EQ(student.Answer(20).at("code").as_string(), "not_found");
+  EXPECT_EQ(JanusParticipants(c, session).count(c.server->Id("student_a")), 0u);
+  // A publisher that is not up is not in the snapshot's publishers (streams come with it there
+  // and in media.published, tests/browser/media.mjs).
+  // (A new socket of the student: it replaces the old one.)
+  Socket again = c.Join("student_a", session);
+  auto welcome = again.Next("welcome");
+  EXPECT_EQ(welcome.at("protocol").as_int64(), 3);
+  EXPECT_TRUE(welcome.at("snapshot").at("media").at("publishers").as_array().empty());
+  EXPECT_EQ(c.server->app().metrics().CounterValue("homeroom_live_commands_rejected_total",
+                                                   {{"code", "invalid_argument"}}),
+            4u);
+}
+
 TEST(LiveMedia, ThePublisherCapIsEnforced) {
   Class c(/*with_janus=*/true, /*max_publishers=*/1);
   int64_t session = c.StartSession();
@@ -366,7 +411,7 @@ TEST(LiveMedia, WithoutJanusMediaCommandsAnswerMediaUnavailable) {
   Socket teacher = c.Join("teacher_a", session);
   auto welcome = teacher.Next("welcome");
   EXPECT_FALSE(welcome.at("snapshot").at("media").at("enabled").as_bool());
-  EXPECT_EQ(welcome.at("protocol").as_int64(), 2);
+  EXPECT_EQ(welcome.at("protocol").as_int64(), 3);
   teacher.Write(PublishCommand(1, Offer(1)));
   EXPECT_EQ(teacher.Answer(1).at("code").as_string(), "media_unavailable");
   teacher.Write(R"({"id":2,"type":"media.bogus"})");

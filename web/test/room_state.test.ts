@@ -64,15 +64,19 @@ describe('room state', () => {
       snapshot: {
         ...snapshotWelcome.snapshot,
         media: { enabled: true, available: true, max_publishers: 6,
-          publishers: [{ user_id: 1, feed_id: 1, audio: 1, video: 2 }], floor: [] },
+          publishers: [{ user_id: 1, feed_id: 1, audio: 1, video: 2, streams: [{ mid: '0', kind: 'audio' },
+            { mid: '1', kind: 'camera' }, { mid: '2', kind: 'screen' }] }], floor: [] },
       },
     });
     expect(s.media.enabled).toBe(true);
     expect(s.media.publishers.get(1)?.video).toBe(2);
+    expect(s.media.publishers.get(1)?.streams.map((x) => x.kind)).toEqual(['audio', 'camera', 'screen']);
     s = applyEvent(s, { type: 'media.floor', seq: 11, epoch: 'e1', user_id: 2, mic: true, camera: false });
     expect(s.media.floor.get(2)).toEqual({ mic: true, camera: false });
-    s = applyEvent(s, { type: 'media.published', seq: 12, epoch: 'e1', user_id: 2, feed_id: 2, audio: 1, video: 0 });
+    s = applyEvent(s, { type: 'media.published', seq: 12, epoch: 'e1', user_id: 2, feed_id: 2, audio: 1, video: 0,
+      streams: [{ mid: '0', kind: 'audio' }] });
     expect([...s.media.publishers.keys()]).toEqual([1, 2]);
+    expect(s.media.publishers.get(2)?.streams).toEqual([{ mid: '0', kind: 'audio' }]);
     s = applyEvent(s, { type: 'media.unpublished', seq: 13, epoch: 'e1', user_id: 2, feed_id: 2, reason: 'floor_revoked' });
     s = applyEvent(s, { type: 'media.floor', seq: 14, epoch: 'e1', user_id: 2, mic: false, camera: false });
     expect(s.media.floor.has(2)).toBe(false);

@@ -5,9 +5,11 @@
 // - the publisher (what this user sends): a teacher's has three transceivers in a fixed order,
 //   microphone, camera, screen (the screen one sends nothing until a share starts, so sharing
 //   needs no renegotiation); a student's has what the teacher gave them the floor for.
-// - the subscriber (everything received): Janus's offer names each stream `a=msid:<feed> <mid>`
-//   (use_msid), so a remote track's stream id is the publisher's feed and its track id the
-//   publisher's mid: the first video of a feed is the camera, the second the screen.
+// - the subscriber (everything received): each offer for it comes with `streams`, what each of
+//   its m-sections (by the subscriber's own mid) receives: a publisher's feed and the stream's mid
+//   there, which the publisher's `streams` (protocol 3) name audio, camera or screen.
+//   Normally whole feeds are received; in low-bandwidth mode only the teacher's audio and screen
+//   streams (media.subscribe `streams`), so the camera is never sent to this page.
 //
 // Candidates are gathered before an SDP is sent (no trickle). Failures: a publisher whose ICE
 // fails restarts ICE (a new offer with iceRestart, sent again with media.publish); a subscriber
@@ -24,6 +26,8 @@ export const STUDENT_CAMERA_MAX_BPS = 250_000;
 export const SCREEN_MAX_BPS = 800_000;
 export const SCREEN_MAX_FPS = 5;
 export const AUDIO_MAX_BPS = 32_000;
+// What low-bandwidth mode receives of the teacher (and nothing of anyone else).
+export const LOW_BANDWIDTH_KINDS: readonly RemoteKind[] = ['audio', 'screen'];
 // Capture sizes: enough for a tile or the stage, small enough for a school's uplink.
 const CAMERA_CONSTRAINTS: MediaTrackConstraints = { width: { ideal: 640 }, height: { ideal: 360 }, frameRate: { ideal: 15 } };
 // How long candidate gathering may take before the SDP goes with what it has.
@@ -119,6 +123,8 @@ export class MediaClient {
   private publisher: RTCPeerConnection | null = null;
   private subscriber: RTCPeerConnection | null = null;
   private subscribed = new Set<number>(); // feeds
+  // The subscriber's m-sections: its mid -> the publisher's feed and the stream's mid there.
+  private received = new Map<string, { feed: number; mid: string }>();
   private mic: MediaStreamTrack | null = null;
   private camera: MediaStreamTrack | null = null;
   private screenTrack: MediaStreamTrack | null = null;
@@ -201,6 +207,7 @@ export class MediaClient {
         return;
       case 'media.offer':
         if (frame.target === 'subscriber' && frame.jsep) {
+          this.learn(frame.streams);
           this.run(() => this.answer(frame.jsep)).catch(() => this.scheduleRejoin());
         }
         return;
@@ -227,20 +234,28 @@ export class MediaClient {
 
   // --- receiving ---------------------------------------------------------------------------------
 
-  private wantedFeeds(): number[] {
+  // What to receive of whom is not received yet: whole feeds, or (low-bandwidth mode) the
+  // teacher's audio and screen streams only: no camera, no students.
+  private wanted(): { feeds: number[]; streams: { feed: number; mid: string }[] } {
     const me = this.room.me?.user_id;
     const feeds: number[] = [];
+    const streams: { feed: number; mid: string }[] = [];
     for (const p of this.room.media.publishers.values()) {
-      if (p.user_id === me) continue;
-      if (this.view.lowBandwidth && this.room.participants.get(p.user_id)?.role !== 'teacher') continue;
-      feeds.push(p.feed_id);
+      if (p.user_id === me || this.subscribed.has(p.feed_id)) continue;
+      if (!this.view.lowBandwidth) {
+        feeds.push(p.feed_id);
+      } else if (this.room.participants.get(p.user_id)?.role === 'teacher') {
+        for (const s of p.streams) if (LOW_BANDWIDTH_KINDS.includes(s.kind)) streams.push({ feed: p.feed_id, mid: s.mid });
+      }
     }
-    return feeds;
+    return { feeds, streams };
   }
 
   private async subscribe() {
-    const feeds = this.wantedFeeds().filter((f) => !this.subscribed.has(f));
-    if (feeds.length === 0) return;
+    const { feeds, streams } = this.wanted();
+    // media.subscribe takes feeds or streams: in low-bandwidth mode there are only streams.
+    const args = feeds.length > 0 ? { feeds } : { streams };
+    if (feeds.length === 0 && streams.length === 0) return;
     if (!this.subscriber) {
       const pc = new RTCPeerConnection();
       this.subscriber = pc;
@@ -248,9 +263,20 @@ export class MediaClient {
       this.watch(pc, 'subscriber');
       this.set({ receive: 'connecting' });
     }
-    const ack = await this.request('media.subscribe', { feeds });
-    for (const f of feeds) this.subscribed.add(f);
+    const ack = await this.request('media.subscribe', args);
+    for (const f of feeds.length > 0 ? feeds : streams.map((s) => s.feed)) this.subscribed.add(f);
+    this.learn(ack.streams);
     if (ack.jsep) await this.answer(ack.jsep);
+  }
+
+  // Keeps what the subscriber's m-sections receive (an offer's `streams`).
+  private learn(streams: unknown) {
+    if (!Array.isArray(streams)) return;
+    for (const s of streams) {
+      if (s && typeof s.mid === 'string' && typeof s.feed_mid === 'string' && Number.isFinite(s.feed_id)) {
+        this.received.set(s.mid, { feed: s.feed_id, mid: s.feed_mid });
+      }
+    }
   }
 
   private async answer(offer: RTCSessionDescriptionInit) {
@@ -263,17 +289,20 @@ export class MediaClient {
   }
 
   private addRemote(e: RTCTrackEvent) {
-    const feed = Number(e.streams[0]?.id);
     const track = e.track;
+    // What the m-section receives (the offer's `streams`); else, the stream id is the feed
+    // (`a=msid:<feed> <mid>`, use_msid) and the mids order a feed's videos: camera, then screen.
+    const source = e.transceiver.mid !== null ? this.received.get(e.transceiver.mid) : undefined;
+    const feed = source?.feed ?? Number(e.streams[0]?.id);
     if (!Number.isFinite(feed)) return;
+    const mid = source?.mid ?? track.id;
     const publisher = [...this.room.media.publishers.values()].find((p) => p.feed_id === feed);
     const user = publisher?.user_id ?? feed;
-    // The publisher's mid orders its videos: camera first, then screen.
-    const key = `${feed}-${track.id}`;
-    let kind: RemoteKind = 'audio';
-    if (track.kind === 'video') {
+    const key = `${feed}-${mid}`;
+    let kind: RemoteKind = publisher?.streams.find((s) => s.mid === mid)?.kind ?? 'audio';
+    if (track.kind === 'video' && !publisher?.streams.some((s) => s.mid === mid)) {
       const videosBefore = this.view.remote.filter((r) => r.key.startsWith(`${feed}-`) && r.kind !== 'audio' &&
-        Number(r.key.slice(String(feed).length + 1)) < Number(track.id)).length;
+        Number(r.key.slice(String(feed).length + 1)) < Number(mid)).length;
       kind = videosBefore === 0 ? 'camera' : 'screen';
     }
     const stream = new MediaStream([track]);
@@ -453,8 +482,9 @@ export class MediaClient {
     }
   }
 
-  // Low-bandwidth mode: only the teacher is received (no student video or audio tiles). Leaving
-  // it receives everyone again. The subscription is made again from nothing.
+  // Low-bandwidth mode: only the teacher's audio and shared screen are received (not their camera,
+  // no student video or audio). Leaving it receives everyone again. The subscription is made again
+  // from nothing.
   setLowBandwidth(on: boolean) {
     this.set({ lowBandwidth: on });
     this.scheduleRejoin(0, false);
@@ -524,6 +554,7 @@ export class MediaClient {
     this.subscriber?.close();
     this.subscriber = null;
     this.subscribed.clear();
+    this.received.clear();
     for (const t of this.graceTimers.values()) clearTimeout(t);
     this.graceTimers.clear();
     this.set({ publishing: false, remote: [], receive: 'idle' });

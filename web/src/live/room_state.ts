@@ -43,11 +43,19 @@ export interface RoomInfo {
 
 // Video and audio (docs/live-protocol.md, "Media"): whether the server has a media server, whether
 // it works right now, who publishes (by user) and who has the floor.
+// One stream a publisher sends (protocol 3): its mid (subscribe to it alone with
+// media.subscribe `streams`) and what it is.
+export interface MediaStreamInfo {
+  mid: string;
+  kind: 'audio' | 'camera' | 'screen';
+}
+
 export interface MediaPublisher {
   user_id: number;
   feed_id: number;
   audio: number;
   video: number;
+  streams: MediaStreamInfo[];
 }
 
 export interface MediaState {
@@ -102,7 +110,7 @@ function applySnapshot(state: RoomState, snap: Frame): RoomState {
     media.enabled = !!snap.media.enabled;
     media.available = !!snap.media.available;
     media.max_publishers = snap.media.max_publishers ?? 0;
-    for (const p of snap.media.publishers ?? []) media.publishers.set(p.user_id, p);
+    for (const p of snap.media.publishers ?? []) media.publishers.set(p.user_id, { ...p, streams: p.streams ?? [] });
     for (const f of snap.media.floor ?? []) media.floor.set(f.user_id, { mic: !!f.mic, camera: !!f.camera });
   }
   return {
@@ -236,7 +244,9 @@ export function applyEvent(state: RoomState, e: Frame): RoomState {
       return { ...s, media: { ...s.media, available: false, publishers: new Map() } };
     case 'media.published': {
       const publishers = new Map(s.media.publishers);
-      publishers.set(e.user_id, { user_id: e.user_id, feed_id: e.feed_id, audio: e.audio ?? 0, video: e.video ?? 0 });
+      publishers.set(e.user_id, {
+        user_id: e.user_id, feed_id: e.feed_id, audio: e.audio ?? 0, video: e.video ?? 0, streams: e.streams ?? [],
+      });
       return { ...s, media: { ...s.media, publishers } };
     }
     case 'media.unpublished': {

@@ -85,7 +85,12 @@ export function MediaPanel(props: { room: RoomState; view: MediaView; media: Med
         ))}
         {view.screen && <Video stream={view.screen} label={t('media.your_screen')} kind="screen" />}
         {view.local && <Video stream={view.local} label={t('media.your_camera')} kind="camera self" mirror />}
-        {m.available && !teacher && stage.length === 0 && <p class="muted">{t('media.teacher_not_sending')}</p>}
+        {m.available && !teacher && !view.lowBandwidth && stage.length === 0 && (
+          <p class="muted">{t('media.teacher_not_sending')}</p>
+        )}
+        {m.available && !teacher && view.lowBandwidth && !stage.some((r) => r.kind === 'screen' && r.live) && (
+          <p class="muted">{t('media.low_bandwidth_waiting')}</p>
+        )}
       </div>
       {(tiles.length > 0 || heardOnly.length > 0) && (
         <div class="tiles">
