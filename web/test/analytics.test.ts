@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { lang } from '../src/i18n';
-import { addDays, axisMax, formatMetric, lastFullWeek } from '../src/pages/analytics_model';
+import { addDays, axisMax, formatChartValue, formatMetric, lastFullWeek } from '../src/pages/analytics_model';
 
 afterEach(() => lang.set('en'));
 
@@ -32,6 +32,8 @@ describe('the analytics page', () => {
     expect(formatMetric('rate', 1)).toBe('100%');
     expect(formatMetric('minutes', 41.26)).toBe('41.3 min');
     expect(formatMetric('grade', 87)).toBe('87 / 100');
+    expect(formatChartValue('grade', 87.25)).toBe('87.3');
+    expect(formatChartValue('minutes', null)).toBe('no data');
     lang.set('es');
     expect(formatMetric('rate', 0.8254)).toMatch(/^82,5\s?%$/);
   });

@@ -519,6 +519,7 @@ export const en = {
   'analytics.computed': 'Computed {count} days.',
   'analytics.no_data': 'no data',
   'analytics.minutes_value': '{minutes} min',
+  'analytics.grade_axis': '{metric} (out of 100)',
   'analytics.grade_value': '{grade} / 100',
   'analytics.metric_live_attendance_rate': 'Live attendance',
   'analytics.metric_avg_live_minutes': 'Minutes in live class (average)',

@@ -520,6 +520,7 @@ export const es: Messages = {
   'analytics.computed': 'Se calcularon {count} días.',
   'analytics.no_data': 'sin datos',
   'analytics.minutes_value': '{minutes} min',
+  'analytics.grade_axis': '{metric} (sobre 100)',
   'analytics.grade_value': '{grade} / 100',
   'analytics.metric_live_attendance_rate': 'Asistencia en vivo',
   'analytics.metric_avg_live_minutes': 'Minutos en clase en vivo (promedio)',

@@ -520,6 +520,7 @@ export const ht: Messages = {
   'analytics.computed': '{count} jou kalkile.',
   'analytics.no_data': 'pa gen done',
   'analytics.minutes_value': '{minutes} min',
+  'analytics.grade_axis': '{metric} (sou 100)',
   'analytics.grade_value': '{grade} / 100',
   'analytics.metric_live_attendance_rate': 'Prezans an dirèk',
   'analytics.metric_avg_live_minutes': 'Minit nan klas an dirèk (mwayèn)',

@@ -11,7 +11,7 @@ import type {
 import { dayKey, formatCalendarDay, formatDateTime, t, type MessageKey } from '../i18n';
 import { ErrorNote, PageTitle, useLoad, useSchoolChoice } from '../ui/kit';
 import {
-  axisMax, BANDS, bandLabel, cohortLabel, formatMetric, lastFullWeek, METRICS, metricLabel, PATHWAYS, pathwayLabel,
+  axisMax, BANDS, bandLabel, cohortLabel, formatChartValue, formatMetric, lastFullWeek, METRICS, metricLabel, PATHWAYS, pathwayLabel,
   type MetricKind,
 } from './analytics_model';
 import { BarSwatch, GroupedBarChart, LineChart, LineSwatch } from './charts';
@@ -127,7 +127,7 @@ function MetricChart(props: { report: DecisionReport; kind: MetricKind; name: ke
     bars: pathways.map((p) => ({ value: value(g.key, p) })),
   }));
   const format = (v: number | null) => formatMetric(props.kind, v);
-  const title = metricLabel(props.name);
+  const title = props.kind === 'grade' ? t('analytics.grade_axis', { metric: metricLabel(props.name) }) : metricLabel(props.name);
   const summary = groups
     .map((g) => `${g.label}: ${g.bars.map((b, i) => `${pathwayLabel(pathways[i])} ${format(b.value)}`).join(', ')}`)
     .join('; ');
@@ -140,7 +140,7 @@ function MetricChart(props: { report: DecisionReport; kind: MetricKind; name: ke
         groups={groups}
         series={pathways.map(pathwayLabel)}
         max={max}
-        format={format}
+        format={(v) => formatChartValue(props.kind, v)}
         ticks={[0, max / 2, max]}
       />
     </figure>

@@ -54,6 +54,12 @@ export function formatMetric(kind: MetricKind, value: number | null): string {
   }
 }
 
+// A value on a chart, where the metric's name and axis say the unit: "82.5%", "41.3", "87.3".
+export function formatChartValue(kind: MetricKind, value: number | null): string {
+  if (value === null || value === undefined || !Number.isFinite(value)) return t('analytics.no_data');
+  return kind === 'rate' ? formatMetric(kind, value) : number(value, 1);
+}
+
 // The top of a chart's axis: 1 for rates, 100 for grades, for minutes a round number at or above
 // the largest value (10, 20, 25, 50, 100, 200, ...).
 export function axisMax(kind: MetricKind, values: (number | null)[]): number {
