@@ -3,7 +3,7 @@
 // aria-label that says what it shows in words, the page puts the same numbers in a table, and the
 // series differ by more than colour: bars by a fill pattern and a label under each bar, lines by
 // dash, marker shape and a legend. Every colour has at least 3:1 contrast with the white ground
-// (WCAG 1.4.11): blue #0b5394 7.9:1, orange #9e4a00 5.9:1, green #1e6b30 6.6:1, purple #6a1b9a 8.9:1;
+// (WCAG 1.4.11): blue #0b5394 7.9:1, orange #9e4a00 6.1:1, green #1e6b30 6.6:1, purple #6a1b9a 9.4:1;
 // the text is #1b1b1b and #555555 as in styles.css. Sizes are in viewBox units; the SVG scales to
 // its box.
 import { useId } from 'preact/hooks';
