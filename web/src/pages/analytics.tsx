@@ -198,8 +198,9 @@ function DailyChart(props: { report: DecisionReport }) {
       </ul>
       <details>
         <summary>{t('analytics.daily_numbers')}</summary>
+        <div class="table-scroll" tabIndex={0} role="region" aria-labelledby="daily-table-caption">
         <table class="analytics">
-          <caption>{title}</caption>
+          <caption id="daily-table-caption">{title}</caption>
           <thead>
             <tr>
               <th scope="col">{t('analytics.day')}</th>
@@ -221,6 +222,7 @@ function DailyChart(props: { report: DecisionReport }) {
             ))}
           </tbody>
         </table>
+        </div>
       </details>
     </figure>
   );

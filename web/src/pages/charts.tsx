@@ -155,7 +155,7 @@ export function LineChart(props: {
   format: (v: number) => string;
   ticks: number[];
 }) {
-  const W = 640, H = 250, left = 46, right = 40, top = 12, bottom = 30;
+  const W = 520, H = 240, left = 46, right = 36, top = 12, bottom = 30;
   const plotW = W - left - right, plotH = H - top - bottom;
   const n = props.x.length;
   const x = (i: number) => left + (n <= 1 ? plotW / 2 : (i / (n - 1)) * plotW);
