@@ -19,6 +19,7 @@ void AddRoutes(http::Router& router, Services& services) {
   AddDiagnosticsRoutes(router, services);
   AddDailyAttendanceRoutes(router, services);
   AddAlertRoutes(router, services);
+  AddAnalyticsRoutes(router, services);
 }
 
 }  // namespace homeroom::api

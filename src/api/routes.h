@@ -25,5 +25,6 @@ void AddTelemetryRoutes(http::Router& router, Services& services);    // telemet
 void AddDiagnosticsRoutes(http::Router& router, Services& services);  // diagnostics_api.cc
 void AddDailyAttendanceRoutes(http::Router& router, Services& services);  // daily_attendance_api.cc
 void AddAlertRoutes(http::Router& router, Services& services);            // alerts_api.cc
+void AddAnalyticsRoutes(http::Router& router, Services& services);        // analytics_api.cc
 
 }  // namespace homeroom::api

@@ -22,6 +22,7 @@ class AlertService;
 class ExternalAttendanceService;
 class PathwayService;
 class CourseworkService;
+class AnalyticsService;
 struct ForensicsOptions;
 }  // namespace homeroom::domain
 namespace homeroom::live {
@@ -96,6 +97,9 @@ struct Services {
   domain::AlertService* alerts = nullptr;
   // External meetings' reconciled attendance (pathways_api.cc); set before the routes are added.
   domain::ExternalAttendanceService* external_attendance = nullptr;
+  // Engagement analytics and the decision report (analytics_api.cc); set before the routes are
+  // added.
+  domain::AnalyticsService* analytics = nullptr;
 };
 
 // The session cookie's name.

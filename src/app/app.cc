@@ -16,6 +16,7 @@
 #include "core/log.h"
 #include "domain/activity_recorder.h"
 #include "domain/alerts.h"
+#include "domain/analytics.h"
 #include "domain/attendance_recorder.h"
 #include "domain/client_telemetry.h"
 #include "domain/coursework.h"
@@ -81,6 +82,7 @@ App::~App() {
   maintenance_task_.reset();
   guard_sync_task_.reset();
   live_sweep_task_.reset();
+  analytics_task_.reset();
   server_.reset();
   metrics_server_.reset();
 }
@@ -139,6 +141,9 @@ Result<std::unique_ptr<App>> App::Create(AppConfig config) {
   app->daily_attendance_ = std::make_unique<domain::DailyAttendanceService>(
       *app->db_, SystemClock::Instance(), zone, c.daily_attendance);
   app->services_->daily_attendance = app->daily_attendance_.get();
+  app->analytics_ = std::make_unique<domain::AnalyticsService>(*app->db_, SystemClock::Instance(),
+                                                               zone, c.analytics, app->metrics_);
+  app->services_->analytics = app->analytics_.get();
   app->alerts_ =
       std::make_unique<domain::AlertService>(*app->db_, SystemClock::Instance(), zone, c.alerts);
   app->services_->alerts = app->alerts_.get();
@@ -256,6 +261,11 @@ Status App::Start() {
   maintenance_task_->Start();
   guard_sync_task_->Start();
   live_sweep_task_->Start();
+  if (config_.analytics.refresh_interval.count() > 0) {
+    analytics_task_ = std::make_unique<PeriodicTask>(executor, config_.analytics.refresh_interval,
+                                                     [this] { return RefreshAnalytics(); });
+    analytics_task_->Start();
+  }
   live_work_.emplace(live_io_.get_executor());
   live_thread_ = std::thread([this] { live_io_.run(); });
   media_->Start();
@@ -308,11 +318,20 @@ boost::asio::awaitable<void> App::EndLiveSessionsWithoutRoom() {
   }
 }
 
+boost::asio::awaitable<void> App::RefreshAnalytics() {
+  Status refreshed = co_await analytics_->RefreshRecent();
+  // kConflict: a district admin's refresh is running; this pass is not needed.
+  if (!refreshed.ok() && refreshed.code() != StatusCode::kConflict) {
+    log::Warn("analytics_refresh_failed", {{"error", refreshed.ToString()}});
+  }
+}
+
 void App::Shutdown() {
-  for (PeriodicTask* task :
-       {maintenance_task_.get(), guard_sync_task_.get(), live_sweep_task_.get()}) {
+  for (PeriodicTask* task : {maintenance_task_.get(), guard_sync_task_.get(),
+                             live_sweep_task_.get(), analytics_task_.get()}) {
     if (task) task->Stop();
   }
+  if (analytics_) analytics_->Stop();  // a refresh in progress ends after its current day
   if (media_) media_->Stop();
   server_->Shutdown(config_.shutdown_deadline);
   if (metrics_server_) metrics_server_->Shutdown(std::chrono::milliseconds(0));

@@ -107,6 +107,8 @@ class App {
   // Ends live sessions that no room will end: started but never joined, or whose room was lost in
   // a restart (only a room ends a session by itself), once past their end + the auto-end delay.
   boost::asio::awaitable<void> EndLiveSessionsWithoutRoom();
+  // Recomputes the analytics rollup of the recent days (every analytics refresh interval).
+  boost::asio::awaitable<void> RefreshAnalytics();
 
   AppConfig config_;
   metrics::Registry metrics_;
@@ -121,6 +123,7 @@ class App {
   std::unique_ptr<domain::TelemetryService> telemetry_;
   std::unique_ptr<domain::DiagnosticsService> diagnostics_;
   std::unique_ptr<domain::DailyAttendanceService> daily_attendance_;
+  std::unique_ptr<domain::AnalyticsService> analytics_;
   std::unique_ptr<domain::AlertService> alerts_;
   std::unique_ptr<domain::ExternalAttendanceService> external_attendance_;
   std::unique_ptr<domain::AttendanceRecorder> attendance_;
@@ -160,6 +163,7 @@ class App {
   std::unique_ptr<PeriodicTask> maintenance_task_;
   std::unique_ptr<PeriodicTask> guard_sync_task_;
   std::unique_ptr<PeriodicTask> live_sweep_task_;
+  std::unique_ptr<PeriodicTask> analytics_task_;  // absent when the refresh interval is 0
 };
 
 // `homeroom serve`: starts the App, logs where it listens, shuts down gracefully on SIGTERM or

@@ -206,6 +206,20 @@ void AddServeOptions(CLI::App& cmd, AppConfig& c) {
   o.Add("--external-report-max-rows", c.external_report.max_rows,
         "Most rows of an external meeting attendance report", da);
 
+  const std::string an = "Analytics";
+  auto& ana = c.analytics;
+  o.Add("--analytics-max-days", ana.max_days, "Most days one analytics report covers", an);
+  o.Add("--analytics-max-refresh-days", ana.max_refresh_days,
+        "Most days a district admin recomputes in one request", an);
+  o.Add("--analytics-max-rows", ana.max_rows, "Most rows one analytics report returns", an);
+  o.AddDuration("--analytics-refresh-interval-s", ana.refresh_interval,
+                "How often the daily rollup of the recent days is recomputed (0: never)", an);
+  o.Add("--analytics-recompute-days", ana.recompute_days,
+        "How many days, ending today, each rollup pass recomputes", an);
+  o.AddDuration("--analytics-telemetry-slack-min", ana.telemetry_slack,
+                "How long after a day a device's report of a dropped socket still counts for it",
+                an);
+
   const std::string l = "Live classes";
   auto& lv = c.live;
   o.Add("--district-time-zone", lv.district_time_zone,

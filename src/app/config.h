@@ -11,6 +11,7 @@
 #include "auth/auth_service.h"
 #include "domain/activity_recorder.h"
 #include "domain/alerts.h"
+#include "domain/analytics.h"
 #include "domain/attendance_recorder.h"
 #include "domain/client_telemetry.h"
 #include "domain/coursework.h"
@@ -69,6 +70,7 @@ struct AppConfig {
   domain::AttendanceRecorderOptions attendance;
   domain::AlertOptions alerts;  // families' alerts: how far back, how many
   domain::DailyAttendanceOptions daily_attendance;
+  domain::AnalyticsOptions analytics;            // report limits, the rollup job's schedule
   domain::ExternalReportLimits external_report;  // external meetings' attendance reports  // report
                                                  // length, override reason length
   domain::FeedbackOptions feedback;    // teacher feedback: text length, entries per teacher a day

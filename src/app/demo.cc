@@ -8,6 +8,8 @@
 #include <sstream>
 
 #include "core/clock.h"
+#include "domain/live_calendar.h"
+#include "domain/synthetic_activity.h"
 #include "roster/generator.h"
 #include "roster/importer.h"
 #include "store/database.h"
@@ -55,6 +57,24 @@ Status WriteLogins(const fs::path& file, const std::vector<DemoLogin>& logins) {
   return Status::Ok();
 }
 
+// The last full school week before today in the district's zone, with the external pathway
+// for grades 6-12 during that week only.
+Status SimulateLastWeek(sql::Connection& conn, const DemoOptions& options) {
+  HR_ASSIGN_OR_RETURN(auto zone, domain::DistrictZone::Load(options.time_zone));
+  const int64_t now = SystemClock::Instance().NowMs();
+  HR_ASSIGN_OR_RETURN(auto today,
+                      domain::ParseLocalDate(zone.FormatLocal(now).substr(0, 10), "today"));
+  domain::SimulateActivityOptions simulate{
+      .first_day = domain::LastFullSchoolWeekBefore(today).ToString(),
+      .school_days = 5,
+      .seed = options.seed,
+      .time_zone = options.time_zone,
+      .external_grade_band = "6-12",
+      .now_ms = now,
+      .rules_end_after_days = true};
+  return domain::SimulateActivity(conn, simulate).status();
+}
+
 }  // namespace
 
 Result<std::vector<DemoLogin>> EnsureDemoDistrict(const DemoOptions& options) {
@@ -80,6 +100,7 @@ Result<std::vector<DemoLogin>> EnsureDemoDistrict(const DemoOptions& options) {
   if (!report.applied) {
     return Status::Internal("the demo roster did not import:\n" + report.Summary());
   }
+  if (options.simulate_last_week) HR_RETURN_IF_ERROR(SimulateLastWeek(*conn, options));
   std::vector<DemoLogin> logins;
   for (const auto& g : generated) logins.push_back({g.role, g.username, g.password});
   HR_RETURN_IF_ERROR(WriteLogins(logins_file, logins));

@@ -191,6 +191,15 @@ Status Authorize(const Principal& who, Action action, const Target& t) {
     case Action::kViewOwnAlerts:
       if (who.role == Role::kStudent || who.role == Role::kGuardian) return Status::Ok();
       return Deny("read alerts (students and guardians)");
+    case Action::kViewAnalytics:
+      if (AdminOf(who, t.school_ids)) return Status::Ok();
+      return Deny("read the analytics of a school it does not run");
+    case Action::kViewDecisionReport:
+      if (who.role == Role::kDistrictAdmin) return Status::Ok();
+      return Deny("read the district's decision report (district administrators only)");
+    case Action::kRefreshAnalytics:
+      if (who.role == Role::kDistrictAdmin) return Status::Ok();
+      return Deny("recompute the analytics (district administrators only)");
   }
   return Deny("do that");
 }

@@ -69,6 +69,11 @@ enum class Action {
   // teachers, admins of their school; 404 to anyone else).
   kViewStudentAttendance,
   kViewOwnAlerts,  // GET /me/alerts: students (their own) and guardians (their children's)
+  // Analytics (docs/api.md, "Analytics").
+  kViewAnalytics,       // GET /analytics(.csv): district admins; school admins of the target's
+                        // schools (with no school named, their own schools' rows only)
+  kViewDecisionReport,  // GET /analytics/decision-report(.csv): district admins
+  kRefreshAnalytics,    // POST /analytics/refresh: district admins
 };
 
 // The facts about the resource that the decision needs, loaded by the handler from the store.

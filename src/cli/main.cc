@@ -11,6 +11,7 @@
 #include "cli/guard_commands.h"
 #include "cli/media_commands.h"
 #include "cli/roster_commands.h"
+#include "cli/simulate_commands.h"
 #include "store/database.h"
 #include "store/migrations.h"
 
@@ -34,8 +35,12 @@ void AddDemoCommand(CLI::App& root, app::AppConfig& config, app::DemoOptions& de
   cmd->add_option("--seed", demo.seed, "Seed of the generated district")
       ->capture_default_str()
       ->group("Demo");
+  cmd->add_flag("--simulate-last-week", demo.simulate_last_week,
+                "On first run, also simulate the last full school week (analytics data)")
+      ->group("Demo");
   cmd->callback([&config, &demo] {
     demo.data_dir = config.data_dir;
+    demo.time_zone = config.live.district_time_zone;
     auto logins = app::EnsureDemoDistrict(demo);
     if (!logins.ok()) {
       std::fprintf(stderr, "homeroom demo: %s\n", logins.status().ToString().c_str());
@@ -82,6 +87,7 @@ int main(int argc, char** argv) {
   cli::AddDemoCommand(root, demo_config, demo);
   cli::AddMigrateCommand(root);
   cli::AddRosterCommands(root);
+  cli::AddSimulateCommands(root);
   cli::AddAccountsCommands(root);
   cli::AddForensicsCommands(root);
   cli::AddGuardCommands(root);

@@ -327,6 +327,28 @@ void AddDailyAttendanceRows(std::vector<Row>& rows) {
   each("GET", "/api/v1/me/alerts", "own", "/api/v1/me/alerts", "", {200, 200, 403, 403, 403});
 }
 
+// Analytics (docs/api.md, "Analytics"): school admins read their schools', district admins
+// everything and alone the decision report and recomputing.
+void AddAnalyticsRows(std::vector<Row>& rows) {
+  auto each = [&](const char* method, const char* pattern, const char* relation,
+                  const std::string& target, const std::string& body, std::vector<int> expected) {
+    EachRole(rows, method, pattern, relation, target, body, expected);
+  };
+  const char* analytics = "/api/v1/analytics";
+  each("GET", analytics, "own", "/api/v1/analytics?school_id=2", "", {403, 403, 403, 200, 200});
+  each("GET", analytics, "other", "/api/v1/analytics?school_id=3", "", {403, 403, 403, 403, 200});
+  const char* csv = "/api/v1/analytics.csv";
+  each("GET", csv, "own", "/api/v1/analytics.csv?school_id=2", "", {403, 403, 403, 200, 200});
+  each("GET", csv, "other", "/api/v1/analytics.csv?school_id=3", "", {403, 403, 403, 403, 200});
+  const char* decision = "/api/v1/analytics/decision-report";
+  each("GET", decision, "own", decision, "", {403, 403, 403, 403, 200});
+  const char* decision_csv = "/api/v1/analytics/decision-report.csv";
+  each("GET", decision_csv, "own", decision_csv, "", {403, 403, 403, 403, 200});
+  const char* refresh = "/api/v1/analytics/refresh";
+  each("POST", refresh, "own", refresh, R"({"from":"2026-11-18","to":"2026-11-18"})",
+       {403, 403, 403, 403, 200});
+}
+
 // Users of the "a" side own school 2, section 10 and student_a; the "b" side is "other".
 std::vector<Row> Table() {
   std::vector<Row> rows;
@@ -382,6 +404,7 @@ std::vector<Row> Table() {
   AddCourseworkRows(rows);
   AddFeedbackRows(rows);
   AddDailyAttendanceRows(rows);
+  AddAnalyticsRows(rows);
   // clang-format on
   // Public routes: the same answer for everyone, signed in or not.
   for (const char* who : {"anonymous", "student_a", "district"}) {
