@@ -925,8 +925,8 @@ step('a district admin reads the decision report and its CSV; a school admin exp
     await a.page.getByRole('link', { name: 'Analytics' }).click();
     await a.page.waitForURL('**/admin/analytics');
     await a.page.getByRole('heading', { level: 1, name: 'Engagement analytics' }).waitFor();
-    await a.page.getByLabel('From').fill(week.from);
-    await a.page.getByLabel('To').fill(week.to);
+    await a.page.getByLabel('From', { exact: true }).fill(week.from);
+    await a.page.getByLabel('To', { exact: true }).fill(week.to);
     await a.page.getByRole('button', { name: 'Show these days' }).click();
     const report = a.page.getByRole('region', { name: 'Decision report: pathways and grade bands' });
     // The simulated days have activity but no rollup yet: the page offers to compute them.
@@ -977,8 +977,8 @@ step('a district admin reads the decision report and its CSV; a school admin exp
     await explorer.getByRole('radio', { name: 'Each day' }).check();
     await explorer.getByRole('button', { name: 'Show', exact: true }).click();
     const rows = explorer.getByRole('table', { name: /^Figures, / }).getByRole('row');
-    await explorer.getByRole('columnheader', { name: 'School' }).waitFor();
-    await explorer.getByRole('columnheader', { name: 'Day' }).waitFor();
+    await explorer.getByRole('columnheader', { name: 'School', exact: true }).waitFor();
+    await explorer.getByRole('columnheader', { name: 'Day', exact: true }).waitFor();
     const byDay = await adminApi.get(`/api/v1/analytics?from=${week.from}&to=${week.to}&by=school&per=day`);
     await a.page.waitForFunction((n) => document.querySelectorAll('table[data-table=explorer] tbody tr').length === n,
       Math.min(byDay.rows.length, 500));
@@ -997,8 +997,8 @@ step('a district admin reads the decision report and its CSV; a school admin exp
     await signIn(b.page, s.username, s.password);
     await b.page.getByRole('link', { name: 'Analytics' }).click();
     await b.page.getByRole('heading', { level: 1, name: 'Engagement analytics' }).waitFor();
-    await b.page.getByLabel('From').fill(week.from);
-    await b.page.getByLabel('To').fill(week.to);
+    await b.page.getByLabel('From', { exact: true }).fill(week.from);
+    await b.page.getByLabel('To', { exact: true }).fill(week.to);
     await b.page.getByRole('button', { name: 'Show these days' }).click();
     const mine = b.page.getByRole('region', { name: 'Explore' });
     await mine.getByRole('table', { name: /^Figures, / }).waitFor();

@@ -231,6 +231,12 @@ function DailyChart(props: { report: DecisionReport }) {
 function DecisionReportSection(props: { range: Range; tick: number; onComputed: () => void }) {
   const { range } = props;
   const [report, error] = useLoad(() => api.decisionReport(range), [range.from, range.to, props.tick]);
+  // Pre-K to 5 before 6 to 12, built-in before external, as in the charts.
+  const bandOrder = (b: GradeBand | null) => BANDS.indexOf(b);
+  const cohorts = [...(report?.cohorts ?? [])].sort((x, y) =>
+    bandOrder(x.grade_band) - bandOrder(y.grade_band) || PATHWAYS.indexOf(x.pathway) - PATHWAYS.indexOf(y.pathway));
+  const pathways = [...(report?.pathways ?? [])].sort((x, y) => PATHWAYS.indexOf(x.pathway) - PATHWAYS.indexOf(y.pathway));
+  const bands = [...(report?.grade_bands ?? [])].sort((x, y) => bandOrder(x.grade_band) - bandOrder(y.grade_band));
   const row = (label: string, metrics: AnalyticsMetrics, key: string, cls?: string) => (
     <tr key={key} class={cls}>
       <th scope="row">{label}</th>
@@ -264,12 +270,12 @@ function DecisionReportSection(props: { range: Range; tick: number; onComputed: 
                 </tr>
               </thead>
               <tbody>
-                {report.cohorts.map((c) =>
+                {cohorts.map((c) =>
                   row(cohortLabel(c.grade_band, c.pathway), c.metrics, `c-${c.grade_band}-${c.pathway}`))}
-                {report.pathways.map((p) =>
+                {pathways.map((p) =>
                   row(t('analytics.cohort', { band: t('analytics.all_grades'), pathway: pathwayLabel(p.pathway) }),
                     p.metrics, `p-${p.pathway}`, 'total'))}
-                {report.grade_bands.map((b) =>
+                {bands.map((b) =>
                   row(t('analytics.cohort', { band: bandLabel(b.grade_band), pathway: t('analytics.all_pathways') }),
                     b.metrics, `b-${b.grade_band}`, 'total'))}
                 {row(t('analytics.district'), report.district.metrics, 'district', 'total')}
