@@ -14,6 +14,7 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <thread>
@@ -47,9 +48,16 @@ double Since(std::chrono::steady_clock::time_point start) {
 }
 
 // Runs a coroutine on `io` (served by another thread) and waits for its result.
+// (Through an optional: Result<T> has no default value for use_future's error path.)
 template <typename T>
 T Await(boost::asio::io_context& io, boost::asio::awaitable<T> task) {
-  return boost::asio::co_spawn(io, std::move(task), boost::asio::use_future).get();
+  std::optional<T> out;
+  auto run = [&out, &task]() -> boost::asio::awaitable<void> {
+    out.emplace(co_await std::move(task));
+  };
+  auto coroutine = run();
+  boost::asio::co_spawn(io, std::move(coroutine), boost::asio::use_future).get();
+  return std::move(*out);
 }
 
 // Times `runs` calls of fn and prints min / median / max.

@@ -2,16 +2,18 @@
 # The store the analytics benchmark measures (issue 6, section 7): builds Release, generates the
 # Miami-Dade-sized district (345,000 students, seed 1), imports it into a fresh data directory and
 # simulates a school week of activity over it (`homeroom simulate-activity`, Monday 2026-09-14 to
-# Friday 2026-09-18), timed with /usr/bin/time -v, then prints the rows per table.
-# The data directory is kept for the report's timing (bench/RESULTS.md, "Analytics: the simulated
-# week").
+# Friday 2026-09-18), timed with /usr/bin/time -v, prints the rows per table, then times the
+# analytics on it (bench_analytics: the rollup of the five days, then the decision report and two
+# explorer queries five times each). bench/RESULTS.md, "Analytics". The data directory is kept:
+# `build/release/bench/analytics/bench_analytics --data-dir DIR --no-refresh` times the reports
+# again without recomputing.
 # Usage: bench/analytics/run.sh [students] [data-dir]   (from the repository root)
 set -eu
 students=${1:-345000}
 data=${2:-/tmp/homeroom-bench-analytics}
 bin=build/release/bin/homeroom
 cmake -S . -B build/release -G Ninja -DCMAKE_BUILD_TYPE=Release -DHOMEROOM_TESTS=OFF
-cmake --build build/release --target homeroom -j2
+cmake --build build/release --target homeroom bench_analytics -j2
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
@@ -48,3 +50,7 @@ SELECT 'pathway_rules', SUM(n), group_concat(rule || ' ' || n, ', ')
 SELECT 'section_meeting_links', COUNT(*) FROM section_meeting_links;
 SQL
 du -sh "$data"
+
+echo "== analytics: rollup of the week, then the reports"
+/usr/bin/time -v build/release/bench/analytics/bench_analytics --data-dir "$data" \
+  --from 2026-09-14 --to 2026-09-18 --runs 5
