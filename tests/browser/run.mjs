@@ -888,6 +888,140 @@ step('a support admin finds why a throttled student could not sign in', async ()
   await b.context.close();
 });
 
+// Engagement analytics and the decision report (issue 6, section 7; docs/api.md, "Analytics").
+// A synthetic week of activity is written into the store by `homeroom simulate-activity` (a week
+// five weeks back: outside the guardians' two-week lookback, the daily attendance the other steps
+// read and the background job's recent days, so no other step sees it); the district admin picks
+// that week, computes it with Compute now, reads the report (the table's figure is the API's),
+// its charts and its CSV and JSON, and the explorer's CSV; a school admin gets the explorer only;
+// a teacher is refused.
+const percent = (v) => new Intl.NumberFormat('en-US', { style: 'percent', maximumFractionDigits: 1 }).format(v);
+function simulatedWeek() {
+  const d = new Date();
+  d.setUTCDate(d.getUTCDate() - 35);
+  while (d.getUTCDay() !== 1) d.setUTCDate(d.getUTCDate() - 1);
+  const from = d.toISOString().slice(0, 10);
+  d.setUTCDate(d.getUTCDate() + 4);
+  return { from, to: d.toISOString().slice(0, 10) };
+}
+async function downloadOf(page, link) {
+  const [download] = await Promise.all([page.waitForEvent('download'), link.click()]);
+  return { name: download.suggestedFilename(), text: readFileSync(await download.path(), 'utf8') };
+}
+
+step('a district admin reads the decision report and its CSV; a school admin explores; a teacher is refused', async () => {
+  const week = simulatedWeek();
+  const l = server.login('district_admin');
+  const adminApi = await apiLogin(server.base, l.username, l.password);
+  // The tool also adds the pathway rule that put grades 6-12 on the external pathway that week;
+  // it is removed at the end (after the rollup, which keeps each day's pathway).
+  const rulesBefore = new Set((await adminApi.get('/api/v1/pathway-rules')).items.map((r) => r.id));
+  execFileSync(binary, ['simulate-activity', '--data-dir', server.dataDir, '--from', week.from, '--days', '5',
+    '--seed', '7'], { stdio: 'pipe' });
+  const added = (await adminApi.get('/api/v1/pathway-rules')).items.filter((r) => !rulesBefore.has(r.id));
+  try {
+    const a = await newPage('analytics-district');
+    await signIn(a.page, l.username, l.password);
+    await a.page.getByRole('link', { name: 'Analytics' }).click();
+    await a.page.waitForURL('**/admin/analytics');
+    await a.page.getByRole('heading', { level: 1, name: 'Engagement analytics' }).waitFor();
+    await a.page.getByLabel('From', { exact: true }).fill(week.from);
+    await a.page.getByLabel('To', { exact: true }).fill(week.to);
+    await a.page.getByRole('button', { name: 'Show these days' }).click();
+    const report = a.page.getByRole('region', { name: 'Decision report: pathways and grade bands' });
+    // The simulated days have activity but no rollup yet: the page offers to compute them.
+    await report.getByText(/^Not computed yet: /).waitFor();
+    await report.getByRole('button', { name: 'Compute now' }).click();
+    await report.getByRole('status').filter({ hasText: 'Computed 5 days.' }).waitFor();
+    // The report loads again: nothing left to compute, and the time it was computed.
+    await report.getByRole('button', { name: 'Compute now' }).waitFor({ state: 'detached' });
+    await report.getByText(/^Figures as of /).waitFor();
+
+    // The table's figures are the API's, formatted; a cohort of each pathway is there.
+    const api = await adminApi.get(`/api/v1/analytics/decision-report?from=${week.from}&to=${week.to}`);
+    expect(api.days_not_computed.length === 0 && api.computed_at, `the API has the week computed: ${JSON.stringify(api.days_not_computed)}`);
+    expect(api.district.metrics.live_attendance_rate !== null, 'the simulated week has live attendance');
+    const table = report.getByRole('table', { name: /^Comparison, / });
+    const district = table.getByRole('row', { name: /^Whole district/ });
+    const cells = await district.getByRole('cell').allTextContents();
+    expect(cells[0] === percent(api.district.metrics.live_attendance_rate),
+      `district live attendance ${cells[0]} is the API's ${api.district.metrics.live_attendance_rate}`);
+    for (const c of api.cohorts) {
+      const band = { 'prek-5': 'Pre-K to 5', '6-12': '6 to 12' }[c.grade_band] ?? 'No grade band';
+      const name = `${band}, ${c.pathway === 'built_in' ? 'Built-in' : 'External'}`;
+      await table.getByRole('row', { name: new RegExp(`^${name}`) }).waitFor();
+    }
+    // Charts: one bar chart per metric and the daily line chart, each an image with its words.
+    const charts = report.getByRole('img', { name: /^Bar chart of / });
+    expect(await charts.count() === 6, `six bar charts, not ${await charts.count()}`);
+    const live = await charts.first().getAttribute('aria-label');
+    expect(live.includes('Live attendance') && live.includes('All grades: Built-in'), `bar chart words: ${live}`);
+    await report.getByRole('img', { name: /^Line chart of live attendance per school day/ }).waitFor();
+    await check(a.page, 'analytics-district');
+
+    // The downloads: the report as CSV and as JSON (the API's own answer).
+    const csv = await downloadOf(a.page, report.getByRole('link', { name: 'Download the report (CSV)' }));
+    expect(/\.csv$/.test(csv.name), `CSV file name ${csv.name}`);
+    const csvLines = csv.text.trim().split(/\r?\n/);
+    expect(csvLines.length > 5 && /scope/.test(csvLines[0]) && csvLines.some((x) => x.startsWith('district')),
+      `decision report CSV: ${csvLines.slice(0, 3).join(' | ')}`);
+    const json = await downloadOf(a.page, report.getByRole('link', { name: 'Download the report (JSON)' }));
+    expect(json.name === `decision-report-${week.from}-${week.to}.json`, `JSON file name ${json.name}`);
+    expect(JSON.parse(json.text).district.counts.attendances === api.district.counts.attendances, 'the JSON is the report');
+
+    // The explorer: by school, each day; its CSV is that query.
+    const explorer = a.page.getByRole('region', { name: 'Explore' });
+    await explorer.getByRole('checkbox', { name: 'Grade band' }).uncheck();
+    await explorer.getByRole('checkbox', { name: 'Pathway' }).uncheck();
+    await explorer.getByRole('checkbox', { name: 'School' }).check();
+    await explorer.getByRole('radio', { name: 'Each day' }).check();
+    await explorer.getByRole('button', { name: 'Show', exact: true }).click();
+    const rows = explorer.getByRole('table', { name: /^Figures, / }).getByRole('row');
+    await explorer.getByRole('columnheader', { name: 'School', exact: true }).waitFor();
+    await explorer.getByRole('columnheader', { name: 'Day', exact: true }).waitFor();
+    const byDay = await adminApi.get(`/api/v1/analytics?from=${week.from}&to=${week.to}&by=school&per=day`);
+    await a.page.waitForFunction((n) => document.querySelectorAll('table[data-table=explorer] tbody tr').length === n,
+      Math.min(byDay.rows.length, 500));
+    expect(byDay.rows.length > 0 && (await rows.count()) === Math.min(byDay.rows.length, 500) + 1, 'a row per school day');
+    const link = explorer.getByRole('link', { name: 'Download this table (CSV)' });
+    const href = await link.getAttribute('href');
+    expect(href === `/api/v1/analytics.csv?from=${week.from}&to=${week.to}&by=school&per=day`, `explorer CSV link ${href}`);
+    const table2 = await downloadOf(a.page, link);
+    expect(table2.text.trim().split(/\r?\n/).length === byDay.rows.length + 1, 'the explorer CSV has a line per row');
+    await check(a.page, 'analytics-explorer');
+    await a.context.close();
+
+    // A school admin: the explorer for their school, no decision report.
+    const s = server.login('school_admin');
+    const b = await newPage('analytics-school');
+    await signIn(b.page, s.username, s.password);
+    await b.page.getByRole('link', { name: 'Analytics' }).click();
+    await b.page.getByRole('heading', { level: 1, name: 'Engagement analytics' }).waitFor();
+    await b.page.getByLabel('From', { exact: true }).fill(week.from);
+    await b.page.getByLabel('To', { exact: true }).fill(week.to);
+    await b.page.getByRole('button', { name: 'Show these days' }).click();
+    const mine = b.page.getByRole('region', { name: 'Explore' });
+    await mine.getByRole('table', { name: /^Figures, / }).waitFor();
+    await mine.getByRole('combobox', { name: 'School' }).waitFor();
+    expect(await b.page.getByRole('heading', { name: /^Decision report/ }).count() === 0, 'no decision report for a school admin');
+    expect(await b.page.getByRole('button', { name: 'Compute now' }).count() === 0, 'no Compute now for a school admin');
+    await check(b.page, 'analytics-school');
+    await b.context.close();
+
+    // A teacher: no link, and the page refuses.
+    const c = await newPage('analytics-teacher');
+    await signIn(c.page, teacherLogin.username, teacherLogin.password);
+    expect(await c.page.getByRole('link', { name: 'Analytics' }).count() === 0, 'no Analytics link for a teacher');
+    await c.page.goto('/admin/analytics');
+    await c.page.getByRole('alert').filter({ hasText: 'You do not have access to this page.' }).waitFor();
+    expect(await c.page.getByRole('heading', { name: 'Engagement analytics' }).count() === 0, 'the teacher sees no analytics');
+    await check(c.page, 'analytics-teacher-refused');
+    await c.context.close();
+  } finally {
+    for (const r of added) await apiCall(adminApi, 'DELETE', `/api/v1/pathway-rules/${r.id}`);
+  }
+});
+
 // --- run -----------------------------------------------------------------------------------------
 let failed = 0;
 // --only <text>: run just the scenarios whose name contains it (while working on one).

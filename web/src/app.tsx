@@ -28,6 +28,7 @@ const FeedbackReport = lazyPage(() => import('./pages/feedback').then((m) => m.F
 const Pathways = lazyPage(() => import('./pages/pathways').then((m) => m.Pathways));
 const SectionDailyAttendance = lazyPage(() => import('./pages/daily_attendance').then((m) => m.SectionDailyAttendance));
 const SchoolDailyAttendance = lazyPage(() => import('./pages/daily_attendance').then((m) => m.SchoolDailyAttendance));
+const Analytics = lazyPage(() => import('./pages/analytics').then((m) => m.Analytics));
 const Diagnostics = lazyPage(() => import('./pages/diagnostics').then((m) => m.Diagnostics));
 
 interface RouteDef {
@@ -55,6 +56,7 @@ const ROUTES: RouteDef[] = [
   { pattern: '/admin/pathways', page: Pathways, roles: ADMINS },
   { pattern: '/feedback', page: TeacherFeedback, roles: ['teacher'] },
   { pattern: '/admin/feedback', page: FeedbackReport, roles: ADMINS },
+  { pattern: '/admin/analytics', page: Analytics, roles: ADMINS },
 ];
 
 const NAV: Record<Principal['role'], [string, MessageKey][]> = {
@@ -64,12 +66,12 @@ const NAV: Record<Principal['role'], [string, MessageKey][]> = {
   school_admin: [
     ['/admin/users', 'nav.users'], ['/teacher', 'nav.classes'], ['/teacher/coursework', 'nav.coursework'],
     ['/admin/daily-attendance', 'nav.attendance'], ['/admin/pathways', 'nav.pathways'],
-    ['/admin/feedback', 'nav.feedback'],
+    ['/admin/feedback', 'nav.feedback'], ['/admin/analytics', 'nav.analytics'],
   ],
   district_admin: [
     ['/admin', 'nav.operations'], ['/admin/users', 'nav.users'], ['/teacher', 'nav.classes'],
     ['/teacher/coursework', 'nav.coursework'], ['/admin/daily-attendance', 'nav.attendance'],
-    ['/admin/pathways', 'nav.pathways'], ['/admin/feedback', 'nav.feedback'],
+    ['/admin/pathways', 'nav.pathways'], ['/admin/feedback', 'nav.feedback'], ['/admin/analytics', 'nav.analytics'],
   ],
 };
 

@@ -4,7 +4,7 @@
 // the request retried once per fresh challenge, without the user doing anything.
 import { ChallengeExpiredError, solveChallenge, type Challenge } from '../pow/pow';
 import type {
-  Alert, Assignment, AttendanceDay, ExternalReconciliation, AttendancePolicy, AttendanceReport, DailyAttendanceReport, Child, FeedbackCategory, FeedbackEntry, FeedbackSummary, QueuedSubmission,
+  Alert, AnalyticsDimension, AnalyticsReport, Assignment, DecisionReport, AttendanceDay, ExternalReconciliation, AttendancePolicy, AttendanceReport, DailyAttendanceReport, Child, FeedbackCategory, FeedbackEntry, FeedbackSummary, QueuedSubmission,
   StoredFile, Submission, GuardRule, GuardRules, GuardStatus, LiveSession, Me, Page, PathwayRule, School,
   SectionPathway, RosterEntry, Section, SignInResponse, StudentDailyAttendance, Timeline, User,
 } from './types';
@@ -134,6 +134,18 @@ const q = (params: Record<string, string | number | undefined>) => {
   return text ? `?${text}` : '';
 };
 
+// GET /api/v1/analytics (docs/api.md, "Analytics"): `by` in the order chosen; `school_id` narrows
+// to one school (needed for `section`).
+export interface AnalyticsQuery {
+  from: string;
+  to: string;
+  by: AnalyticsDimension[];
+  per: 'range' | 'day';
+  school_id?: number;
+}
+const analyticsQuery = (x: AnalyticsQuery) =>
+  q({ from: x.from, to: x.to, by: x.by.join(','), per: x.per, school_id: x.school_id });
+
 export const api = {
   login: (username: string, password: string, remember: boolean) =>
     request<SignInResponse>('/api/v1/auth/login', {
@@ -220,6 +232,15 @@ export const api = {
   deletePathwayRule: (id: number) => request<{ deleted: number }>(`/api/v1/pathway-rules/${id}`, { method: 'DELETE' }),
   setMeetingLink: (sectionId: number, url: string) =>
     request<{ section_id: number; url: string }>(`/api/v1/sections/${sectionId}/meeting-link`, { method: 'PUT', body: { url } }),
+  analytics: (query: AnalyticsQuery) => request<AnalyticsReport>(`/api/v1/analytics${analyticsQuery(query)}`),
+  // Downloads go through the browser itself (a link; the session cookie goes with it).
+  analyticsCsvUrl: (query: AnalyticsQuery) => `/api/v1/analytics.csv${analyticsQuery(query)}`,
+  decisionReport: (range: { from: string; to: string }) =>
+    request<DecisionReport>(`/api/v1/analytics/decision-report${q(range)}`),
+  decisionReportUrl: (range: { from: string; to: string }, format: 'csv' | 'json') =>
+    `/api/v1/analytics/decision-report${format === 'csv' ? '.csv' : ''}${q(range)}`,
+  refreshAnalytics: (range: { from: string; to: string }) =>
+    request<{ days: string[]; computed_at: string }>('/api/v1/analytics/refresh', { method: 'POST', body: range }),
   diagnostics: (userId: number) => request<Timeline>(`/api/v1/users/${userId}/diagnostics`),
   // The forensics CSV is downloaded by the browser itself (a link with the cookie).
   forensicsCsvUrl: (from: string, to: string) =>

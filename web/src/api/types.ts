@@ -329,3 +329,63 @@ export interface ExternalReconciliation {
   matched: { user_id: number; name: string; minutes: number; matched_by: string }[];
   unmatched: { name: string; email: string; minutes: number }[];
 }
+
+// Engagement analytics (docs/api.md, "Analytics"): rates are 0..1, a grade 0..100; a metric is
+// null when its denominator is 0 (no data, which is not 0 %).
+export type GradeBand = 'prek-5' | '6-12';
+export type Pathway = 'built_in' | 'external';
+export type AnalyticsDimension = 'grade_band' | 'school' | 'section' | 'pathway';
+export interface AnalyticsMetrics {
+  live_attendance_rate: number | null;
+  avg_live_minutes: number | null;
+  submission_rate: number | null;
+  on_time_rate: number | null;
+  avg_grade: number | null;
+  connection_problem_rate: number | null;
+}
+export type MetricName = keyof AnalyticsMetrics;
+export interface AnalyticsCounts {
+  section_days: number;
+  live_sessions: number;
+  expected_attendances: number;
+  attendances: number;
+  timed_attendances: number;
+  live_minutes: number;
+  telemetry_attendances: number;
+  problem_attendances: number;
+  assignments_due: number;
+  expected_submissions: number;
+  submissions: number;
+  on_time_submissions: number;
+  graded: number;
+}
+export interface AnalyticsFigures {
+  metrics: AnalyticsMetrics;
+  counts: AnalyticsCounts;
+}
+export interface AnalyticsRow extends AnalyticsFigures {
+  day?: string;
+  grade_band?: GradeBand | null;
+  school?: { id: number; name: string };
+  section?: { id: number; title: string };
+  pathway?: Pathway;
+}
+interface AnalyticsFreshness {
+  from: string;
+  to: string;
+  time_zone: string;
+  computed_at: string | null;
+  days_not_computed: string[];
+}
+export interface AnalyticsReport extends AnalyticsFreshness {
+  by: AnalyticsDimension[];
+  per: 'range' | 'day';
+  rows: AnalyticsRow[];
+}
+export interface DecisionReport extends AnalyticsFreshness {
+  district: AnalyticsFigures;
+  grade_bands: (AnalyticsFigures & { grade_band: GradeBand | null })[];
+  pathways: (AnalyticsFigures & { pathway: Pathway })[];
+  cohorts: (AnalyticsFigures & { grade_band: GradeBand | null; pathway: Pathway })[];
+  daily: (AnalyticsFigures & { day: string; grade_band: GradeBand | null; pathway: Pathway })[];
+}
