@@ -229,6 +229,12 @@ export const api = {
   pathwayRules: () => request<{ items: PathwayRule[]; today: string }>('/api/v1/pathway-rules'),
   addPathwayRule: (rule: { scope: string; scope_id: number | null; grade_band: string | null; pathway: string; effective_from?: string }) =>
     request<PathwayRule>('/api/v1/pathway-rules', { method: 'POST', body: rule }),
+  // A section's own rule (its teachers may set these): from `effective_from`, default today.
+  addSectionPathwayRule: (sectionId: number, pathway: PathwayRule['pathway'], effectiveFrom?: string) =>
+    request<PathwayRule>('/api/v1/pathway-rules', {
+      method: 'POST',
+      body: { scope: 'section', scope_id: sectionId, pathway, effective_from: effectiveFrom },
+    }),
   deletePathwayRule: (id: number) => request<{ deleted: number }>(`/api/v1/pathway-rules/${id}`, { method: 'DELETE' }),
   setMeetingLink: (sectionId: number, url: string) =>
     request<{ section_id: number; url: string }>(`/api/v1/sections/${sectionId}/meeting-link`, { method: 'PUT', body: { url } }),

@@ -1,12 +1,13 @@
 // Alternate pathways (docs/api.md, "Pathways"): the district's and schools' rules for administrators
-// (/admin/pathways), and a section's external meeting link (on the class page, MeetingLinkForm).
+// (/admin/pathways), and on the teacher's class page a section's pathway today, its own rules and its
+// external meeting link (SectionPathwayPanel, MeetingLinkForm).
 import { useState } from 'preact/hooks';
 import { api } from '../api/client';
 import type { PathwayRule, Principal } from '../api/types';
 import { t } from '../i18n';
 import { ConfirmButton, ErrorNote, PageTitle, useLoad } from '../ui/kit';
 
-export function MeetingLinkForm(props: { sectionId: number }) {
+export function MeetingLinkForm(props: { sectionId: number; onSaved?: () => void }) {
   const [error, setError] = useState<unknown>(null);
   const [saved, setSaved] = useState(false);
   const onSubmit = async (e: Event) => {
@@ -17,6 +18,7 @@ export function MeetingLinkForm(props: { sectionId: number }) {
     try {
       await api.setMeetingLink(props.sectionId, url);
       setSaved(true);
+      props.onSaved?.();
     } catch (err) {
       setError(err);
     }
@@ -30,6 +32,112 @@ export function MeetingLinkForm(props: { sectionId: number }) {
       <ErrorNote error={error} />
       {saved && <p role="status">{t('pathways.link_saved')}</p>}
     </form>
+  );
+}
+
+const pathwayText = (p: PathwayRule['pathway']) => (p === 'external' ? t('pathways.external') : t('pathways.built_in'));
+
+// The class page's pathway area: what Join does in the section today and which rule decides it,
+// the section's meeting link, a form that adds a section rule, and the section's own rules.
+export function SectionPathwayPanel(props: { sectionId: number }) {
+  const id = props.sectionId;
+  const [mine, mineError, reloadMine] = useLoad(() => api.myPathways(), [id]);
+  const [rules, rulesError, reloadRules] = useLoad(() => api.pathwayRules(), [id]);
+  const [choice, setChoice] = useState<PathwayRule['pathway']>('built_in');
+  const [error, setError] = useState<unknown>(null);
+  const [done, setDone] = useState('');
+  const reload = () => {
+    reloadMine();
+    reloadRules();
+  };
+  const today = mine?.items.find((p) => p.section_id === id);
+  const deciding = today?.rule_id == null ? null : rules?.items.find((r) => r.id === today.rule_id);
+  const own = (rules?.items ?? [])
+    .filter((r) => r.scope === 'section' && r.scope_id === id)
+    .sort((a, b) => a.effective_from.localeCompare(b.effective_from) || a.id - b.id);
+
+  const act = async (fn: () => Promise<unknown>, message: string) => {
+    setError(null);
+    setDone('');
+    try {
+      await fn();
+      setDone(message);
+    } catch (e) {
+      setError(e);
+    }
+    reload();
+  };
+  const onAdd = (e: Event) => {
+    e.preventDefault();
+    const from = String(new FormData(e.target as HTMLFormElement).get('effective_from'));
+    act(() => api.addSectionPathwayRule(id, choice, from || undefined), t('pathways.rule_added'));
+  };
+
+  let source = '';
+  if (today) {
+    if (today.rule_id == null) source = t('pathways.source_default');
+    else if (deciding?.scope === 'district') source = t('pathways.source_district');
+    else if (deciding?.scope === 'school') source = t('pathways.source_school');
+    else if (deciding?.scope === 'section') source = t('pathways.source_section');
+  }
+  const noLink = today?.pathway === 'external' && !today.meeting_url;
+  return (
+    <section aria-labelledby={`pw-h-${id}`}>
+      <h3 id={`pw-h-${id}`}>{t('pathways.class_title')}</h3>
+      <ErrorNote error={mineError || rulesError} />
+      {today && mine && (
+        <p data-pathway={today.pathway}>
+          {today.pathway === 'built_in'
+            ? t('pathways.today_built_in', { today: mine.today })
+            : noLink
+              ? t('pathways.today_external_no_link', { today: mine.today })
+              : t('pathways.today_external', { today: mine.today, url: today.meeting_url ?? '' })}{' '}
+          {source}
+        </p>
+      )}
+      {noLink && (
+        <p class="error" role="alert">
+          {t('pathways.link_first')}
+        </p>
+      )}
+      <h4>{t('pathways.external_meeting')}</h4>
+      <p class="muted">{t('pathways.external_meeting_hint')}</p>
+      <MeetingLinkForm sectionId={id} onSaved={reload} />
+      <h4>{t('pathways.change')}</h4>
+      <form class="grid" onSubmit={onAdd}>
+        <label for={`pw-pathway-${id}`}>{t('pathways.pathway')}</label>
+        <select id={`pw-pathway-${id}`} name="pathway" value={choice}
+          aria-describedby={choice === 'external' ? `pw-needs-${id}` : undefined}
+          onChange={(e) => setChoice((e.target as HTMLSelectElement).value as PathwayRule['pathway'])}>
+          <option value="built_in">{t('pathways.built_in')}</option>
+          <option value="external">{t('pathways.external')}</option>
+        </select>
+        {choice === 'external' && <p id={`pw-needs-${id}`} class="muted">{t('pathways.needs_link')}</p>}
+        <label for={`pw-from-${id}`}>{t('pathways.from')}</label>
+        <input id={`pw-from-${id}`} name="effective_from" type="date" required key={mine?.today}
+          defaultValue={mine?.today ?? ''} />
+        <button type="submit" class="primary">{t('pathways.set_submit')}</button>
+      </form>
+      <ErrorNote error={error} />
+      {done && <p role="status">{done}</p>}
+      <h4>{t('pathways.class_rules')}</h4>
+      {rules && own.length === 0 && <p>{t('pathways.class_rules_none')}</p>}
+      {own.length > 0 && (
+        <ul>
+          {own.map((r) => {
+            const rule = t('pathways.class_rule', { pathway: pathwayText(r.pathway), from: r.effective_from });
+            return (
+              <li key={r.id} class="row">
+                <span>{rule}</span>
+                <ConfirmButton label={t('pathways.remove_named', { rule })} question={t('pathways.remove_class_question')}
+                  confirm={t('pathways.remove')} class="danger"
+                  onConfirm={() => act(() => api.deletePathwayRule(r.id), t('pathways.rule_removed'))} />
+              </li>
+            );
+          })}
+        </ul>
+      )}
+    </section>
   );
 }
 

@@ -5,7 +5,7 @@ import type { ExternalReconciliation, Principal, Section } from '../api/types';
 import { districtInput, formatDateTime, formatTime, t, zoneLabel, type MessageKey } from '../i18n';
 import { Link, navigate } from '../router';
 import { ConfirmButton, ErrorNote, PageTitle, useLoad, useSchoolChoice } from '../ui/kit';
-import { MeetingLinkForm } from './pathways';
+import { SectionPathwayPanel } from './pathways';
 import { SessionRow } from './sessions';
 
 // "2026-09-01T09:00" on the district's clocks, `minutes` from now: the schedule form's default.
@@ -85,9 +85,7 @@ function SectionSessions(props: { section: Section }) {
           {t('daily.link', { title: props.section.title })}
         </Link>
       </p>
-      <h3>{t('pathways.external_meeting')}</h3>
-      <p class="muted">{t('pathways.external_meeting_hint')}</p>
-      <MeetingLinkForm sectionId={props.section.id} />
+      <SectionPathwayPanel sectionId={props.section.id} />
       <h3>{t('teacher.schedule')}</h3>
       <p id="schedule-zone" class="muted">{t('common.times_in_zone', { zone: zoneLabel() })}</p>
       <form onSubmit={onSchedule} class="grid">
