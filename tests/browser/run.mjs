@@ -605,6 +605,100 @@ step('the district switches grades 6-12 to external: a 7th grader\'s Join opens 
   }
 });
 
+// A teacher sets their own class's pathway on the class page (issue 6, section 4): the class's
+// status says where live classes meet today and which rule decides it; choosing an external meeting
+// without a saved link warns; the student's Join follows; removing the rule brings the room back.
+step('a teacher switches their class to an external meeting from the class page, and back to the room', async () => {
+  const roster = join(server.dataDir, 'demo-roster');
+  const users = Object.fromEntries(readCsv(join(roster, 'users.csv')).map((u) => [u.sourcedId, u]));
+  const enrollments = readCsv(join(roster, 'enrollments.csv'));
+  // A 6-12 class (not the 7th grade one the district step uses) with a student and a teacher.
+  let p = null;
+  for (const grade of ['08', '09', '10', '11', '12', '06']) {
+    for (const c of readCsv(join(roster, 'classes.csv')).filter((x) => x.grades === grade)) {
+      const of = (role) => enrollments.filter((e) => e.classSourcedId === c.sourcedId && e.role === role)
+        .map((e) => users[e.userSourcedId]).find((u) => u && u.password);
+      const student = of('student'), teacher = of('teacher');
+      if (student && teacher) { p = { c, student, teacher }; break; }
+    }
+    if (p) break;
+  }
+  expect(p, 'a 6-12 section with a student and a teacher who can sign in');
+  const t = await apiLogin(server.base, p.teacher.username, p.teacher.password);
+  const sections = (await t.get('/api/v1/me/sections')).items;
+  const section = sections.find((x) => x.sourced_id === p.c.sourcedId) ?? sections.find((x) => x.title === p.c.title);
+  expect(section, `the teacher's section ${p.c.title}`);
+  const before = (await apiCall(t, 'GET', '/api/v1/me/pathways'));
+  expect(before.items.find((x) => x.section_id === section.id)?.pathway === 'built_in', 'the class starts in the room');
+  const today = before.today;
+  const stamp = Date.now() % 100000;
+  const title = `Own pathway ${stamp}`;
+  const now = Date.now();
+  const made = await apiCall(t, 'POST', `/api/v1/sections/${section.id}/live-sessions`, {
+    title, starts_at: new Date(now + 60_000).toISOString(), ends_at: new Date(now + 45 * 60_000).toISOString() });
+  const sessionId = made.items[0].id;
+  await apiCall(t, 'POST', `/api/v1/live-sessions/${sessionId}/start`);
+  const meeting = `https://meet.example.test/class-${section.id}-${stamp}`;
+  const ownRules = async () => (await apiCall(t, 'GET', '/api/v1/pathway-rules')).items
+    .filter((r) => r.scope === 'section' && r.scope_id === section.id);
+  const tp = await newPage('class-pathway-teacher');
+  const sp = await newPage('class-pathway-student');
+  try {
+    await signIn(tp.page, p.teacher.username, p.teacher.password);
+    await tp.page.getByLabel('Meeting link').waitFor();
+    const picker = tp.page.getByRole('combobox', { name: /^Section/ });
+    if (await picker.count()) await picker.selectOption(String(section.id));
+    const panel = tp.page.getByRole('region', { name: 'Where live classes meet' });
+    await panel.getByText(`Today (${today}) live classes are in Homeroom’s own room. No rule applies, so this is the default.`).waitFor();
+    await panel.getByText('This class has no rule of its own', { exact: false }).waitFor();
+
+    // External from today (the date's default), with no link saved yet: the page says to save it first.
+    await panel.getByLabel('Live classes in').selectOption('external');
+    await panel.getByText('An external meeting opens this class’s meeting link: save the link first.').waitFor();
+    const from = panel.getByLabel('From');
+    expect((await from.inputValue()) === today, `the date defaults to today ${today}, not ${await from.inputValue()}`);
+    await panel.getByRole('button', { name: 'Set pathway' }).click();
+    await panel.getByRole('status').filter({ hasText: 'Rule added.' }).waitFor();
+    await panel.getByRole('alert').filter({ hasText: 'Students cannot join yet: save the meeting link first' }).waitFor();
+    const rules = await ownRules();
+    expect(rules.length === 1 && rules[0].pathway === 'external' && rules[0].effective_from === today,
+      `one external rule of the class from today: ${JSON.stringify(rules)}`);
+
+    // The link saved: the class is external today, by its own rule.
+    await panel.getByLabel('Meeting link').fill(meeting);
+    await panel.getByRole('button', { name: 'Save link' }).click();
+    await panel.getByText(`Today (${today}) live classes are in the external meeting at ${meeting}. This class’s own rule sets this.`).waitFor();
+    expect(await panel.getByRole('alert').count() === 0, 'no warning once the link is saved');
+    await check(tp.page, 'class-pathway-external');
+
+    // The student's Join opens the meeting.
+    await sp.context.route('https://meet.example.test/**', (route) =>
+      route.fulfill({ contentType: 'text/html', body: '<!doctype html><title>Class meeting</title>' }));
+    await signIn(sp.page, p.student.username, p.student.password);
+    const external = sp.page.getByRole('link', { name: `Join ${title} (opens the class meeting in a new tab)` });
+    await external.waitFor();
+    expect((await external.getAttribute('href')) === meeting, 'Join points at the meeting link');
+
+    // The teacher removes the rule (confirmed in the dialog): the room again.
+    await panel.getByRole('button', { name: `Remove rule: External meeting from ${today}` }).click();
+    await tp.page.getByRole('dialog').getByRole('button', { name: 'Remove rule' }).click();
+    await panel.getByRole('status').filter({ hasText: 'Rule removed.' }).waitFor();
+    await panel.getByText(`Today (${today}) live classes are in Homeroom’s own room.`, { exact: false }).waitFor();
+    await panel.getByText('This class has no rule of its own', { exact: false }).waitFor();
+    expect((await ownRules()).length === 0, 'the rule is gone');
+    await check(tp.page, 'class-pathway-built-in');
+
+    await sp.page.reload();
+    await sp.page.getByRole('link', { name: `Join ${title}`, exact: true }).click();
+    await sp.page.waitForURL(`**/room/${sessionId}`);
+  } finally {
+    await tp.context.close();
+    await sp.context.close();
+    for (const r of await ownRules()) await apiCall(t, 'DELETE', `/api/v1/pathway-rules/${r.id}`);
+    await apiCall(t, 'POST', `/api/v1/live-sessions/${sessionId}/end`);
+  }
+});
+
 // Coursework (issue 6, sections 1 and 9; docs/api.md, "Coursework"): the teacher sets an
 // assignment, the student turns in text and a file, the teacher grades it from the "to grade"
 // queue, and the student's guardian sees the grade.

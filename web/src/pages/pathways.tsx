@@ -112,12 +112,12 @@ export function SectionPathwayPanel(props: { sectionId: number }) {
           <option value="built_in">{t('pathways.built_in')}</option>
           <option value="external">{t('pathways.external')}</option>
         </select>
-        {choice === 'external' && <p id={`pw-needs-${id}`} class="muted">{t('pathways.needs_link')}</p>}
         <label for={`pw-from-${id}`}>{t('pathways.from')}</label>
         <input id={`pw-from-${id}`} name="effective_from" type="date" required key={mine?.today}
           defaultValue={mine?.today ?? ''} />
         <button type="submit" class="primary">{t('pathways.set_submit')}</button>
       </form>
+      {choice === 'external' && <p id={`pw-needs-${id}`} class="muted">{t('pathways.needs_link')}</p>}
       <ErrorNote error={error} />
       {done && <p role="status">{done}</p>}
       <h4>{t('pathways.class_rules')}</h4>
