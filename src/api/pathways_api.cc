@@ -127,6 +127,28 @@ Task PutMeetingLink(Services& s, RequestContext& ctx) {
                                boost::json::object{{"section_id", section_id}, {"url", *url}});
 }
 
+// The section's saved link for those who manage it (students get it from /me/pathways only while
+// their section is external).
+Task GetMeetingLink(Services& s, RequestContext& ctx) {
+  HR_CO_ASSIGN_OR_RETURN(int64_t section_id, ctx.PathInt("id"));
+  HR_CO_ASSIGN_OR_RETURN(auto view, co_await s.roster.GetSection(section_id));
+  HR_CO_RETURN_IF_ERROR(
+      auth::Authorize(*ctx.principal, Action::kManagePathways, SectionTarget(view)));
+  HR_CO_ASSIGN_OR_RETURN(auto url, co_await s.pathways->MeetingLink(section_id));
+  co_return http::JsonResponse(
+      bhttp::status::ok, boost::json::object{{"section_id", section_id}, {"url", OptJson(url)}});
+}
+
+Task DeleteMeetingLink(Services& s, RequestContext& ctx) {
+  HR_CO_ASSIGN_OR_RETURN(int64_t section_id, ctx.PathInt("id"));
+  HR_CO_ASSIGN_OR_RETURN(auto view, co_await s.roster.GetSection(section_id));
+  HR_CO_RETURN_IF_ERROR(
+      auth::Authorize(*ctx.principal, Action::kManagePathways, SectionTarget(view)));
+  HR_CO_ASSIGN_OR_RETURN(bool deleted, co_await s.pathways->DeleteMeetingLink(section_id));
+  co_return http::JsonResponse(
+      bhttp::status::ok, boost::json::object{{"section_id", section_id}, {"deleted", deleted}});
+}
+
 // The caller's sections (a guardian's: their children's) with what Join does in each today.
 Task MyPathways(Services& s, RequestContext& ctx) {
   const auth::Principal& who = *ctx.principal;
@@ -224,6 +246,8 @@ void AddPathwayRoutes(http::Router& router, Services& s) {
   add(bhttp::verb::post, "/api/v1/pathway-rules", AddRule);
   add(bhttp::verb::delete_, "/api/v1/pathway-rules/{id}", DeleteRule);
   add(bhttp::verb::put, "/api/v1/sections/{id}/meeting-link", PutMeetingLink);
+  add(bhttp::verb::get, "/api/v1/sections/{id}/meeting-link", GetMeetingLink);
+  add(bhttp::verb::delete_, "/api/v1/sections/{id}/meeting-link", DeleteMeetingLink);
   add(bhttp::verb::get, "/api/v1/me/pathways", MyPathways);
   add(bhttp::verb::post, "/api/v1/live-sessions/{id}/open-external", OpenExternal);
   add(bhttp::verb::get, "/api/v1/live-sessions/{id}/external-attendance", GetExternalAttendance);

@@ -138,6 +138,21 @@ boost::asio::awaitable<Status> PathwayService::SetMeetingLink(int64_t section_id
   co_return co_await db_.Write(std::move(job));
 }
 
+boost::asio::awaitable<Result<std::optional<std::string>>> PathwayService::MeetingLink(
+    int64_t section_id) {
+  auto job = [section_id](sql::Connection& c) {
+    return store::pathway_store::GetMeetingLink(c, section_id);
+  };
+  co_return co_await db_.Read(std::move(job));
+}
+
+boost::asio::awaitable<Result<bool>> PathwayService::DeleteMeetingLink(int64_t section_id) {
+  auto job = [section_id](sql::Connection& c) {
+    return store::pathway_store::DeleteMeetingLink(c, section_id);
+  };
+  co_return co_await db_.Write(std::move(job));
+}
+
 boost::asio::awaitable<Result<std::vector<EffectivePathway>>> PathwayService::ForSections(
     std::vector<store::Section> sections) {
   std::string today = Today();

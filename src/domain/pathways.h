@@ -83,6 +83,11 @@ class PathwayService {
   boost::asio::awaitable<Status> DeleteRule(int64_t id);
 
   // kInvalidArgument for a bad link.
+  // The section's saved link, if any (whatever its pathway today).
+  boost::asio::awaitable<Result<std::optional<std::string>>> MeetingLink(int64_t section_id);
+  // Removes it; false when there was none. Students' Join of an external session then answers
+  // 409 until a link is saved again.
+  boost::asio::awaitable<Result<bool>> DeleteMeetingLink(int64_t section_id);
   boost::asio::awaitable<Status> SetMeetingLink(int64_t section_id, std::string url,
                                                 int64_t user_id);
 

@@ -94,6 +94,14 @@ Result<std::optional<std::string>> GetMeetingLink(sql::Connection& c, int64_t se
   return out;
 }
 
+Result<bool> DeleteMeetingLink(sql::Connection& c, int64_t section_id) {
+  HR_ASSIGN_OR_RETURN(auto* st,
+                      c.Prepare("DELETE FROM section_meeting_links WHERE section_id = ?"));
+  st->Bind(1, section_id);
+  HR_RETURN_IF_ERROR(st->Run());
+  return c.Changes() > 0;
+}
+
 Status RecordExternalOpen(sql::Connection& c, int64_t session_id, int64_t user_id, int64_t now_ms) {
   HR_ASSIGN_OR_RETURN(auto* st,
                       c.Prepare("INSERT INTO external_opens (session_id, user_id, first_ms,"

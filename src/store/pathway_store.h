@@ -47,6 +47,8 @@ Result<std::vector<PathwayRuleRecord>> ListRules(sql::Connection& c);
 Status PutMeetingLink(sql::Connection& c, int64_t section_id, const std::string& url,
                       int64_t user_id, int64_t now_ms);
 Result<std::optional<std::string>> GetMeetingLink(sql::Connection& c, int64_t section_id);
+// Removes a section's link; false when it had none.
+Result<bool> DeleteMeetingLink(sql::Connection& c, int64_t section_id);
 
 // Records that `user_id` opened the external link of `session_id` at `now_ms`.
 Status RecordExternalOpen(sql::Connection& c, int64_t session_id, int64_t user_id, int64_t now_ms);

@@ -669,6 +669,7 @@ step('a teacher switches their class to an external meeting from the class page,
     await panel.getByRole('button', { name: 'Save link' }).click();
     await panel.getByText(`Today (${today}) live classes are in the external meeting at ${meeting}. This class’s own rule sets this.`).waitFor();
     expect(await panel.getByRole('alert').count() === 0, 'no warning once the link is saved');
+    await panel.getByText(`Saved link: ${meeting}`).waitFor();
     await check(tp.page, 'class-pathway-external');
 
     // The student's Join opens the meeting.
@@ -686,6 +687,11 @@ step('a teacher switches their class to an external meeting from the class page,
     await panel.getByText(`Today (${today}) live classes are in Homeroom’s own room.`, { exact: false }).waitFor();
     await panel.getByText('This class has no rule of its own', { exact: false }).waitFor();
     expect((await ownRules()).length === 0, 'the rule is gone');
+    // And the link (confirmed in the dialog): nothing saved any more.
+    await panel.getByRole('button', { name: 'Remove link' }).click();
+    await tp.page.getByRole('dialog').getByRole('button', { name: 'Remove link' }).click();
+    await panel.getByRole('status').filter({ hasText: 'Link removed.' }).waitFor();
+    expect((await apiCall(t, 'GET', `/api/v1/sections/${section.id}/meeting-link`)).url === null, 'the link is gone');
     await check(tp.page, 'class-pathway-built-in');
 
     await sp.page.reload();
@@ -695,6 +701,7 @@ step('a teacher switches their class to an external meeting from the class page,
     await tp.context.close();
     await sp.context.close();
     for (const r of await ownRules()) await apiCall(t, 'DELETE', `/api/v1/pathway-rules/${r.id}`);
+    await apiCall(t, 'DELETE', `/api/v1/sections/${section.id}/meeting-link`);
     await apiCall(t, 'POST', `/api/v1/live-sessions/${sessionId}/end`);
   }
 });

@@ -94,6 +94,39 @@ TEST(Pathways, TheDistrictSwitchesGrades6To12AndOnlyTheirJoinGoesToTheMeetingLin
   EXPECT_TRUE(HttpClient::Json(none).at("items").at(0).at("opened_external_at").is_null());
 }
 
+TEST(Pathways, ATeacherReadsAndRemovesTheSectionsLinkAndJoinWaitsForANewOne) {
+  TestServer server;
+  Caller district{server, server.Login("district")};
+  Caller teacher_b{server, server.Login("teacher_b")};  // section 20, grade 10
+  Caller student_b{server, server.Login("student_b")};
+  const std::string link = "/api/v1/sections/20/meeting-link";
+  auto read = [&] {
+    auto res = teacher_b.Send(bhttp::verb::get, link);
+    EXPECT_EQ(res.result_int(), 200) << res.body();
+    return HttpClient::Json(res);
+  };
+  EXPECT_TRUE(read().at("url").is_null());  // nothing saved yet, pathway or not
+  ASSERT_EQ(teacher_b.Send(bhttp::verb::put, link, R"({"url":"https://meet.example.test/a"})")
+                .result_int(),
+            200);
+  EXPECT_EQ(read().at("url").as_string(), "https://meet.example.test/a");  // built-in today
+  EXPECT_EQ(student_b.Send(bhttp::verb::get, link).result_int(), 403);
+
+  district.AddRule(R"({"scope":"district","grade_band":"6-12","pathway":"external"})");
+  int64_t session = teacher_b.ScheduleSoon(20);
+  const std::string open = fmt::format("/api/v1/live-sessions/{}/open-external", session);
+  EXPECT_EQ(student_b.Send(bhttp::verb::post, open).result_int(), 200);
+
+  auto removed = teacher_b.Send(bhttp::verb::delete_, link);
+  ASSERT_EQ(removed.result_int(), 200) << removed.body();
+  EXPECT_TRUE(HttpClient::Json(removed).at("deleted").as_bool());
+  EXPECT_TRUE(read().at("url").is_null());
+  auto waiting = student_b.Send(bhttp::verb::post, open);
+  EXPECT_EQ(waiting.result_int(), 409) << waiting.body();  // external, but no link to open
+  auto again = teacher_b.Send(bhttp::verb::delete_, link);
+  EXPECT_FALSE(HttpClient::Json(again).at("deleted").as_bool());
+}
+
 TEST(Pathways, TheMostSpecificRuleInForceWins) {
   TestServer server;
   Caller district{server, server.Login("district")};

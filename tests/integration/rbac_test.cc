@@ -172,6 +172,10 @@ void AddPathwayRows(std::vector<Row>& rows) {
   std::string url = R"({"url":"https://meet.example.test/room"})";
   each("PUT", link, "own", "/api/v1/sections/10/meeting-link", url, {403, 403, 200, 200, 200});
   each("PUT", link, "other", "/api/v1/sections/20/meeting-link", url, {403, 403, 403, 403, 200});
+  each("GET", link, "own", "/api/v1/sections/10/meeting-link", "", {403, 403, 200, 200, 200});
+  each("GET", link, "other", "/api/v1/sections/20/meeting-link", "", {403, 403, 403, 403, 200});
+  each("DELETE", link, "own", "/api/v1/sections/10/meeting-link", "", {403, 403, 200, 200, 200});
+  each("DELETE", link, "other", "/api/v1/sections/20/meeting-link", "", {403, 403, 403, 403, 200});
   each("GET", "/api/v1/me/pathways", "own", "/api/v1/me/pathways", "", {200, 200, 200, 200, 200});
   const char* open = "/api/v1/live-sessions/{id}/open-external";
   each("POST", open, "own", "/api/v1/live-sessions/1/open-external", "", {409, 403, 409, 409, 409});

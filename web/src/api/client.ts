@@ -236,6 +236,10 @@ export const api = {
       body: { scope: 'section', scope_id: sectionId, pathway, effective_from: effectiveFrom },
     }),
   deletePathwayRule: (id: number) => request<{ deleted: number }>(`/api/v1/pathway-rules/${id}`, { method: 'DELETE' }),
+  meetingLink: (sectionId: number) =>
+    request<{ section_id: number; url: string | null }>(`/api/v1/sections/${sectionId}/meeting-link`),
+  deleteMeetingLink: (sectionId: number) =>
+    request<{ section_id: number; deleted: boolean }>(`/api/v1/sections/${sectionId}/meeting-link`, { method: 'DELETE' }),
   setMeetingLink: (sectionId: number, url: string) =>
     request<{ section_id: number; url: string }>(`/api/v1/sections/${sectionId}/meeting-link`, { method: 'PUT', body: { url } }),
   analytics: (query: AnalyticsQuery) => request<AnalyticsReport>(`/api/v1/analytics${analyticsQuery(query)}`),

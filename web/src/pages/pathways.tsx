@@ -8,29 +8,42 @@ import { t } from '../i18n';
 import { ConfirmButton, ErrorNote, PageTitle, useLoad } from '../ui/kit';
 
 export function MeetingLinkForm(props: { sectionId: number; onSaved?: () => void }) {
+  const [current, , reload] = useLoad(() => api.meetingLink(props.sectionId), [props.sectionId]);
   const [error, setError] = useState<unknown>(null);
-  const [saved, setSaved] = useState(false);
-  const onSubmit = async (e: Event) => {
-    e.preventDefault();
-    const url = String(new FormData(e.target as HTMLFormElement).get('url'));
+  const [done, setDone] = useState('');
+  const act = async (fn: () => Promise<unknown>, message: string) => {
     setError(null);
-    setSaved(false);
+    setDone('');
     try {
-      await api.setMeetingLink(props.sectionId, url);
-      setSaved(true);
+      await fn();
+      setDone(message);
+      reload();
       props.onSaved?.();
     } catch (err) {
       setError(err);
     }
   };
+  const onSubmit = (e: Event) => {
+    e.preventDefault();
+    const url = String(new FormData(e.target as HTMLFormElement).get('url'));
+    void act(() => api.setMeetingLink(props.sectionId, url), t('pathways.link_saved'));
+  };
   return (
     <form class="row" onSubmit={onSubmit}>
+      {current?.url && (
+        <p>
+          {t('pathways.saved_link', { url: current.url })}{' '}
+          <ConfirmButton label={t('pathways.remove_link')} question={t('pathways.remove_link_question')}
+            confirm={t('pathways.remove_link')}
+            onConfirm={() => void act(() => api.deleteMeetingLink(props.sectionId), t('pathways.link_removed'))} />
+        </p>
+      )}
       <label for={`link-${props.sectionId}`}>{t('pathways.meeting_link')}</label>
       <input id={`link-${props.sectionId}`} name="url" type="url" required pattern="https://.*"
         placeholder="https://" maxLength={2048} />
       <button type="submit">{t('pathways.save_link')}</button>
       <ErrorNote error={error} />
-      {saved && <p role="status">{t('pathways.link_saved')}</p>}
+      {done && <p role="status">{done}</p>}
     </form>
   );
 }
