@@ -6,6 +6,7 @@
 #include <charconv>
 
 #include "api/routes.h"
+#include "api/views.h"
 #include "auth/policy.h"
 #include "domain/analytics.h"
 #include "http/json_codec.h"
@@ -72,16 +73,6 @@ void AddFreshness(boost::json::object& o, const domain::Freshness& f) {
   o["days_not_computed"] = std::move(missing);
 }
 
-Response Csv(std::string body, const std::string& file_name) {
-  Response res(bhttp::status::ok, 11);
-  res.set(bhttp::field::content_type, "text/csv; charset=utf-8; header=present");
-  res.set(bhttp::field::content_disposition, "attachment; filename=\"" + file_name + "\"");
-  res.set(bhttp::field::cache_control, "no-store");
-  res.body() = std::move(body);
-  res.prepare_payload();
-  return res;
-}
-
 // The query of GET /analytics(.csv), authorized: a school admin sees their schools' rows only.
 Result<domain::AnalyticsQuery> DecodeQuery(Services& s, RequestContext& ctx) {
   const auth::Principal& who = *ctx.principal;
@@ -139,8 +130,8 @@ Task GetAnalytics(Services& s, RequestContext& ctx) {
 
 Task GetAnalyticsCsv(Services& s, RequestContext& ctx) {
   HR_CO_ASSIGN_OR_RETURN(auto report, co_await Report(s, ctx));
-  co_return Csv(domain::AnalyticsCsv(report),
-                RangeName("analytics", report.query.from, report.query.to));
+  co_return CsvResponse(domain::AnalyticsCsv(report),
+                        RangeName("analytics", report.query.from, report.query.to));
 }
 
 boost::asio::awaitable<Result<domain::DecisionReport>> Decision(Services& s, RequestContext& ctx) {
@@ -172,8 +163,8 @@ Task GetDecisionReport(Services& s, RequestContext& ctx) {
 
 Task GetDecisionReportCsv(Services& s, RequestContext& ctx) {
   HR_CO_ASSIGN_OR_RETURN(auto report, co_await Decision(s, ctx));
-  co_return Csv(domain::DecisionReportCsv(report),
-                RangeName("decision-report", report.from, report.to));
+  co_return CsvResponse(domain::DecisionReportCsv(report),
+                        RangeName("decision-report", report.from, report.to));
 }
 
 Task PostRefresh(Services& s, RequestContext& ctx) {

@@ -84,16 +84,6 @@ boost::json::object ReportJson(const domain::DailyAttendanceReport& r, std::stri
           {"items", std::move(items)}};
 }
 
-Response Csv(std::string body, const std::string& file_name) {
-  Response res(bhttp::status::ok, 11);
-  res.set(bhttp::field::content_type, "text/csv; charset=utf-8; header=present");
-  res.set(bhttp::field::content_disposition, "attachment; filename=\"" + file_name + "\"");
-  res.set(bhttp::field::cache_control, "no-store");
-  res.body() = std::move(body);
-  res.prepare_payload();
-  return res;
-}
-
 domain::AttendanceActor Actor(const RequestContext& ctx) {
   return {ctx.principal->user_id, ctx.principal->username, ctx.client_ip};
 }
@@ -139,7 +129,7 @@ Task GetSectionDaily(Services& s, RequestContext& ctx) {
 Task GetSectionDailyCsv(Services& s, RequestContext& ctx) {
   HR_CO_ASSIGN_OR_RETURN(auto report, co_await SectionReport(s, ctx));
   HR_CO_ASSIGN_OR_RETURN(int64_t id, ctx.PathInt("id"));
-  co_return Csv(domain::DailyAttendanceCsv(report), FileName("section", id, report));
+  co_return CsvResponse(domain::DailyAttendanceCsv(report), FileName("section", id, report));
 }
 
 Task GetSchoolDaily(Services& s, RequestContext& ctx) {
@@ -151,7 +141,7 @@ Task GetSchoolDaily(Services& s, RequestContext& ctx) {
 Task GetSchoolDailyCsv(Services& s, RequestContext& ctx) {
   HR_CO_ASSIGN_OR_RETURN(auto report, co_await SchoolReport(s, ctx));
   HR_CO_ASSIGN_OR_RETURN(int64_t id, ctx.PathInt("id"));
-  co_return Csv(domain::DailyAttendanceCsv(report), FileName("school", id, report));
+  co_return CsvResponse(domain::DailyAttendanceCsv(report), FileName("school", id, report));
 }
 
 // One student's days in each of their sections, and combined: for the student, their guardians,

@@ -96,15 +96,8 @@ Task GetForensics(Services& s, RequestContext& ctx) {
   HR_CO_ASSIGN_OR_RETURN(domain::ForensicsReport report, co_await s.db.Read(std::move(read)));
   if (format == "json")
     co_return http::JsonResponse(bhttp::status::ok, domain::ForensicsJson(report));
-  Response res(bhttp::status::ok, 11);
-  res.set(bhttp::field::content_type, "text/csv; charset=utf-8; header=present");
-  res.set(bhttp::field::content_disposition, "attachment; filename=\"forensics-" +
-                                                 FileTime(query.from_ms) + "-" +
-                                                 FileTime(query.to_ms) + ".csv\"");
-  res.set(bhttp::field::cache_control, "no-store");
-  res.body() = domain::ForensicsCsv(report);
-  res.prepare_payload();
-  co_return res;
+  co_return CsvResponse(domain::ForensicsCsv(report), "forensics-" + FileTime(query.from_ms) + "-" +
+                                                          FileTime(query.to_ms) + ".csv");
 }
 
 Task GetAudit(Services& s, RequestContext& ctx) {

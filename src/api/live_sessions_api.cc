@@ -324,14 +324,8 @@ Task GetAttendance(Services& s, RequestContext& ctx) {
 
 Task GetAttendanceCsv(Services& s, RequestContext& ctx) {
   HR_CO_ASSIGN_OR_RETURN(auto report, co_await LoadAttendance(s, ctx));
-  Response res(bhttp::status::ok, 11);
-  res.set(bhttp::field::content_type, "text/csv; charset=utf-8; header=present");
-  res.set(bhttp::field::content_disposition, "attachment; filename=\"attendance-live-session-" +
-                                                 std::to_string(report.session.id) + ".csv\"");
-  res.set(bhttp::field::cache_control, "no-store");
-  res.body() = domain::AttendanceCsv(report);
-  res.prepare_payload();
-  co_return res;
+  co_return CsvResponse(domain::AttendanceCsv(report),
+                        "attendance-live-session-" + std::to_string(report.session.id) + ".csv");
 }
 
 }  // namespace

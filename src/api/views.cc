@@ -163,4 +163,15 @@ boost::json::object MediaHealthJson(const media::MediaService* media) {
   return {{"state", state}, {"healthy", healthy}, {"instances", std::move(instances)}};
 }
 
+http::Response CsvResponse(std::string body, const std::string& file_name) {
+  namespace bhttp = boost::beast::http;
+  http::Response res(bhttp::status::ok, 11);
+  res.set(bhttp::field::content_type, "text/csv; charset=utf-8; header=present");
+  res.set(bhttp::field::content_disposition, "attachment; filename=\"" + file_name + "\"");
+  res.set(bhttp::field::cache_control, "no-store");
+  res.body() = std::move(body);
+  res.prepare_payload();
+  return res;
+}
+
 }  // namespace homeroom::api

@@ -9,6 +9,7 @@
 #include "auth/policy.h"
 #include "auth/principal.h"
 #include "core/status.h"
+#include "http/context.h"
 #include "store/roster_records.h"
 
 namespace homeroom::media {
@@ -66,5 +67,9 @@ boost::json::object PageJson(const Page& page, ToJson to_json) {
   }
   return out;
 }
+
+// A CSV export: text/csv with a header row (RFC 4180), downloaded as `file_name`, never cached
+// (it holds students' or households' data).
+http::Response CsvResponse(std::string body, const std::string& file_name);
 
 }  // namespace homeroom::api
