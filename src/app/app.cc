@@ -1,5 +1,6 @@
 #include "app/app.h"
 
+#include <algorithm>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
@@ -267,7 +268,9 @@ Status App::Start() {
     analytics_task_->Start(config_.analytics.first_refresh_delay);
   }
   live_work_.emplace(live_io_.get_executor());
-  live_thread_ = std::thread([this] { live_io_.run(); });
+  for (int i = 0; i < std::max(1, config_.live_threads); ++i) {
+    live_threads_.emplace_back([this] { live_io_.run(); });
+  }
   media_->Start();
   server_->Start();
   if (metrics_server_) metrics_server_->Start();
@@ -344,7 +347,8 @@ void App::Wait() {
   // The sockets are closed; the rooms' timers are all that keeps the live io_context busy.
   live_work_.reset();
   live_io_.stop();
-  if (live_thread_.joinable()) live_thread_.join();
+  for (std::thread& thread : live_threads_) thread.join();
+  live_threads_.clear();
 }
 
 uint16_t App::api_port() const { return server_->port(); }
@@ -374,7 +378,8 @@ int RunServe(AppConfig config) {
                         {"port", (*app)->api_port()},
                         {"metrics_port", (*app)->metrics_port()},
                         {"data_dir", c.data_dir},
-                        {"io_threads", c.server.io_threads}});
+                        {"io_threads", c.server.io_threads},
+                        {"live_threads", c.live_threads}});
 
   // Signals are waited for on a small io_context of their own, so the server's threads need not
   // know about them.

@@ -6,6 +6,7 @@
 #include <memory>
 #include <optional>
 #include <thread>
+#include <vector>
 
 #include "app/config.h"
 #include "app/periodic_task.h"
@@ -133,12 +134,13 @@ class App {
   std::unique_ptr<domain::ActivityRecorder> activity_recorder_;
   std::unique_ptr<live::InProcessBus> bus_;
   std::unique_ptr<live::Hub> hub_;
-  // The rooms' own io_context and thread: room strands and timers live apart from the HTTP
-  // server's threads, so that the server can drain and stop while rooms close in order.
+  // The rooms' own io_context and threads (--live-threads): room strands and timers live apart
+  // from the HTTP server's threads, so that the server can drain and stop while rooms close in
+  // order.
   boost::asio::io_context live_io_;
   std::optional<boost::asio::executor_work_guard<boost::asio::io_context::executor_type>>
       live_work_;
-  std::thread live_thread_;
+  std::vector<std::thread> live_threads_;
   std::unique_ptr<api::Services> services_;
   std::unique_ptr<http::StaticSite> web_;  // before router_: the fallback route points at it
   std::unique_ptr<http::Router> router_;

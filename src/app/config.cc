@@ -257,6 +257,8 @@ void AddServeOptions(CLI::App& cmd, AppConfig& c) {
   o.AddDuration("--telemetry-retention-h", te.retention,
                 "Client telemetry events are kept this long", tm);
   auto& hb = c.hub;
+  o.Add("--live-threads", c.live_threads, "Threads running the live rooms (one per core is usual)",
+        l);
   o.Add("--live-history-events", hb.history_events, "Events a room keeps for resume", l);
   o.Add("--live-reconnect-grace-ms", hb.reconnect_grace_ms,
         "A dropped participant shows 'reconnecting' this long before 'left'", l);

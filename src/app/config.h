@@ -39,6 +39,7 @@ namespace homeroom::app {
 struct AppConfig {
   AppConfig() {
     server.io_threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+    live_threads = server.io_threads;
     web.root = DefaultWebRoot();
   }
 
@@ -55,6 +56,9 @@ struct AppConfig {
   // How often live sessions past their end + hub.auto_end_delay_ms that have no room (never
   // joined, or the room was lost in a restart) are ended.
   std::chrono::milliseconds live_sweep_interval{60'000};
+  // Threads running the live rooms' strands (one per core by default). Rooms are independent, so
+  // one thread would cap a node's whole live load at one core (bench/RESULTS.md, "Live classes").
+  int live_threads = 1;
 
   net::ServerOptions server;
   http::DispatcherOptions dispatcher;
