@@ -12,7 +12,10 @@
 # Usage (from the repository root): bench/live/run.sh [IDLE_SOCKETS] [CHAT_ROOMS]
 #   defaults 19000 and 600: what fits this machine's hard limit of 20,000 descriptors per process
 #   (bench/RESULTS.md says why). Environment: BENCH_PORT (default 28380; +1 metrics, +2 the
-#   reference), BENCH_STUDENTS (district size, default 60000), BENCH_CHAT_S (60), BENCH_HOLD_S (20).
+#   reference), BENCH_STUDENTS (district size, default 60000), BENCH_CHAT_S (60), BENCH_HOLD_S (20),
+#   BENCH_NODES (default 1): the idle sockets are held by that many `homeroom serve` processes on
+#   one data dir, each room on one of them (as nodes behind a balancer split a district's rooms),
+#   each with its own load process: how more sockets than one process's descriptor limit are held.
 # Everything runs on 127.0.0.0/8 and ends within about 5 minutes; processes are stopped on exit.
 set -euo pipefail
 
@@ -25,14 +28,17 @@ ref_port=$((port + 2))
 students=${BENCH_STUDENTS:-60000}
 chat_s=${BENCH_CHAT_S:-60}
 hold_s=${BENCH_HOLD_S:-20}
+nodes=${BENCH_NODES:-1}
 
 # One socket is one descriptor on each side: the soft limit goes up to the hard one (raising the
 # hard limit needs CAP_SYS_RESOURCE).
 ulimit -n "$(ulimit -Hn)"
 fd_limit=$(ulimit -n)
-if [ $((idle_sockets + 100)) -gt "$fd_limit" ]; then
-  echo "run.sh: $idle_sockets sockets do not fit the descriptor limit ($fd_limit) of one server" \
-       "process; use at most $((fd_limit - 100))" >&2
+# A node gets whole rooms, so it may hold up to one room more than its even share.
+per_node=$(( (idle_sockets + nodes - 1) / nodes + room_size ))
+if [ $((per_node + 100)) -gt "$fd_limit" ]; then
+  echo "run.sh: $idle_sockets sockets on $nodes node(s) do not fit the descriptor limit" \
+       "($fd_limit) of one server process; use more BENCH_NODES or fewer sockets" >&2
   exit 2
 fi
 
@@ -44,8 +50,10 @@ bench=build/release/bench/live
 
 work=$(mktemp -d /tmp/homeroom-livebench.XXXXXX)
 server_pid=""
+node_pids=()
 cleanup() {
   if [ -n "$server_pid" ]; then kill -TERM "$server_pid" 2>/dev/null || true; fi
+  for pid in "${node_pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
   wait 2>/dev/null || true
   rm -rf "$work"
 }
@@ -100,13 +108,14 @@ stop_server() {
 # connection guard included: the clients come from 50 sockets per address, each address in its own
 # /24 (127.1.0.1, 127.1.1.1, ...), under every per-address and per-subnet cap and rate.
 start_homeroom() {
-  check_free "$port"
-  check_free "$metrics_port"
-  $bin serve --listen "127.0.0.1:$port" --metrics-listen "127.0.0.1:$metrics_port" \
+  local api=${1:-$port} metrics=${2:-$metrics_port}
+  check_free "$api"
+  check_free "$metrics"
+  $bin serve --listen "127.0.0.1:$api" --metrics-listen "127.0.0.1:$metrics" \
     --data-dir "$work/data" --max-connections $((fd_limit - 100)) \
-    --shutdown-deadline-ms 2000 >"$work/serve.log" 2>&1 &
+    --shutdown-deadline-ms 2000 >"$work/serve-$api.log" 2>&1 &
   server_pid=$!
-  wait_port "$port"
+  wait_port "$api"
 }
 
 start_reference() {
@@ -123,10 +132,36 @@ load() {
 }
 
 echo
-echo "== 1. idle sockets: homeroom serve (Release), $idle_sockets sockets"
-start_homeroom
-load "$port" --metrics-port "$metrics_port" --mode idle --sockets "$idle_sockets"
-stop_server
+if [ "$nodes" -eq 1 ]; then
+  echo "== 1. idle sockets: homeroom serve (Release), $idle_sockets sockets"
+  start_homeroom
+  load "$port" --metrics-port "$metrics_port" --mode idle --sockets "$idle_sockets"
+  stop_server
+else
+  echo "== 1. idle sockets: $nodes homeroom serve processes (Release) on one data dir," \
+       "$idle_sockets sockets in all, rooms split among them"
+  node_pids=()
+  load_pids=()
+  for i in $(seq 0 $((nodes - 1))); do
+    start_homeroom $((port + 10 * (i + 1))) $((port + 10 * (i + 1) + 1))
+    node_pids+=("$server_pid")
+  done
+  for i in $(seq 0 $((nodes - 1))); do
+    server_pid=${node_pids[$i]}
+    load $((port + 10 * (i + 1))) --metrics-port $((port + 10 * (i + 1) + 1)) --mode idle \
+      --sockets "$idle_sockets" --shard "$i" --shards "$nodes" >"$work/idle-$i.txt" 2>&1 &
+    load_pids+=("$!")
+  done
+  failed=0
+  for pid in "${load_pids[@]}"; do wait "$pid" || failed=1; done
+  for i in $(seq 0 $((nodes - 1))); do
+    echo "-- node $i"
+    cat "$work/idle-$i.txt"
+    server_pid=${node_pids[$i]}
+    stop_server
+  done
+  [ "$failed" -eq 0 ] || { echo "run.sh: a load process failed" >&2; exit 1; }
+fi
 
 echo
 echo "== 2. rooms: homeroom serve (Release), $chat_rooms rooms x $room_size participants," \
@@ -136,9 +171,11 @@ load "$port" --metrics-port "$metrics_port" --mode chat --rooms "$chat_rooms"
 stop_server
 
 echo
-echo "== reference 1: bench_live_reference (bare Beast), $idle_sockets idle sockets"
+# With several nodes, the floor is one process's share.
+ref_idle=$((idle_sockets / nodes))
+echo "== reference 1: bench_live_reference (bare Beast), $ref_idle idle sockets"
 start_reference
-load "$ref_port" --mode idle --sockets "$idle_sockets" --path /
+load "$ref_port" --mode idle --sockets "$ref_idle" --path /
 stop_server
 
 echo
