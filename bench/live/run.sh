@@ -13,9 +13,9 @@
 #   defaults 19000 and 600: what fits this machine's hard limit of 20,000 descriptors per process
 #   (bench/RESULTS.md says why). Environment: BENCH_PORT (default 28380; +1 metrics, +2 the
 #   reference), BENCH_STUDENTS (district size, default 60000), BENCH_CHAT_S (60), BENCH_HOLD_S (20),
-#   BENCH_NODES (default 1): the idle sockets are held by that many `homeroom serve` processes on
-#   one data dir, each room on one of them (as nodes behind a balancer split a district's rooms),
-#   each with its own load process: how more sockets than one process's descriptor limit are held.
+#   BENCH_NODES (default 1): both loads run against that many `homeroom serve` processes on one
+#   data dir, each room on one of them (as nodes behind a balancer split a district's rooms), each
+#   with its own load process: how more sockets than one process's descriptor limit are held.
 # Everything runs on 127.0.0.0/8 and ends within about 5 minutes; processes are stopped on exit.
 set -euo pipefail
 
@@ -36,6 +36,8 @@ ulimit -n "$(ulimit -Hn)"
 fd_limit=$(ulimit -n)
 # A node gets whole rooms, so it may hold up to one room more than its even share.
 per_node=$(( (idle_sockets + nodes - 1) / nodes + room_size ))
+chat_per_node=$(( ((chat_rooms + nodes - 1) / nodes) * room_size ))
+[ "$chat_per_node" -gt "$per_node" ] && per_node=$chat_per_node
 if [ $((per_node + 100)) -gt "$fd_limit" ]; then
   echo "run.sh: $idle_sockets sockets on $nodes node(s) do not fit the descriptor limit" \
        "($fd_limit) of one server process; use more BENCH_NODES or fewer sockets" >&2
@@ -131,57 +133,61 @@ load() {
     --duration-s "$chat_s" --presence-period-s 30 --chat-bytes 100 "${@:2}"
 }
 
-echo
-if [ "$nodes" -eq 1 ]; then
-  echo "== 1. idle sockets: homeroom serve (Release), $idle_sockets sockets"
-  start_homeroom
-  load "$port" --metrics-port "$metrics_port" --mode idle --sockets "$idle_sockets"
-  stop_server
-else
-  echo "== 1. idle sockets: $nodes homeroom serve processes (Release) on one data dir," \
-       "$idle_sockets sockets in all, rooms split among them"
+# Runs one load (mode and its arguments) against $nodes `homeroom serve` processes on one data
+# dir, node i taking the rooms whose index % nodes == i, each with a load process of its own (a
+# room's sockets all go to one node, as a balancer routing by session would); prints each node's
+# report.
+on_homeroom_nodes() {
+  local load_pids=() failed=0 i
   node_pids=()
-  load_pids=()
   for i in $(seq 0 $((nodes - 1))); do
-    start_homeroom $((port + 10 * (i + 1))) $((port + 10 * (i + 1) + 1))
+    start_homeroom $((port + 10 * i)) $((metrics_port + 10 * i))
     node_pids+=("$server_pid")
   done
   for i in $(seq 0 $((nodes - 1))); do
     server_pid=${node_pids[$i]}
-    load $((port + 10 * (i + 1))) --metrics-port $((port + 10 * (i + 1) + 1)) --mode idle \
-      --sockets "$idle_sockets" --shard "$i" --shards "$nodes" >"$work/idle-$i.txt" 2>&1 &
+    load $((port + 10 * i)) --metrics-port $((metrics_port + 10 * i)) \
+      --shard "$i" --shards "$nodes" "$@" >"$work/load-$i.txt" 2>&1 &
     load_pids+=("$!")
   done
-  failed=0
   for pid in "${load_pids[@]}"; do wait "$pid" || failed=1; done
   for i in $(seq 0 $((nodes - 1))); do
-    echo "-- node $i"
-    cat "$work/idle-$i.txt"
+    if [ "$nodes" -gt 1 ]; then echo "-- node $i"; fi
+    cat "$work/load-$i.txt"
     server_pid=${node_pids[$i]}
     stop_server
   done
-  [ "$failed" -eq 0 ] || { echo "run.sh: a load process failed" >&2; exit 1; }
-fi
+  node_pids=()
+  if [ "$failed" -ne 0 ]; then echo "run.sh: a load process failed" >&2; exit 1; fi
+}
+
+on_nodes=""
+if [ "$nodes" -gt 1 ]; then on_nodes=" on $nodes processes sharing one data dir (rooms split)"; fi
+
+echo
+echo "== 1. idle sockets: homeroom serve (Release), $idle_sockets sockets$on_nodes"
+on_homeroom_nodes --mode idle --sockets "$idle_sockets"
 
 echo
 echo "== 2. rooms: homeroom serve (Release), $chat_rooms rooms x $room_size participants," \
-     "chat 1/s per room, presence every 30 s per socket, ${chat_s} s"
-start_homeroom
-load "$port" --metrics-port "$metrics_port" --mode chat --rooms "$chat_rooms"
+     "chat 1/s per room, presence every 30 s per socket, ${chat_s} s$on_nodes"
+on_homeroom_nodes --mode chat --rooms "$chat_rooms"
+
+# The floor is one process: with several nodes, one node's share of each load.
+share=""
+if [ "$nodes" -gt 1 ]; then share=" (one node's share: shard 0 of $nodes)"; fi
+
+echo
+echo "== reference 1: bench_live_reference (bare Beast), $idle_sockets idle sockets$share"
+start_reference
+load "$ref_port" --mode idle --sockets "$idle_sockets" --shard 0 --shards "$nodes" --path /
 stop_server
 
 echo
-# With several nodes, the floor is one process's share.
-ref_idle=$((idle_sockets / nodes))
-echo "== reference 1: bench_live_reference (bare Beast), $ref_idle idle sockets"
+echo "== reference 2: bench_live_reference (bare Beast), $chat_rooms rooms x $room_size," \
+     "same load$share"
 start_reference
-load "$ref_port" --mode idle --sockets "$ref_idle" --path /
-stop_server
-
-echo
-echo "== reference 2: bench_live_reference (bare Beast), $chat_rooms rooms x $room_size, same load"
-start_reference
-load "$ref_port" --mode chat --rooms "$chat_rooms" --path /
+load "$ref_port" --mode chat --rooms "$chat_rooms" --shard 0 --shards "$nodes" --path /
 stop_server
 
 echo
