@@ -4,8 +4,6 @@
 // rollup of every day of the range from the activity tables (what the background job and
 // POST /analytics/refresh do), then, N times each, the decision report and two explorer queries as
 // the API computes them. Prints seconds, CPU seconds and peak RSS.
-#include <sys/resource.h>
-
 #include <algorithm>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/executor_work_guard.hpp>
@@ -20,6 +18,7 @@
 #include <thread>
 #include <vector>
 
+#include "common/process_stats.h"
 #include "core/clock.h"
 #include "core/metrics.h"
 #include "domain/analytics.h"
@@ -29,23 +28,7 @@
 namespace {
 
 using namespace homeroom;
-
-double PeakRssMiB() {
-  rusage usage{};
-  getrusage(RUSAGE_SELF, &usage);
-  return static_cast<double>(usage.ru_maxrss) / 1024.0;
-}
-
-double CpuSeconds() {
-  rusage usage{};
-  getrusage(RUSAGE_SELF, &usage);
-  auto sec = [](const timeval& tv) { return static_cast<double>(tv.tv_sec) + tv.tv_usec / 1e6; };
-  return sec(usage.ru_utime) + sec(usage.ru_stime);
-}
-
-double Since(std::chrono::steady_clock::time_point start) {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-}
+using bench::CpuSeconds, bench::PeakRssMiB, bench::Since;
 
 // Runs a coroutine on `io` (served by another thread) and waits for its result.
 // (Through an optional: Result<T> has no default value for use_future's error path.)

@@ -1,8 +1,6 @@
 // bench_import [--students N] [--seed S] [--dir D] [--keep]
 // Generates a district of N students into D/set, imports it into D/homeroom.db (a fresh file),
 // then imports the same set again, printing seconds, rows and peak RSS for each step.
-#include <sys/resource.h>
-
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -11,34 +9,15 @@
 #include <string>
 #include <string_view>
 
+#include "common/process_stats.h"
 #include "core/clock.h"
 #include "roster/generator.h"
 #include "roster/importer.h"
 #include "store/database.h"
 
-namespace {
-
-double PeakRssMiB() {
-  rusage usage{};
-  getrusage(RUSAGE_SELF, &usage);
-  return static_cast<double>(usage.ru_maxrss) / 1024.0;  // ru_maxrss is in KiB on Linux
-}
-
-double CpuSeconds() {
-  rusage usage{};
-  getrusage(RUSAGE_SELF, &usage);
-  auto sec = [](const timeval& tv) { return static_cast<double>(tv.tv_sec) + tv.tv_usec / 1e6; };
-  return sec(usage.ru_utime) + sec(usage.ru_stime);
-}
-
-double Since(std::chrono::steady_clock::time_point start) {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-}
-
-}  // namespace
-
 int main(int argc, char** argv) {
   using namespace homeroom;
+  using bench::CpuSeconds, bench::PeakRssMiB, bench::Since;
   int64_t students = 345000;
   uint64_t seed = 1;
   std::string dir = "/tmp/homeroom-bench-import";
