@@ -224,7 +224,19 @@ step('each role signs in and lands on its home', async () => {
   }
 });
 
+// The student and guardian homes ask for their sessions again every HOME_REFRESH_MS (30 s) while
+// visible (web/src/pages/homes_model.ts): a wait for what a refresh brings allows one period more.
+const REFRESH_WAIT_MS = WAIT_MS + 30_000;
+
 step('a teacher schedules and starts a session and opens its room', async () => {
+  // The first student is already on their home, waiting, before the class exists.
+  const waiting = await newPage('student1');
+  await signIn(waiting.page, students[0].username, students[0].password);
+  const next = waiting.page.getByRole('region', { name: 'What’s next' });
+  await next.getByRole('heading', { name: 'What’s next' }).waitFor();
+  await next.getByRole('status').waitFor({ state: 'detached' });
+  await waiting.page.evaluate(() => { window.homeroomNotReloaded = true; });
+  shared.waiting = waiting;
   const { page } = await newPage('teacher');
   shared.teacher = page;
   await signIn(page, teacherLogin.username, teacherLogin.password);
@@ -243,11 +255,22 @@ step('a teacher schedules and starts a session and opens its room', async () => 
 step('two students in separate contexts see Join and enter the room', async () => {
   shared.students = [];
   for (const [i, s] of students.entries()) {
-    const { page, context } = await newPage(`student${i + 1}`);
-    await signIn(page, s.username, s.password);
+    let page, context;
+    if (i === 0) {
+      // The home that was open before the teacher started: Join appears on it by itself.
+      ({ page, context } = shared.waiting);
+    } else {
+      ({ page, context } = await newPage(`student${i + 1}`));
+      await signIn(page, s.username, s.password);
+    }
     const join = page.getByRole('link', { name: `Join ${shared.title}` });
-    await join.waitFor();
-    if (i === 0) await check(page, 'home-student-live');
+    await join.waitFor({ timeout: i === 0 ? REFRESH_WAIT_MS : WAIT_MS });
+    if (i === 0) {
+      expect(await page.evaluate(() => window.homeroomNotReloaded === true), 'Join appeared without a reload');
+      await page.getByRole('region', { name: 'What’s next' })
+        .getByText(`${shared.title} is live now. Join it below.`).waitFor();
+      await check(page, 'home-student-live');
+    }
     await join.click();
     await page.getByRole('button', { name: 'Raise hand' }).waitFor();
     shared.students.push({ page, context, ...s });
@@ -393,35 +416,63 @@ step('the operations dashboard reacts to a small flood, blocks and unblocks a so
   console.log(`        flood: ${sent.join(' + ')} requests from 127.66.0.1-2`);
 });
 
+// Haitian Creole day and month names, as the app must show them (web/src/i18n/calendar.ts).
+const HT_WEEKDAYS = ['dimanch', 'lendi', 'madi', 'mèkredi', 'jedi', 'vandredi', 'samdi'];
+const HT_MONTHS = ['janvye', 'fevriye', 'mas', 'avril', 'me', 'jen', 'jiyè', 'out', 'septanm', 'oktòb', 'novanm', 'desanm'];
+// An instant's calendar day in `zone`: "2026-09-01", and its numbers (weekday 0 = Sunday).
+function districtParts(at, zone) {
+  const p = Object.fromEntries(new Intl.DateTimeFormat('en-CA', { timeZone: zone, year: 'numeric', month: '2-digit',
+    day: '2-digit' }).formatToParts(at).map((x) => [x.type, x.value]));
+  const [year, month, day] = [Number(p.year), Number(p.month), Number(p.day)];
+  return { date: `${p.year}-${p.month}-${p.day}`, year, month, day, weekday: new Date(Date.UTC(year, month - 1, day)).getUTCDay() };
+}
+
 step('Spanish and Haitian Creole, remembered per user and before sign-in', async () => {
-  const { page, context } = await newPage('languages');
-  await page.goto('/signin');
-  await page.getByLabel('Language').selectOption('ht');
-  await page.getByRole('heading', { name: 'Konekte nan Homeroom' }).waitFor();
-  expect((await page.getAttribute('html', 'lang')) === 'ht', 'html lang follows the language');
-  await check(page, 'signin-ht');
-  const s = students[0];
-  await page.getByLabel('Non itilizatè').fill(s.username);
-  await page.getByLabel('Modpas').fill(s.password);
-  await page.getByRole('button', { name: 'Konekte' }).click();
-  await page.getByRole('heading', { name: /^Bonjou, / }).waitFor();
-  await check(page, 'home-student-ht');
-  await page.getByLabel('Lang').selectOption('es');
-  await page.getByRole('heading', { name: /^Hola, / }).waitFor();
-  await check(page, 'home-student-es');
-  await page.reload();
-  await page.getByRole('heading', { name: /^Hola, / }).waitFor();
-  await context.close();
-  // The server keeps the choice: a fresh context (another device, nothing in its storage) signs
-  // in in English and the user's page comes up in Spanish.
-  const other = await newPage('languages-other-device');
-  await signIn(other.page, s.username, s.password);
-  await other.page.getByRole('heading', { name: /^Hola, / }).waitFor();
-  expect((await other.page.getAttribute('html', 'lang')) === 'es', 'the saved language on another device');
-  await other.context.close();
-  // Leave the student as found: later steps read their pages in English.
-  const back = await apiLogin(server.base, s.username, s.password);
-  await apiCall(back, 'PATCH', '/api/v1/me/preferences', { language: 'en' });
+  // A class tomorrow at 15:30 on the district's clock, for a date in Creole on the student's home
+  // (the browsers' ICU has no Creole: the app composes it, web/src/i18n/calendar.ts).
+  const zone = (await teacherApi.get('/api/v1/me')).time_zone;
+  const tomorrow = districtParts(new Date(Date.now() + 86_400_000), zone);
+  const lesson = `Lesson ${Date.now() % 100000}`;
+  const made = await apiCall(teacherApi, 'POST', `/api/v1/sections/${section.id}/live-sessions`, {
+    title: lesson, starts_at: `${tomorrow.date}T15:30`, ends_at: `${tomorrow.date}T16:00` });
+  try {
+    const { page, context } = await newPage('languages');
+    await page.goto('/signin');
+    await page.getByLabel('Language').selectOption('ht');
+    await page.getByRole('heading', { name: 'Konekte nan Homeroom' }).waitFor();
+    expect((await page.getAttribute('html', 'lang')) === 'ht', 'html lang follows the language');
+    await check(page, 'signin-ht');
+    const s = students[0];
+    await page.getByLabel('Non itilizatè').fill(s.username);
+    await page.getByLabel('Modpas').fill(s.password);
+    await page.getByRole('button', { name: 'Konekte' }).click();
+    await page.getByRole('heading', { name: /^Bonjou, / }).waitFor();
+    const week = page.getByRole('region', { name: 'Klas an dirèk semèn sa a' });
+    const creoleDay = `${HT_WEEKDAYS[tomorrow.weekday]} ${tomorrow.day} ${HT_MONTHS[tomorrow.month - 1]}`;
+    await week.getByRole('heading', { level: 3, name: creoleDay, exact: true }).waitFor();
+    const row = week.getByRole('listitem').filter({ hasText: lesson });
+    const rowText = await row.textContent();
+    expect(/15:30 rive 16:00/.test(rowText) && !/PM|AM/.test(rowText), `a 24-hour Creole time: ${rowText}`);
+    await check(page, 'home-student-ht');
+    await page.getByLabel('Lang').selectOption('es');
+    await page.getByRole('heading', { name: /^Hola, / }).waitFor();
+    await check(page, 'home-student-es');
+    await page.reload();
+    await page.getByRole('heading', { name: /^Hola, / }).waitFor();
+    await context.close();
+    // The server keeps the choice: a fresh context (another device, nothing in its storage) signs
+    // in in English and the user's page comes up in Spanish.
+    const other = await newPage('languages-other-device');
+    await signIn(other.page, s.username, s.password);
+    await other.page.getByRole('heading', { name: /^Hola, / }).waitFor();
+    expect((await other.page.getAttribute('html', 'lang')) === 'es', 'the saved language on another device');
+    await other.context.close();
+    // Leave the student as found: later steps read their pages in English.
+    const back = await apiLogin(server.base, s.username, s.password);
+    await apiCall(back, 'PATCH', '/api/v1/me/preferences', { language: 'en' });
+  } finally {
+    await apiCall(teacherApi, 'POST', `/api/v1/live-sessions/${made.items[0].id}/cancel`, {});
+  }
 });
 
 step('dates and times are the district\'s, whatever the device\'s time zone', async () => {
@@ -509,6 +560,131 @@ step('a new user activates an account with a one-time code', async () => {
   await page.getByRole('heading', { level: 1 }).waitFor();
   await check(page, `home-activated-${code.role}`);
   await context.close();
+});
+
+// The homes (issue 5, section 2): a student's "What's next" and the week ahead; a guardian's
+// child's sessions today and later this week. A class in three minutes and one in two days.
+step('a student sees what is next and the week ahead; the guardian sees the child\'s today and this week', async () => {
+  const studentLogin = server.login('student'), guardianLogin = server.login('guardian');
+  const { section: mine } = await demoClassOf(studentLogin);
+  const zone = (await teacherApi.get('/api/v1/me')).time_zone;
+  const stamp = Date.now() % 100000;
+  const now = Date.now();
+  const soon = { title: `Reading ${stamp}`, starts_at: new Date(now + 3 * 60_000).toISOString(),
+    ends_at: new Date(now + 33 * 60_000).toISOString() };
+  const later = districtParts(new Date(now + 2 * 86_400_000), zone);
+  const after = { title: `Science ${stamp}`, starts_at: `${later.date}T10:00`, ends_at: `${later.date}T10:45` };
+  const made = [];
+  try {
+    for (const body of [soon, after]) {
+      made.push((await apiCall(teacherApi, 'POST', `/api/v1/sections/${mine.id}/live-sessions`, body)).items[0]);
+    }
+    // "Today" is the district's day: a class three minutes before its midnight is tomorrow's.
+    const soonIsToday = districtParts(new Date(made[0].starts_at), zone).date === districtParts(new Date(), zone).date;
+    const laterHeading = new Intl.DateTimeFormat('en-US', { weekday: 'long', month: 'long', day: 'numeric', timeZone: zone })
+      .format(new Date(made[1].starts_at));
+
+    const st = await newPage('student-home-week');
+    await signIn(st.page, studentLogin.username, studentLogin.password);
+    const next = st.page.getByRole('region', { name: 'What’s next' });
+    const nextText = new Intl.DateTimeFormat('en-US', { dateStyle: 'medium', timeStyle: 'short', timeZone: zone })
+      .format(new Date(made[0].starts_at));
+    const said = next.getByText(`Next: ${soon.title}, `);
+    await said.waitFor();
+    // ICU versions differ in which space goes before AM/PM: compared with plain spaces.
+    const plain = (x) => x.replace(/\s/g, ' ');
+    expect(plain(await said.textContent()) === plain(`Next: ${soon.title}, ${nextText}`),
+      `What's next: ${await said.textContent()} (want ${nextText})`);
+    const week = st.page.getByRole('region', { name: 'Live sessions this week' });
+    await week.getByRole('listitem').filter({ hasText: soon.title }).waitFor();
+    const scienceRow = week.getByRole('listitem').filter({ hasText: after.title });
+    expect(/10:00\sAM to 10:45\sAM/.test(await scienceRow.textContent()), 'the class in two days at the district\'s 10:00');
+    await week.getByRole('heading', { level: 3, name: laterHeading, exact: true }).waitFor();
+    // Upcoming: no Join before the class is live.
+    expect(await week.getByRole('link', { name: `Join ${after.title}` }).count() === 0, 'no Join for a scheduled class');
+    await check(st.page, 'home-student-week');
+    await st.context.close();
+
+    const guardianApi = await apiLogin(server.base, guardianLogin.username, guardianLogin.password);
+    const child = (await guardianApi.get('/api/v1/me/children')).items.find((c) => c.username === studentLogin.username);
+    expect(child, 'the demo guardian has the demo student as a child');
+    const g = await newPage('guardian-home-week');
+    await signIn(g.page, guardianLogin.username, guardianLogin.password);
+    const card = g.page.getByRole('region', { name: child.name, exact: true });
+    const todayPart = card.getByRole('region', { name: 'Today', exact: true });
+    const weekPart = card.getByRole('region', { name: 'Later this week', exact: true });
+    await (soonIsToday ? todayPart : weekPart).getByRole('listitem').filter({ hasText: soon.title }).waitFor();
+    await weekPart.getByRole('listitem').filter({ hasText: after.title }).waitFor();
+    await weekPart.getByRole('heading', { level: 4, name: laterHeading, exact: true }).waitFor();
+    expect(await todayPart.getByText(after.title).count() === 0, 'the class in two days is not under Today');
+    await check(g.page, 'home-guardian-week');
+    await g.context.close();
+  } finally {
+    for (const m of made) await apiCall(teacherApi, 'POST', `/api/v1/live-sessions/${m.id}/cancel`, {});
+  }
+});
+
+// Weekly series (docs/api.md, "Live sessions"): scheduled from the class page, listed, cancelled.
+step('a teacher schedules a weekly series from the class page, sees its sessions, and cancels the series', async () => {
+  const zone = (await teacherApi.get('/api/v1/me')).time_zone;
+  const first = districtParts(new Date(Date.now() + 86_400_000), zone);
+  const third = districtParts(new Date(Date.now() + 3 * 86_400_000), zone);
+  const last = districtParts(new Date(Date.now() + 14 * 86_400_000), zone);
+  const code = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'];
+  const dayName = (p) => new Intl.DateTimeFormat('en-US', { weekday: 'long', timeZone: 'UTC' })
+    .format(new Date(Date.UTC(p.year, p.month - 1, p.day, 12)));
+  const title = `Weekly e2e ${Date.now() % 100000}`;
+  const { page, context } = await newPage('teacher-weekly');
+  try {
+    await signIn(page, teacherLogin.username, teacherLogin.password);
+    await page.getByLabel('Section').selectOption(String(section.id));
+    const form = page.locator('form').filter({ has: page.getByRole('button', { name: 'Schedule', exact: true }) });
+    const often = form.getByRole('group', { name: 'How often' });
+    await often.getByRole('radio', { name: 'Repeats weekly' }).check();
+    const days = form.getByRole('group', { name: 'On these days' });
+    await days.waitFor();
+    await form.getByLabel('Title').fill(title);
+    // No day chosen: refused in words before anything is sent.
+    await form.getByRole('button', { name: 'Schedule', exact: true }).click();
+    await form.getByRole('alert').getByText('Choose at least one day of the week.').waitFor();
+    await days.getByRole('checkbox', { name: dayName(first) }).check();
+    await days.getByRole('checkbox', { name: dayName(third) }).check();
+    await form.getByLabel('Starts at').fill('16:00');
+    await form.getByLabel('Ends at').fill('16:30');
+    await form.getByLabel('First day').fill(first.date);
+    // Through the day before `last`: two weeks of the two days, four sessions.
+    const until = districtParts(new Date(Date.UTC(last.year, last.month - 1, last.day - 1, 12)), 'UTC').date;
+    await form.getByLabel('Last day').fill(until);
+    await check(page, 'teacher-weekly-form');
+    await form.getByRole('button', { name: 'Schedule', exact: true }).click();
+    await form.getByRole('status').getByText('Scheduled 4 sessions.').waitFor();
+    const rows = page.getByRole('listitem').filter({ hasText: title });
+    await rows.nth(3).waitFor();
+    expect(await rows.count() === 4, `four sessions listed: ${await rows.count()}`);
+    expect(/4:00\sPM to 4:30\sPM/.test(await rows.first().textContent()) && /Weekly/.test(await rows.first().textContent()),
+      `a weekly session at the district's 16:00: ${await rows.first().textContent()}`);
+    const listed = (await teacherApi.get(`/api/v1/sections/${section.id}/live-sessions?limit=200`)).items
+      .filter((x) => x.title === title);
+    const localDays = listed.map((x) => x.local_start.slice(0, 10)).sort();
+    expect(listed.length === 4 && new Set(listed.map((x) => x.series_id)).size === 1 && listed[0].series_id !== null
+      && localDays[0] === first.date && listed.every((x) => x.local_start.endsWith('T16:00'))
+      && listed.every((x) => [code[first.weekday], code[third.weekday]].includes(code[new Date(`${x.local_start.slice(0, 10)}T12:00:00Z`).getUTCDay()])),
+      `one series on the chosen days at 16:00 from ${first.date}: ${JSON.stringify(listed.map((x) => x.local_start))}`);
+    await check(page, 'teacher-weekly-listed');
+    // The whole series goes, through the confirmation dialog.
+    await rows.first().getByRole('button', { name: 'Cancel the series' }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Cancel the series' }).click();
+    await rows.first().waitFor({ state: 'detached' });
+    const left = (await teacherApi.get(`/api/v1/sections/${section.id}/live-sessions?limit=200`)).items
+      .filter((x) => x.title === title && x.status !== 'cancelled');
+    expect(left.length === 0, `the series is cancelled: ${JSON.stringify(left)}`);
+  } finally {
+    // Leave no session of the series behind, whatever failed above.
+    const rest = (await teacherApi.get(`/api/v1/sections/${section.id}/live-sessions?limit=200`)).items
+      .filter((x) => x.title === title && x.status === 'scheduled');
+    for (const x of rest) await apiCall(teacherApi, 'POST', `/api/v1/live-sessions/${x.id}/cancel`, {});
+    await context.close();
+  }
 });
 
 // Alternate pathways (issue 6, section 4; docs/api.md, "Pathways").

@@ -146,6 +146,17 @@ export interface AnalyticsQuery {
 const analyticsQuery = (x: AnalyticsQuery) =>
   q({ from: x.from, to: x.to, by: x.by.join(','), per: x.per, school_id: x.school_id });
 
+export type Weekday = 'sun' | 'mon' | 'tue' | 'wed' | 'thu' | 'fri' | 'sat';
+export interface WeeklySchedule {
+  title: string;
+  days: Weekday[];
+  start: string;
+  end: string;
+  from: string;
+  until: string;
+  waiting_room: boolean;
+}
+
 export const api = {
   login: (username: string, password: string, remember: boolean) =>
     request<SignInResponse>('/api/v1/auth/login', {
@@ -175,11 +186,18 @@ export const api = {
     request<{ items: LiveSession[] }>(`/api/v1/sections/${sectionId}/live-sessions`, {
       method: 'POST', body: { title, starts_at, ends_at, waiting_room },
     }),
+  // A weekly series (docs/api.md, "Live sessions"): one session on each of `days` from `from` to
+  // `until` (dates, inclusive) at `start`-`end` (HH:MM), on the district's clocks.
+  scheduleWeekly: (sectionId: number, body: WeeklySchedule) =>
+    request<{ items: LiveSession[]; series: unknown }>(`/api/v1/sections/${sectionId}/live-sessions`, {
+      method: 'POST', body,
+    }),
   liveSession: (id: number) => request<LiveSession>(`/api/v1/live-sessions/${id}`),
   start: (id: number) => request<LiveSession>(`/api/v1/live-sessions/${id}/start`, { method: 'POST' }),
   end: (id: number) => request<LiveSession>(`/api/v1/live-sessions/${id}/end`, { method: 'POST' }),
-  cancel: (id: number) =>
-    request<{ cancelled: number }>(`/api/v1/live-sessions/${id}/cancel`, { method: 'POST', body: {} }),
+  // `series`: this session and every later one of its series.
+  cancel: (id: number, scope: 'occurrence' | 'series' = 'occurrence') =>
+    request<{ cancelled: number }>(`/api/v1/live-sessions/${id}/cancel`, { method: 'POST', body: { scope } }),
   attendance: (id: number) => request<AttendanceReport>(`/api/v1/live-sessions/${id}/attendance`),
   searchUsers: (text: string, cursor?: string) =>
     request<Page<User>>(`/api/v1/users${q({ q: text, cursor, limit: 50 })}`),

@@ -7,6 +7,7 @@ import { signal } from '../ui/signal';
 import { en, type Messages } from './en';
 import { es } from './es';
 import { ht } from './ht';
+import { HT_WEEKDAYS, htCalendarDay, htDateTime, htDay, htTime, wallClock } from './calendar';
 
 export type Lang = 'en' | 'es' | 'ht';
 export const LANGS: { code: Lang; name: string }[] = [
@@ -70,25 +71,49 @@ export function t(key: MessageKey, vars: Record<string, string | number> = {}): 
 }
 
 // Date and time in the district's time zone and the user's language. `timeZone` overrides the
-// district's (a session carries the zone it was scheduled in, which is the district's).
+// district's (a session carries the zone it was scheduled in, which is the district's). English
+// and Spanish are Intl's; Haitian Creole, which the browsers' ICU lacks, is composed from Intl's
+// numbers in calendar.ts (Creole names, a 24-hour clock).
 const zone = (timeZone?: string) => timeZone ?? districtZone.get();
 const instant = (at: string | Date) => (typeof at === 'string' ? new Date(at) : at);
 
 export function formatTime(at: string | Date, timeZone?: string): string {
+  if (lang.get() === 'ht') return htTime(wallClock(instant(at), zone(timeZone)));
   return new Intl.DateTimeFormat(lang.get(), { timeStyle: 'short', timeZone: zone(timeZone) }).format(instant(at));
 }
 export function formatDay(at: string | Date, timeZone?: string): string {
+  if (lang.get() === 'ht') return htDay(wallClock(instant(at), zone(timeZone)));
   return new Intl.DateTimeFormat(lang.get(), { weekday: 'long', month: 'long', day: 'numeric', timeZone: zone(timeZone) })
     .format(instant(at));
 }
 export function formatDateTime(at: string | Date, timeZone?: string): string {
+  if (lang.get() === 'ht') return htDateTime(wallClock(instant(at), zone(timeZone)));
   return new Intl.DateTimeFormat(lang.get(), { dateStyle: 'medium', timeStyle: 'short', timeZone: zone(timeZone) })
     .format(instant(at));
 }
 // "Wed, Nov 18" for a calendar day "2026-11-18" (a date, not an instant: no zone to convert).
 export function formatCalendarDay(day: string): string {
+  const noon = new Date(`${day}T12:00:00Z`);
+  if (lang.get() === 'ht') return htCalendarDay(wallClock(noon, 'UTC'));
   return new Intl.DateTimeFormat(lang.get(), { weekday: 'short', month: 'short', day: 'numeric', timeZone: 'UTC' })
-    .format(new Date(`${day}T12:00:00Z`));
+    .format(noon);
+}
+// The name of a weekday (0 = Sunday) in the user's language: "Monday", "lunes", "lendi".
+export function weekdayName(weekday: number): string {
+  if (lang.get() === 'ht') return HT_WEEKDAYS[weekday];
+  // 2026-03-01 was a Sunday.
+  return new Intl.DateTimeFormat(lang.get(), { weekday: 'long', timeZone: 'UTC' })
+    .format(new Date(Date.UTC(2026, 2, 1 + weekday, 12)));
+}
+// The locale numbers are written in: the language's, and for Haitian Creole (no ICU data) Haiti's
+// French conventions ("4,5", "1 234").
+export function numberLocale(): string {
+  return lang.get() === 'ht' ? 'fr-HT' : lang.get();
+}
+// A number with at most `digits` decimals (and at least `minDigits`), in the user's language.
+export function formatNumber(value: number, digits: number, minDigits = 0): string {
+  return new Intl.NumberFormat(numberLocale(), { maximumFractionDigits: digits, minimumFractionDigits: minDigits })
+    .format(value);
 }
 // "2026-09-01" of an instant in the district's zone: groups sessions by the district's day.
 export function dayKey(at: string | Date, timeZone?: string): string {
@@ -99,6 +124,8 @@ export function dayKey(at: string | Date, timeZone?: string): string {
 export function zoneLabel(): string {
   const tz = districtZone.get();
   if (!tz) return '';
+  // No Creole zone names in ICU: the zone's id alone rather than an English name.
+  if (lang.get() === 'ht') return tz;
   try {
     const name = new Intl.DateTimeFormat(lang.get(), { timeZone: tz, timeZoneName: 'longGeneric' })
       .formatToParts(new Date())

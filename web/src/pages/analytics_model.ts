@@ -1,7 +1,7 @@
 // The analytics page's pure parts (docs/web.md, "Analytics"): the default range, the six metrics
 // and how each is written, and the scale of a chart's axis. No DOM here: test/analytics.test.ts.
 import type { GradeBand, MetricName, Pathway } from '../api/types';
-import { lang, t, type MessageKey } from '../i18n';
+import { formatNumber, numberLocale, t, type MessageKey } from '../i18n';
 
 export type MetricKind = 'rate' | 'minutes' | 'grade';
 export const METRICS: { name: MetricName; kind: MetricKind }[] = [
@@ -37,7 +37,7 @@ export function lastFullWeek(today: string): { from: string; to: string } {
 }
 
 function number(value: number, digits: number): string {
-  return new Intl.NumberFormat(lang.get(), { maximumFractionDigits: digits }).format(value);
+  return formatNumber(value, digits);
 }
 
 // A metric as people read it: "82.5%", "41 min", "87.3 / 100"; null (nothing to divide by) is
@@ -46,7 +46,7 @@ export function formatMetric(kind: MetricKind, value: number | null): string {
   if (value === null || value === undefined || !Number.isFinite(value)) return t('analytics.no_data');
   switch (kind) {
     case 'rate':
-      return new Intl.NumberFormat(lang.get(), { style: 'percent', maximumFractionDigits: 1 }).format(value);
+      return new Intl.NumberFormat(numberLocale(), { style: 'percent', maximumFractionDigits: 1 }).format(value);
     case 'minutes':
       return t('analytics.minutes_value', { minutes: number(value, 1) });
     case 'grade':

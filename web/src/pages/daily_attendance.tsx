@@ -6,7 +6,7 @@ import { api } from '../api/client';
 import type { AttendanceDay, DailyAttendanceReport, Principal } from '../api/types';
 import { formatCalendarDay, t, type MessageKey } from '../i18n';
 import { Link } from '../router';
-import { ErrorNote, PageTitle, useLoad, useSchoolChoice } from '../ui/kit';
+import { ErrorNote, FormError, PageTitle, useLoad, useSchoolChoice } from '../ui/kit';
 
 // The server's --daily-attendance-max-reason-bytes default; the server has the last word.
 const MAX_REASON = 500;
@@ -110,6 +110,11 @@ function OverrideForm(props: { sectionId: number; report: DailyAttendanceReport;
     const f = new FormData(form);
     setError(null);
     setSaved(false);
+    // A present or absent mark needs its reason (the server refuses one without).
+    if (f.get('status') !== 'policy' && String(f.get('reason') ?? '').trim() === '') {
+      setError(new FormError('daily.reason_required'));
+      return;
+    }
     setBusy(true);
     try {
       await api.overrideAttendance(props.sectionId, {

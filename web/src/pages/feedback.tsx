@@ -3,7 +3,7 @@
 import { useState } from 'preact/hooks';
 import { api } from '../api/client';
 import type { FeedbackCategory, FeedbackEntry, FeedbackGroup } from '../api/types';
-import { dayKey, formatDateTime, t, type MessageKey } from '../i18n';
+import { dayKey, formatDateTime, formatNumber, t, type MessageKey } from '../i18n';
 import { ErrorNote, PageTitle, useLoad } from '../ui/kit';
 
 const CATEGORIES: FeedbackCategory[] = ['connectivity', 'platform', 'content', 'other'];
@@ -124,7 +124,7 @@ function GroupCells(props: { g: FeedbackGroup }) {
   return (
     <>
       <td>{props.g.count}</td>
-      <td>{props.g.average_rating === null ? '–' : props.g.average_rating.toFixed(2)}</td>
+      <td>{props.g.average_rating === null ? '–' : formatNumber(props.g.average_rating, 2, 2)}</td>
       {CATEGORIES.map((c) => (
         <td key={c}>{props.g.by_category[c]}</td>
       ))}
@@ -193,7 +193,7 @@ export function FeedbackReport() {
           <p>
             {t('feedback.overall', {
               count: summary.overall.count,
-              average: summary.overall.average_rating === null ? '–' : summary.overall.average_rating.toFixed(2),
+              average: summary.overall.average_rating === null ? '–' : formatNumber(summary.overall.average_rating, 2, 2),
             })}
           </p>
           {summary.overall.count > 0 && (

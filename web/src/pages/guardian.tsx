@@ -3,7 +3,8 @@
 import { api } from '../api/client';
 import type { Alert, AttendanceDay, Principal } from '../api/types';
 import { dayKey, formatCalendarDay, formatDateTime, t, type MessageKey } from '../i18n';
-import { ErrorNote, PageTitle, useLoad } from '../ui/kit';
+import { ErrorNote, PageTitle, useLoad, useRefresh } from '../ui/kit';
+import { HOME_REFRESH_MS } from './homes_model';
 import { byDay, DayHeading, SessionRow } from './sessions';
 import { weekWindow } from './student';
 
@@ -44,7 +45,9 @@ function WeekAttendance(props: { studentId: number }) {
 export function Guardian(props: { me: Principal }) {
   const [from, to] = weekWindow();
   const [children, childError] = useLoad(() => api.myChildren());
-  const [page, error] = useLoad(() => api.myLiveSessions(from, to));
+  // The sessions are asked again while the page is open (a class starting shows as live).
+  const [page, error, reload] = useLoad(() => api.myLiveSessions(from, to));
+  useRefresh(reload, HOME_REFRESH_MS);
   const [alerts, alertsError] = useLoad(() => api.myAlerts());
   const sessions = (page?.items ?? []).filter((s) => s.status !== 'cancelled');
   return (
@@ -68,28 +71,32 @@ export function Guardian(props: { me: Principal }) {
             {alerts && <AlertList items={alerts.items.filter((a) => a.student.id === child.id)} />}
             <h3>{t('guardian.attendance')}</h3>
             <WeekAttendance studentId={child.id} />
-            <h3>{t('sessions.today')}</h3>
-            {todays.length === 0 ? (
-              <p>{t('guardian.none_today')}</p>
-            ) : (
-              <ul class="sessions">
-                {todays.map((s) => (
-                  <SessionRow s={s} key={s.id} />
-                ))}
-              </ul>
-            )}
-            <h3>{t('guardian.this_week')}</h3>
-            {later.length === 0 && <p>{t('sessions.none')}</p>}
-            {byDay(later).map(([key, list]) => (
-              <div key={key}>
-                <DayHeading s={list[0]} today={today} />
+            <section aria-labelledby={`today-${child.id}`}>
+              <h3 id={`today-${child.id}`}>{t('sessions.today')}</h3>
+              {todays.length === 0 ? (
+                <p>{t('guardian.none_today')}</p>
+              ) : (
                 <ul class="sessions">
-                  {list.map((s) => (
+                  {todays.map((s) => (
                     <SessionRow s={s} key={s.id} />
                   ))}
                 </ul>
-              </div>
-            ))}
+              )}
+            </section>
+            <section aria-labelledby={`week-${child.id}`}>
+              <h3 id={`week-${child.id}`}>{t('guardian.this_week')}</h3>
+              {later.length === 0 && <p>{t('sessions.none')}</p>}
+              {byDay(later).map(([key, list]) => (
+                <div key={key}>
+                  <DayHeading s={list[0]} today={today} level={4} />
+                  <ul class="sessions">
+                    {list.map((s) => (
+                      <SessionRow s={s} key={s.id} />
+                    ))}
+                  </ul>
+                </div>
+              ))}
+            </section>
           </section>
         );
       })}

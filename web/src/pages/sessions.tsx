@@ -81,7 +81,9 @@ export function SessionRow(props: {
   );
 }
 
-export function DayHeading(props: { s: LiveSession; today: string }) {
+// A day's heading: "Today" or "Tuesday, September 1"; an <h3> unless `level` says otherwise.
+export function DayHeading(props: { s: LiveSession; today: string; level?: 3 | 4 }) {
   const key = dayKey(props.s.starts_at, props.s.time_zone);
-  return <h3>{key === props.today ? t('sessions.today') : formatDay(props.s.starts_at, props.s.time_zone)}</h3>;
+  const text = key === props.today ? t('sessions.today') : formatDay(props.s.starts_at, props.s.time_zone);
+  return props.level === 4 ? <h4>{text}</h4> : <h3>{text}</h3>;
 }

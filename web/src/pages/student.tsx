@@ -2,13 +2,15 @@
 import { api } from '../api/client';
 import type { Principal } from '../api/types';
 import { dayKey, formatDateTime, t } from '../i18n';
-import { ErrorNote, PageTitle, useLoad } from '../ui/kit';
+import { ErrorNote, PageTitle, useLoad, useRefresh } from '../ui/kit';
+import { HOME_REFRESH_MS, nextSession, upcomingSessions } from './homes_model';
 import { byDay, DayHeading, SessionRow } from './sessions';
 
 // How far ahead "upcoming" looks.
 export const UPCOMING_DAYS = 7;
 
-// From a day ago (earlier today in the district, whatever this device's zone) for a week.
+// From a day ago (earlier today in the district, whatever this device's zone) for a week. What
+// is already over in that window is left out by upcomingSessions, not by the window.
 export function weekWindow(): [string, string] {
   const from = new Date(Date.now() - 86_400_000);
   const to = new Date(from.getTime() + (UPCOMING_DAYS + 1) * 86_400_000);
@@ -17,13 +19,16 @@ export function weekWindow(): [string, string] {
 
 export function Student(props: { me: Principal }) {
   const [from, to] = weekWindow();
-  const [page, error] = useLoad(() => api.myLiveSessions(from, to));
+  // Asked again while the page is open, so that Join appears when the teacher starts the class.
+  const [page, error, reload] = useLoad(() => api.myLiveSessions(from, to));
+  useRefresh(reload, HOME_REFRESH_MS);
   // What Join does in each section (the built-in room or the section's external meeting).
   const [pathways] = useLoad(() => api.myPathways());
   const pathwayOf = (sectionId: number) => pathways?.items.find((p) => p.section_id === sectionId);
-  const sessions = (page?.items ?? []).filter((s) => s.status !== 'cancelled' && s.status !== 'ended');
-  const next = sessions.find((s) => s.status === 'live') ?? sessions[0];
-  const today = dayKey(new Date(), sessions[0]?.time_zone);
+  const now = Date.now();
+  const sessions = upcomingSessions(page?.items ?? [], now);
+  const next = nextSession(page?.items ?? [], now);
+  const today = dayKey(new Date(now), sessions[0]?.time_zone);
   return (
     <section>
       <PageTitle>{t('student.title', { name: props.me.name })}</PageTitle>

@@ -1,10 +1,10 @@
 // A teacher's classes: sections, scheduling live sessions, start/end, the room, attendance.
 import { useState } from 'preact/hooks';
-import { api, uploadExternalAttendance } from '../api/client';
+import { api, uploadExternalAttendance, type Weekday } from '../api/client';
 import type { ExternalReconciliation, Principal, Section } from '../api/types';
-import { districtInput, formatDateTime, formatTime, t, zoneLabel, type MessageKey } from '../i18n';
+import { districtInput, formatDateTime, formatTime, t, weekdayName, zoneLabel, type MessageKey } from '../i18n';
 import { Link, navigate } from '../router';
-import { ConfirmButton, ErrorNote, PageTitle, useLoad, useSchoolChoice } from '../ui/kit';
+import { ConfirmButton, ErrorNote, FormError, PageTitle, useLoad, useSchoolChoice } from '../ui/kit';
 import { SectionPathwayPanel } from './pathways';
 import { SessionRow } from './sessions';
 
@@ -13,21 +13,65 @@ function localInput(minutesFromNow: number): string {
   return districtInput(new Date(Date.now() + minutesFromNow * 60_000));
 }
 
+// The week's days as the API names them, Monday first, with their Date.getUTCDay() number.
+const WEEKDAYS: [Weekday, number][] = [['mon', 1], ['tue', 2], ['wed', 3], ['thu', 4], ['fri', 5], ['sat', 6], ['sun', 0]];
+// A weekly series' default span: its first day and this many days after (four weeks).
+const SERIES_DEFAULT_DAYS = 27;
+
+// "2026-09-29" for `days` after the calendar day "2026-09-02".
+function addDays(day: string, days: number): string {
+  const d = new Date(`${day}T12:00:00Z`);
+  d.setUTCDate(d.getUTCDate() + days);
+  return d.toISOString().slice(0, 10);
+}
+
+// The weekly fields of the schedule form: which days, the times, the first and last day.
+function WeeklyFields() {
+  const today = districtInput(new Date()).slice(0, 10);
+  return (
+    <>
+      <fieldset>
+        <legend>{t('teacher.days')}</legend>
+        {WEEKDAYS.map(([code, n]) => (
+          <label class="check" key={code}>
+            <input type="checkbox" name="days" value={code} /> {weekdayName(n)}
+          </label>
+        ))}
+      </fieldset>
+      <label for="series_start">{t('teacher.series_start')}</label>
+      <input id="series_start" name="start" type="time" required defaultValue="09:00" aria-describedby="schedule-zone" />
+      <label for="series_end">{t('teacher.series_end')}</label>
+      <input id="series_end" name="end" type="time" required defaultValue="09:45" aria-describedby="schedule-zone" />
+      <label for="series_from">{t('teacher.series_from')}</label>
+      <input id="series_from" name="from" type="date" required defaultValue={today} />
+      <label for="series_until">{t('teacher.series_until')}</label>
+      <input id="series_until" name="until" type="date" required defaultValue={addDays(today, SERIES_DEFAULT_DAYS)} />
+    </>
+  );
+}
+
 function SectionSessions(props: { section: Section }) {
   const from = new Date(Date.now() - 86_400_000).toISOString();
   const to = new Date(Date.now() + 14 * 86_400_000).toISOString();
   const [page, error, reload] = useLoad(() => api.sectionLiveSessions(props.section.id, from, to), [props.section.id]);
   const [actionError, setActionError] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
+  const [weekly, setWeekly] = useState(false);
+  const [done, setDone] = useState<string | null>(null);
 
-  const act = async (fn: () => Promise<unknown>) => {
+  // Scheduling's refusals show in the form, beside its button; the rows' actions' above the list.
+  const [formError, setFormError] = useState<unknown>(null);
+
+  const act = async (fn: () => Promise<unknown>, onError: (e: unknown) => void = setActionError) => {
     setActionError(null);
+    setFormError(null);
+    setDone(null);
     setBusy(true);
     try {
       await fn();
       reload();
     } catch (e) {
-      setActionError(e);
+      onError(e);
     } finally {
       setBusy(false);
     }
@@ -36,12 +80,33 @@ function SectionSessions(props: { section: Section }) {
   const onSchedule = (e: Event) => {
     e.preventDefault();
     const f = new FormData(e.target as HTMLFormElement);
-    act(() =>
-      // The inputs are the district's wall-clock times (whatever this device's zone): sent without
-      // an offset, the server reads them in the district's zone.
-      api.schedule(props.section.id, String(f.get('title')), String(f.get('starts_at')),
-        String(f.get('ends_at')), f.get('waiting_room') === 'on'),
-    );
+    const title = String(f.get('title'));
+    const waitingRoom = f.get('waiting_room') === 'on';
+    if (!weekly) {
+      act(() =>
+        // The inputs are the district's wall-clock times (whatever this device's zone): sent without
+        // an offset, the server reads them in the district's zone.
+        api.schedule(props.section.id, title, String(f.get('starts_at')), String(f.get('ends_at')), waitingRoom),
+      setFormError);
+      return;
+    }
+    const series = {
+      title, waiting_room: waitingRoom, days: f.getAll('days').map(String) as Weekday[],
+      start: String(f.get('start')), end: String(f.get('end')), from: String(f.get('from')), until: String(f.get('until')),
+    };
+    // The server checks all of this too; here the teacher gets the reason in their language.
+    const refusal = series.days.length === 0 ? 'teacher.days_required'
+      : series.end <= series.start ? 'teacher.end_after_start'
+      : series.until < series.from ? 'teacher.until_after_from' : null;
+    if (refusal) {
+      setDone(null);
+      setFormError(new FormError(refusal));
+      return;
+    }
+    act(async () => {
+      const made = await api.scheduleWeekly(props.section.id, series);
+      setDone(t('teacher.series_scheduled', { count: made.items.length }));
+    }, setFormError);
   };
 
   const sessions = (page?.items ?? []).filter((s) => s.status !== 'cancelled');
@@ -53,7 +118,10 @@ function SectionSessions(props: { section: Section }) {
       <ul class="sessions">
         {sessions.map((s) => (
           <SessionRow s={s} key={s.id}>
-            <span class="muted">{formatDateTime(s.starts_at, s.time_zone)}</span>
+            <span class="muted">
+              {formatDateTime(s.starts_at, s.time_zone)}
+              {s.series_id !== null && ` · ${t('teacher.weekly')}`}
+            </span>
             {s.status === 'scheduled' && (
               <>
                 <button type="button" class="primary" disabled={busy} onClick={() => act(() => api.start(s.id))}>
@@ -61,6 +129,11 @@ function SectionSessions(props: { section: Section }) {
                 </button>
                 <ConfirmButton label={t('teacher.cancel')} question={t('teacher.cancel_question', { title: s.title })}
                   confirm={t('teacher.cancel_confirm')} onConfirm={() => act(() => api.cancel(s.id))} />
+                {s.series_id !== null && (
+                  <ConfirmButton label={t('teacher.cancel_series')}
+                    question={t('teacher.cancel_series_question', { title: s.title })}
+                    confirm={t('teacher.cancel_series_confirm')} onConfirm={() => act(() => api.cancel(s.id, 'series'))} />
+                )}
               </>
             )}
             {s.status === 'live' && (
@@ -91,18 +164,37 @@ function SectionSessions(props: { section: Section }) {
       <form onSubmit={onSchedule} class="grid">
         <label for="title">{t('teacher.session_title')}</label>
         <input id="title" name="title" required maxLength={200} defaultValue={props.section.title} />
-        <label for="starts_at">{t('teacher.starts')}</label>
-        <input id="starts_at" name="starts_at" type="datetime-local" required defaultValue={localInput(2)}
-          aria-describedby="schedule-zone" />
-        <label for="ends_at">{t('teacher.ends')}</label>
-        <input id="ends_at" name="ends_at" type="datetime-local" required defaultValue={localInput(47)}
-          aria-describedby="schedule-zone" />
+        <fieldset>
+          <legend>{t('teacher.repeat')}</legend>
+          <label class="check">
+            <input type="radio" name="repeat" value="once" checked={!weekly} onChange={() => setWeekly(false)} />{' '}
+            {t('teacher.repeat_once')}
+          </label>
+          <label class="check">
+            <input type="radio" name="repeat" value="weekly" checked={weekly} onChange={() => setWeekly(true)} />{' '}
+            {t('teacher.repeat_weekly')}
+          </label>
+        </fieldset>
+        {weekly ? (
+          <WeeklyFields />
+        ) : (
+          <>
+            <label for="starts_at">{t('teacher.starts')}</label>
+            <input id="starts_at" name="starts_at" type="datetime-local" required defaultValue={localInput(2)}
+              aria-describedby="schedule-zone" />
+            <label for="ends_at">{t('teacher.ends')}</label>
+            <input id="ends_at" name="ends_at" type="datetime-local" required defaultValue={localInput(47)}
+              aria-describedby="schedule-zone" />
+          </>
+        )}
         <label class="check">
           <input type="checkbox" name="waiting_room" /> {t('teacher.waiting_room')}
         </label>
         <button type="submit" class="primary" disabled={busy}>
           {t('teacher.schedule_submit')}
         </button>
+        <ErrorNote error={formError} />
+        {done && <p role="status">{done}</p>}
       </form>
     </section>
   );

@@ -3,7 +3,8 @@ import type { ComponentChildren, ComponentType } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { api, ApiError } from '../api/client';
 import type { School } from '../api/types';
-import { t } from '../i18n';
+import { t, type MessageKey } from '../i18n';
+import { refreshWhileVisible } from './refresh';
 
 // The page's <h1>; focused when the page mounts so that a screen reader announces the new page and
 // keyboard users start from its top (focus management on route change).
@@ -41,9 +42,35 @@ export function lazyPage<P extends object>(load: () => Promise<ComponentType<P>>
   };
 }
 
-// A user-facing sentence for an API failure.
+// A form's own refusal before anything is sent ("choose at least one day"): its catalog key.
+export class FormError extends Error {
+  constructor(readonly key: MessageKey) {
+    super(key);
+  }
+}
+
+// A user-facing sentence for an API failure, from the catalogs: chosen by the error's code (and
+// its finer `reason` where the server gives one), never the server's English message, which
+// ErrorNote shows only as a secondary detail.
 export function errorText(e: unknown): string {
+  if (e instanceof FormError) return t(e.key);
   if (e instanceof ApiError) {
+    switch (e.reason) {
+      case 'past_due':
+        return t('error.past_due');
+      case 'quota_exceeded':
+        return t('error.quota_exceeded');
+      case 'file_too_large':
+        return t('error.file_too_large');
+      case 'type_not_allowed':
+        return t('error.type_not_allowed');
+      case 'empty_file':
+        return t('error.empty_file');
+      case 'invalid_name':
+        return t('error.invalid_name');
+      case 'not_your_file':
+        return t('error.not_your_file');
+    }
     switch (e.code) {
       case 'unauthenticated':
         return t('error.unauthenticated');
@@ -52,17 +79,18 @@ export function errorText(e: unknown): string {
       case 'not_found':
         return t('error.not_found');
       case 'conflict':
-        return e.reason === 'past_due' ? t('error.past_due') : t('error.conflict', { detail: e.message });
+        return t('error.conflict');
       case 'payload_too_large':
-        return e.reason === 'quota_exceeded' ? t('error.quota_exceeded') : t('error.file_too_large');
+        return t('error.file_too_large');
       case 'unsupported_media_type':
         return t('error.type_not_allowed');
       case 'invalid_argument':
-        return t('error.invalid', { detail: e.message });
+        return t('error.invalid');
       case 'rate_limited':
         return t('error.rate_limited', { seconds: e.retryAfterS ?? 5 });
       case 'unavailable':
       case 'challenge_required':
+      case 'deadline_exceeded':
         return t('error.busy');
       default:
         return t('error.generic');
@@ -71,12 +99,28 @@ export function errorText(e: unknown): string {
   return t('error.network');
 }
 
+// What the server said, for the codes where its message names the field or the rule at fault
+// ("ends_at must be after starts_at"); it is English (the API's language), so it stays folded
+// away under a translated summary and is marked lang="en" for screen readers.
+function serverDetail(e: unknown): string | null {
+  if (!(e instanceof ApiError) || e.reason) return null;
+  if (e.code !== 'invalid_argument' && e.code !== 'conflict') return null;
+  return e.message || null;
+}
+
 export function ErrorNote(props: { error: unknown }) {
   if (!props.error) return null;
+  const detail = serverDetail(props.error);
   return (
-    <p class="error" role="alert">
-      {errorText(props.error)}
-    </p>
+    <div class="error" role="alert">
+      <p>{errorText(props.error)}</p>
+      {detail && (
+        <details>
+          <summary>{t('error.details')}</summary>
+          <span lang="en">{detail}</span>
+        </details>
+      )}
+    </div>
   );
 }
 
@@ -166,4 +210,12 @@ export function useSchoolChoice(): {
     </p>
   );
   return { school, picker, error };
+}
+
+// Calls `reload` every `everyMs` while the page is visible and when it comes back into view
+// (ui/refresh.ts); stops when the component goes.
+export function useRefresh(reload: () => void, everyMs: number) {
+  const latest = useRef(reload);
+  latest.current = reload;
+  useEffect(() => refreshWhileVisible(() => latest.current(), everyMs), [everyMs]);
 }
