@@ -508,6 +508,8 @@ step('dates and times are the district\'s, whatever the device\'s time zone', as
     .find((x) => x.title === title);
   expect(listed && listed.local_start === `${day}T10:00` && listed.local_end === `${day}T10:45`,
     `scheduled at the district's 10:00-10:45: ${JSON.stringify(listed)}`);
+  // Leave the world as found: later steps read the section's upcoming sessions.
+  await apiCall(teacherApi, 'POST', `/api/v1/live-sessions/${listed.id}/cancel`, {});
   await context.close();
 });
 
