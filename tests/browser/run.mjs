@@ -211,8 +211,8 @@ step('each role signs in and lands on its home', async () => {
       await check(page, 'admin-users');
     }
     if (role === 'school_admin') {
-      // No dashboard for school admins (it names every school's addresses); their schools' classes.
-      expect(await page.getByRole('link', { name: 'Operations' }).count() === 0, 'no Operations link for a school admin');
+      // The operations dashboard, read-only (its own step below); their schools' classes.
+      expect(await page.getByRole('link', { name: 'Operations' }).count() === 1, 'an Operations link for a school admin');
       await page.getByRole('link', { name: 'Classes' }).click();
       await page.getByLabel('School').waitFor();
       await page.getByRole('heading', { name: /^Live sessions of / }).waitFor();
@@ -312,6 +312,195 @@ step('a student whose connection is cut resumes without losing messages', async 
   expect(replaysAfter > replaysBefore, `the socket resumed by replay (${replaysBefore} -> ${replaysAfter})`);
 });
 
+// Teacher controls (docs/live-protocol.md, "Commands"), driven through the page with real students
+// in their own contexts. Two more students of the section join for these steps only: neither the
+// demo student nor a child of the demo guardian (later steps count their attendance), nor the
+// first two (they stay in the room until the class ends).
+async function extraStudents(count) {
+  const guardian = server.login('guardian');
+  const g = await apiLogin(server.base, guardian.username, guardian.password);
+  const children = new Set((await g.get('/api/v1/me/children')).items.map((c) => c.username));
+  const taken = new Set([...students.map((s) => s.username), server.login('student').username]);
+  const roster = await teacherApi.get(`/api/v1/sections/${section.id}/roster?limit=200`);
+  const more = roster.items.filter((r) => r.role === 'student' && passwordOf[r.username] && !taken.has(r.username) &&
+    !children.has(r.username)).slice(0, count);
+  expect(more.length === count, `the demo section has ${count} more students with a password`);
+  return more.map((r) => ({ username: r.username, password: passwordOf[r.username], name: r.name }));
+}
+
+// A student of the section in a context of their own, signed in, on the room's page.
+async function openRoomAs(s, label) {
+  const { page, context } = await newPage(label);
+  await signIn(page, s.username, s.password);
+  await page.goto(`/room/${shared.sessionId}`);
+  return { page, context, ...s };
+}
+
+const person = (page, name) => page.locator('ul.people > li').filter({ hasText: name });
+
+step('the teacher locks the room, runs a waiting room, mutes and removes, and each student sees it', async () => {
+  const t = shared.teacher;
+  const [s1, s2] = shared.students;
+  const [third, fourth] = await extraStudents(2);
+
+  // Connection quality: every student reports a measured one (not "unknown") to the teacher's list.
+  for (const s of shared.students) {
+    await person(t, s.name).getByText(/(good|fair|poor) connection/).waitFor();
+  }
+
+  // Lock: a student who was not in the room this session is refused; unlocking lets them knock.
+  await t.getByRole('checkbox', { name: 'Lock the room' }).check();
+  const s4 = await openRoomAs(fourth, 'student4');
+  await s4.page.getByText('The room is locked.').waitFor();
+  await t.getByRole('checkbox', { name: 'Lock the room' }).uncheck();
+
+  // Waiting room: two students wait; the teacher lets one in and turns the other away.
+  await t.getByRole('checkbox', { name: 'Waiting room' }).check();
+  const s3 = await openRoomAs(third, 'student3');
+  await s3.page.getByText('You are in the waiting room. Your teacher will let you in.').waitFor();
+  expect(await s3.page.getByRole('button', { name: 'Raise hand' }).count() === 0, 'a waiting student sees no room');
+  await check(s3.page, 'room-student-waiting');
+  await s4.page.goto(`/room/${shared.sessionId}`);
+  await s4.page.getByText('You are in the waiting room.', { exact: false }).waitFor();
+  await t.getByRole('heading', { name: 'Waiting to join' }).waitFor();
+  await t.getByRole('button', { name: `Let ${s4.name} in` }).waitFor();
+  await check(t, 'room-teacher-waiting');
+  await t.getByRole('button', { name: `Deny ${s4.name}` }).click();
+  await s4.page.getByText('The teacher did not let you in.').waitFor();
+  await check(s4.page, 'room-student-denied');
+  await t.getByRole('button', { name: `Let ${s3.name} in` }).click();
+  await s3.page.getByRole('button', { name: 'Raise hand' }).waitFor();
+  await t.getByRole('heading', { name: 'Participants (4)' }).waitFor();
+  expect(await t.getByRole('heading', { name: 'Waiting to join' }).count() === 0, 'nobody left waiting');
+  await t.getByRole('checkbox', { name: 'Waiting room' }).uncheck();
+  await person(t, s3.name).getByText(/(good|fair|poor) connection/).waitFor();
+
+  // Mute one student: their box says so and the server refuses their message; unmuted, it goes.
+  await t.getByRole('button', { name: `Mute chat of ${s3.name}` }).click();
+  await s3.page.getByText('Your chat is muted by the teacher.').waitFor();
+  expect(await s1.page.getByText('Your chat is muted by the teacher.').count() === 0, 'only that student is muted');
+  await s3.page.getByRole('textbox', { name: 'Message' }).fill('Said while muted');
+  await s3.page.getByRole('button', { name: 'Send' }).click();
+  await s3.page.getByRole('alert').getByText('Your chat is muted.').waitFor();
+  await t.getByRole('button', { name: `Unmute chat of ${s3.name}` }).click();
+  await s3.page.getByText('Your chat is muted by the teacher.').waitFor({ state: 'detached' });
+  await s3.page.getByRole('textbox', { name: 'Message' }).fill('Said after the unmute');
+  await s3.page.getByRole('button', { name: 'Send' }).click();
+  await chatLog(t).getByText('Said after the unmute').waitFor();
+  expect(await chatLog(t).getByText('Said while muted').count() === 0, 'the muted message reached nobody');
+  expect(await chatLog(s1.page).getByText('Said while muted').count() === 0, 'the muted message reached nobody');
+
+  // Mute everyone: public messages are refused; a private one to the teacher still goes.
+  await t.getByRole('checkbox', { name: 'Mute everyone’s chat' }).check();
+  const allMuted = 'The teacher muted everyone’s chat. You can still write only to the teacher.';
+  for (const s of [s1, s2, s3]) await s.page.getByText(allMuted).waitFor();
+  await s1.page.getByRole('textbox', { name: 'Message' }).fill('Public while all are muted');
+  await s1.page.getByRole('button', { name: 'Send' }).click();
+  await s1.page.getByRole('alert').getByText('Your chat is muted.').waitFor();
+  await s1.page.getByRole('checkbox', { name: 'Only to the teacher' }).check();
+  await s1.page.getByRole('button', { name: 'Send' }).click();
+  await chatLog(t).getByText('Public while all are muted').waitFor();
+  await s1.page.getByRole('checkbox', { name: 'Only to the teacher' }).uncheck();
+  expect(await chatLog(s2.page).getByText('Public while all are muted').count() === 0, 'the private message stayed private');
+  await check(s1.page, 'room-student-all-muted');
+  await t.getByRole('checkbox', { name: 'Mute everyone’s chat' }).uncheck();
+  for (const s of [s1, s2, s3]) await s.page.getByText(allMuted).waitFor({ state: 'detached' });
+
+  // Remove: the student is told, and cannot come back to this session.
+  await t.getByRole('button', { name: `Remove ${s3.name}` }).click();
+  await t.getByRole('dialog').getByRole('button', { name: 'Remove', exact: true }).click();
+  await s3.page.getByText('The teacher removed you from this class.').waitFor();
+  await check(s3.page, 'room-student-removed');
+  await t.getByRole('heading', { name: 'Participants (3)' }).waitFor();
+  expect(await person(t, s3.name).count() === 0, 'the removed student left the list');
+  await s3.page.goto(`/room/${shared.sessionId}`);
+  await s3.page.getByText('The teacher removed you from this class.').waitFor();
+  expect(await s3.page.getByRole('button', { name: 'Raise hand' }).count() === 0, 'the removed student is refused again');
+  await s3.page.getByRole('button', { name: 'Back to home' }).waitFor();
+  await t.getByRole('heading', { name: 'Participants (3)' }).waitFor();
+  await s3.context.close();
+  await s4.context.close();
+});
+
+// Keyboard alone (issue 5, section 4): from the page's first element, Tab and Shift+Tab to each
+// control, Enter or Space (arrows inside a radio group) to use it.
+async function focused(page) {
+  return page.evaluate(() => {
+    const el = document.activeElement;
+    if (!el || el === document.body) return { tag: 'body', name: '' };
+    const label = el.getAttribute('aria-label') ?? el.labels?.[0]?.textContent ?? el.textContent ?? '';
+    return { tag: el.tagName.toLowerCase(), type: el.getAttribute('type') ?? '', name: label.trim(), pressed: el.getAttribute('aria-pressed') };
+  });
+}
+async function tabTo(page, matches, { back = false, max = 120 } = {}) {
+  for (let i = 0; i < max; i++) {
+    const now = await focused(page);
+    if (matches(now)) return now;
+    await page.keyboard.press(back ? 'Shift+Tab' : 'Tab');
+  }
+  throw new Error(`keyboard: no focusable element matched after ${max} presses of ${back ? 'Shift+Tab' : 'Tab'}`);
+}
+async function fromTheTop(page) {
+  await page.locator('a[href], button, input, select, textarea, [tabindex]:not([tabindex="-1"])').first().focus();
+}
+
+step('a student chats, lowers and raises a hand and answers a poll by keyboard; dialogs give focus back', async () => {
+  const t = shared.teacher;
+  const s = shared.students[1];
+  const p = s.page;
+  await t.getByLabel('Question').fill('Which one is a color?');
+  await t.getByLabel('Options').fill('Seven\nBlue');
+  await t.getByRole('button', { name: 'Open poll' }).click();
+  await p.getByRole('radio', { name: 'Blue' }).waitFor();
+
+  await fromTheTop(p);
+  await tabTo(p, (f) => f.tag === 'input' && f.name === 'Message');
+  await p.keyboard.type('Typed without a mouse');
+  await p.keyboard.press('Enter');
+  await chatLog(t).getByText('Typed without a mouse').waitFor();
+  expect(await p.getByRole('textbox', { name: 'Message' }).inputValue() === '', 'the box is emptied after sending');
+
+  // The hand is still up from the earlier step: Enter lowers it, Space raises it again.
+  const hand = await tabTo(p, (f) => f.tag === 'button' && /^(Raise|Lower) hand$/.test(f.name), { back: true });
+  expect(hand.name === 'Lower hand' && hand.pressed === 'true', `the hand is up (${JSON.stringify(hand)})`);
+  await p.keyboard.press('Enter');
+  await t.getByRole('button', { name: `Lower the hand of ${s.name}` }).waitFor({ state: 'detached' });
+  await p.getByRole('button', { name: 'Raise hand' }).waitFor();
+  const after = await focused(p);
+  expect(after.name === 'Raise hand' && after.pressed === 'false', `focus stays on the hand button (${JSON.stringify(after)})`);
+  await p.keyboard.press('Space');
+  await t.getByRole('button', { name: `Lower the hand of ${s.name}` }).waitFor();
+
+  // The poll: Tab into the group, an arrow to the answer, Tab to Vote, Enter.
+  await tabTo(p, (f) => f.tag === 'input' && f.type === 'radio');
+  await p.keyboard.press('Space');
+  await p.keyboard.press('ArrowDown');
+  expect(await p.getByRole('radio', { name: 'Blue' }).isChecked(), 'the arrow chose the answer');
+  await tabTo(p, (f) => f.tag === 'button' && f.name === 'Vote');
+  await p.keyboard.press('Enter');
+  await p.getByText('Vote saved').waitFor();
+  await t.getByText('Blue: 1').waitFor();
+  await check(p, 'room-student-keyboard');
+
+  // A dialog closed by Cancel (Enter) or by Escape gives focus back to the button that opened it.
+  const other = shared.students[0];
+  await fromTheTop(t);
+  await tabTo(t, (f) => f.tag === 'button' && f.name === `Remove ${other.name}`);
+  for (const close of ['Enter', 'Escape']) {
+    await t.keyboard.press('Enter');
+    await t.getByRole('dialog').waitFor();
+    const inDialog = await focused(t);
+    expect(inDialog.name === 'Cancel', `the dialog opens on Cancel (${JSON.stringify(inDialog)})`);
+    await t.keyboard.press(close);
+    await t.getByRole('dialog').waitFor({ state: 'hidden' });
+    const back = await focused(t);
+    expect(back.name === `Remove ${other.name}`, `after ${close}, focus is back on the opener (${JSON.stringify(back)})`);
+  }
+  await t.getByRole('heading', { name: 'Participants (3)' }).waitFor();
+  await t.getByRole('button', { name: 'Close poll' }).click();
+  await p.getByText('Blue: 1').waitFor();
+});
+
 step('the teacher sees attendance, then ends the class by keyboard', async () => {
   const { page } = await newPage('teacher-attendance');
   await signIn(page, teacherLogin.username, teacherLogin.password);
@@ -334,6 +523,7 @@ step('the teacher sees attendance, then ends the class by keyboard', async () =>
   await t.keyboard.press('Tab');
   await t.keyboard.press('Enter');
   for (const s of shared.students) await s.page.getByText('This class has ended.').waitFor();
+  await check(shared.students[0].page, 'room-student-ended');
 });
 
 // A small flood from 127.66.0.0/24 (threats.md: loopback only, bounded in count and time).
@@ -391,6 +581,62 @@ step('the operations dashboard reacts to a small flood, blocks and unblocks a so
   expect(csv.startsWith('scope,source,') && csv.includes('127.66.0.'), 'the forensics CSV names the flood sources');
   const sent = await flooding;
   console.log(`        flood: ${sent.join(' + ')} requests from 127.66.0.1-2`);
+});
+
+// School admins (issue 5, section 2): the live operations figures and the attack state, read-only,
+// and no address anywhere (top offenders and attack sources are district-only, docs/security.md).
+step('a school admin watches the operations dashboard under a flood, without addresses or controls', async () => {
+  const { page, context } = await newPage('school_admin-operations');
+  const l = server.login('school_admin');
+  await signIn(page, l.username, l.password);
+  await page.waitForURL('**/admin/users');
+  await page.getByRole('link', { name: 'Operations' }).click();
+  await page.getByRole('heading', { level: 1, name: 'District operations' }).waitFor();
+  await page.getByText('You see the load and the attack state.', { exact: false }).waitFor();
+  await page.locator('[data-figure="requests"]').filter({ hasNotText: '–' }).waitFor();
+  await page.locator('[data-mode="auto"]').getByText('Under-attack mode: Automatic (follow detection)').waitFor();
+  const flooding = flood({ hosts: 1, perHost: 20_000, seconds: 10 });
+  await page.locator('[data-attack-state="attack"]').waitFor({ timeout: 30_000 });
+  await page.getByText(/^HTTP flood · /).first().waitFor();
+  const body = await page.locator('main').textContent();
+  expect(!body.includes('127.66.'), 'no source address on a school admin\'s dashboard');
+  for (const [role, name] of [['heading', 'Top offenders'], ['heading', 'Block and allow rules'], ['heading', 'Forensics export'],
+    ['radio', 'On (anonymous visitors solve a puzzle)'], ['button', /^Block/], ['button', 'Download the forensics CSV']]) {
+    expect(await page.getByRole(role, { name }).count() === 0, `no ${role} ${name} for a school admin`);
+  }
+  const status = await page.evaluate(async () => (await fetch('/api/v1/admin/status')).json());
+  expect(status.scope === 'school' && !('top_offenders' in status) && !JSON.stringify(status).includes('127.66.'),
+    `a school admin's status has no addresses: ${JSON.stringify(status).slice(0, 300)}`);
+  await check(page, 'admin-school-operations');
+  await flooding;
+  await context.close();
+});
+
+// Under-attack mode through the page: on, seen on the dashboard and by the server, then back to
+// what it was (automatic), so later steps sign in as usual.
+step('a district admin turns under-attack mode on from the dashboard and back to automatic', async () => {
+  const l = server.login('district_admin');
+  const districtApi = await apiLogin(server.base, l.username, l.password);
+  const before = (await districtApi.get('/api/v1/admin/status')).attack.mode;
+  expect(before === 'auto', `under-attack mode starts automatic (${before})`);
+  const { page, context } = await newPage('district_admin-mode');
+  await signIn(page, l.username, l.password);
+  const on = page.getByRole('radio', { name: 'On (anonymous visitors solve a puzzle)' });
+  const auto = page.getByRole('radio', { name: 'Automatic (follow detection)' });
+  await page.locator('[data-figure="requests"]').filter({ hasNotText: '–' }).waitFor();
+  expect(await auto.isChecked(), 'the page shows the automatic mode');
+  await on.check();
+  await page.getByRole('status').getByText('Under-attack mode: On (anonymous visitors solve a puzzle)').waitFor();
+  await page.getByText('under-attack mode is on', { exact: false }).waitFor();
+  const turnedOn = (await districtApi.get('/api/v1/admin/status')).attack;
+  expect(turnedOn.mode === 'on' && turnedOn.under_attack, `the server is under-attack mode: ${JSON.stringify(turnedOn)}`);
+  await check(page, 'admin-under-attack-on');
+  await auto.check();
+  await page.getByRole('status').getByText('Under-attack mode: Automatic (follow detection)').waitFor();
+  const after = (await districtApi.get('/api/v1/admin/status')).attack.mode;
+  expect(after === 'auto', `under-attack mode is back to automatic (${after})`);
+  expect(await auto.isChecked() && !(await on.isChecked()), 'the page shows automatic again');
+  await context.close();
 });
 
 step('Spanish and Haitian Creole, remembered per user and before sign-in', async () => {
