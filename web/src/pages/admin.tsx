@@ -60,6 +60,12 @@ export function Admin(props: { me: Principal }) {
     };
   }, [district, paused]);
 
+  // The server's answer shows at once (the radios follow it), not at the next poll.
+  const setMode = async (m: 'auto' | 'on' | 'off') => {
+    const mode = await api.setAttackMode(m);
+    setStatus((cur) => (cur ? { ...cur, attack: { ...cur.attack, ...mode } } : cur));
+  };
+
   const act = async (fn: () => Promise<unknown>, done: string) => {
     try {
       await fn();
@@ -107,7 +113,7 @@ export function Admin(props: { me: Principal }) {
             {(['auto', 'on', 'off'] as const).map((m) => (
               <label class="check" key={m}>
                 <input type="radio" name="mode" checked={a?.mode === m}
-                  onChange={() => act(() => api.setAttackMode(m), t('admin.mode_set', { mode: t(`admin.mode.${m}` as MessageKey) }))} />{' '}
+                  onChange={() => act(() => setMode(m), t('admin.mode_set', { mode: t(`admin.mode.${m}` as MessageKey) }))} />{' '}
                 {t(`admin.mode.${m}` as MessageKey)}
               </label>
             ))}
