@@ -1,8 +1,10 @@
 // The guard's operator endpoints (docs/security.md, "Defenses" > "Detection and blocking"):
 // GET /api/v1/admin/status (load, attack state, top offenders), GET/POST/DELETE
 // /api/v1/admin/blocks (manual block and allow rules; automatic blocks listed too), and
-// PUT /api/v1/admin/attack-mode. District admins only (auth::Action::kViewGuardStatus,
-// kManageGuard). Each: decode -> ask the policy -> call the guard service -> encode.
+// PUT /api/v1/admin/attack-mode. The status: any admin (auth::Action::kViewOperations), with the
+// addresses in it (top offenders, attack sources) for district admins only (kViewGuardStatus);
+// the rules and every change: district admins only (kViewGuardStatus, kManageGuard). Each: decode
+// -> ask the policy -> call the guard service -> encode.
 #include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
 #include <cmath>
@@ -70,7 +72,9 @@ boost::json::object AttackModeJson(const guard::AttackMode& mode) {
 }
 
 Task GetStatus(Services& s, RequestContext& ctx) {
-  HR_CO_RETURN_IF_ERROR(auth::Authorize(*ctx.principal, Action::kViewGuardStatus, {}));
+  HR_CO_RETURN_IF_ERROR(auth::Authorize(*ctx.principal, Action::kViewOperations, {}));
+  // A school admin's view has no addresses: sources from every school can identify households.
+  const bool addresses = auth::Authorize(*ctx.principal, Action::kViewGuardStatus, {}).ok();
   guard::Sentinel& sentinel = *s.sentinel;
   guard::DetectorSnapshot snap = sentinel.Snapshot();
   guard::AdmissionRates rates = sentinel.admission_rates();
@@ -100,16 +104,16 @@ Task GetStatus(Services& s, RequestContext& ctx) {
     active.push_back({{"type", guard::AttackTypeName(a.type)},
                       {"since", FormatIsoUtc(a.since_ms)},
                       {"rate", Round1(a.rate)},
-                      {"peak_rate", Round1(a.peak_rate)},
-                      {"sources", Strings(a.sources)}});
+                      {"peak_rate", Round1(a.peak_rate)}});
+    if (addresses) active.back().as_object()["sources"] = Strings(a.sources);
   }
   boost::json::array recent;
   for (const auto& e : snap.recent) {
     recent.push_back({{"type", guard::AttackTypeName(e.type)},
                       {"event", e.started ? "started" : "ended"},
                       {"at", FormatIsoUtc(e.at_ms)},
-                      {"rate", Round1(e.rate)},
-                      {"sources", Strings(e.sources)}});
+                      {"rate", Round1(e.rate)}});
+    if (addresses) recent.back().as_object()["sources"] = Strings(e.sources);
   }
   boost::json::object attack = AttackModeJson(sentinel.attack_mode());
   attack["active"] = std::move(active);
@@ -118,13 +122,15 @@ Task GetStatus(Services& s, RequestContext& ctx) {
   int64_t manual = 0, automatic = 0;
   for (const auto& e : sentinel.block_list().Entries()) ++(e.automatic ? automatic : manual);
 
-  boost::json::object out{
-      {"load", std::move(load)},
-      {"attack", std::move(attack)},
-      {"top_offenders",
-       {{"hosts", SourceRates(snap.top_hosts)}, {"subnets", SourceRates(snap.top_subnets)}}},
-      {"blocks", {{"manual", manual}, {"automatic", automatic}}},
-      {"media", MediaHealthJson(s.media)}};
+  boost::json::object out{{"scope", addresses ? "district" : "school"},
+                          {"load", std::move(load)},
+                          {"attack", std::move(attack)},
+                          {"blocks", {{"manual", manual}, {"automatic", automatic}}},
+                          {"media", MediaHealthJson(s.media)}};
+  if (addresses) {
+    out["top_offenders"] = {{"hosts", SourceRates(snap.top_hosts)},
+                            {"subnets", SourceRates(snap.top_subnets)}};
+  }
   co_return http::JsonResponse(bhttp::status::ok, out);
 }
 

@@ -123,6 +123,9 @@ Status Authorize(const Principal& who, Action action, const Target& t) {
     case Action::kViewAuditLog:
       if (who.role == Role::kDistrictAdmin) return Status::Ok();
       return Deny("read the audit log (district administrators only)");
+    case Action::kViewOperations:
+      if (IsAdmin(who)) return Status::Ok();
+      return Deny("see the operations dashboard (administrators only)");
     case Action::kViewGuardStatus:
       if (who.role == Role::kDistrictAdmin) return Status::Ok();
       return Deny("see the server's attack status (district administrators only)");

@@ -27,9 +27,12 @@ enum class Action {
   kJoinLiveSession,  // the live socket: enrolled students, the section's teachers, admins
   kViewForensics,    // GET /admin/forensics: district admins only (IPs of households)
   kViewAuditLog,     // GET /admin/audit: district admins only
-  // The guard (docs/security.md, "Defenses" > "Detection and blocking"): district admins only. The
-  // status names client addresses from every school, which a school admin must not see.
-  kViewGuardStatus,  // GET /admin/status, GET /admin/blocks
+  // The guard (docs/security.md, "Defenses" > "Detection and blocking"). Any admin sees the live
+  // operations figures (GET /admin/status: load, rates, attack state); only district admins see
+  // the addresses in it (top offenders, attack sources) and the rules, because source addresses
+  // from every school can identify households.
+  kViewOperations,   // GET /admin/status (school admins: without addresses)
+  kViewGuardStatus,  // GET /admin/status with addresses, GET /admin/blocks: district admins
   kManageGuard,      // POST/DELETE /admin/blocks, PUT /admin/attack-mode
   // Alternate pathways (docs/api.md, "Pathways").
   kViewPathwayRules,  // GET /pathway-rules: teachers and admins

@@ -211,8 +211,8 @@ step('each role signs in and lands on its home', async () => {
       await check(page, 'admin-users');
     }
     if (role === 'school_admin') {
-      // No dashboard for school admins (it names every school's addresses); their schools' classes.
-      expect(await page.getByRole('link', { name: 'Operations' }).count() === 0, 'no Operations link for a school admin');
+      // The operations dashboard, read-only (its own step below); their schools' classes.
+      expect(await page.getByRole('link', { name: 'Operations' }).count() === 1, 'an Operations link for a school admin');
       await page.getByRole('link', { name: 'Classes' }).click();
       await page.getByLabel('School').waitFor();
       await page.getByRole('heading', { name: /^Live sessions of / }).waitFor();
@@ -335,6 +335,221 @@ step('a student whose connection is cut resumes without losing messages', async 
   expect(replaysAfter > replaysBefore, `the socket resumed by replay (${replaysBefore} -> ${replaysAfter})`);
 });
 
+// Teacher controls (docs/live-protocol.md, "Commands"), driven through the page with real students
+// in their own contexts, in a class of its own: the lock and the waiting room need students who
+// have not been in the room yet, and the demo class's two students stay in theirs until it ends.
+// Its two students are neither the demo student nor a child of the demo guardian (later steps
+// count their attendance); the class is ended at the end, so nothing of it stays live.
+async function controlsClass() {
+  const guardian = server.login('guardian');
+  const g = await apiLogin(server.base, guardian.username, guardian.password);
+  const children = new Set((await g.get('/api/v1/me/children')).items.map((c) => c.username));
+  const taken = new Set([...students.map((s) => s.username), server.login('student').username, ...children]);
+  const roster = join(server.dataDir, 'demo-roster');
+  const users = Object.fromEntries(readCsv(join(roster, 'users.csv')).map((u) => [u.sourcedId, u]));
+  const enrollments = readCsv(join(roster, 'enrollments.csv'));
+  for (const c of readCsv(join(roster, 'classes.csv'))) {
+    const of = (role) => enrollments.filter((e) => e.classSourcedId === c.sourcedId && e.role === role)
+      .map((e) => users[e.userSourcedId]).filter((u) => u && u.password && !taken.has(u.username));
+    const pupils = of('student'), teacher = of('teacher')[0];
+    if (pupils.length < 2 || !teacher) continue;
+    const t = await apiLogin(server.base, teacher.username, teacher.password);
+    const mine = (await t.get('/api/v1/me/sections')).items.find((x) => x.sourced_id === c.sourcedId);
+    if (!mine) continue;
+    const now = Date.now();
+    const made = await apiCall(t, 'POST', `/api/v1/sections/${mine.id}/live-sessions`, {
+      title: `Controls ${now % 100000}`, starts_at: new Date(now + 60_000).toISOString(),
+      ends_at: new Date(now + 30 * 60_000).toISOString() });
+    await apiCall(t, 'POST', `/api/v1/live-sessions/${made.items[0].id}/start`);
+    const names = Object.fromEntries((await t.get(`/api/v1/sections/${mine.id}/roster?limit=200`)).items
+      .map((r) => [r.username, r.name]));
+    const person = (u) => ({ username: u.username, password: u.password, name: names[u.username] });
+    return { id: made.items[0].id, teacher: person(teacher), pupils: pupils.slice(0, 2).map(person) };
+  }
+  throw new Error('no class of the demo with a teacher and two more students with a password');
+}
+
+// Someone in a context of their own, signed in, on a room's page.
+async function openRoomAs(who, id, label) {
+  const { page, context } = await newPage(label);
+  await signIn(page, who.username, who.password);
+  await page.goto(`/room/${id}`);
+  return { page, context, ...who };
+}
+
+const person = (page, name) => page.locator('ul.people > li').filter({ hasText: name });
+
+step('the teacher locks the room, runs a waiting room, mutes, removes and ends, and each student sees it', async () => {
+  const room = await controlsClass();
+  const { page: t, context: tc } = await openRoomAs(room.teacher, room.id, 'controls-teacher');
+  await t.getByRole('heading', { name: 'Participants (1)' }).waitFor();
+  const [a, b] = room.pupils;
+
+  // Lock: a student who was not in the room this session is refused; unlocking lets them knock.
+  await t.getByRole('checkbox', { name: 'Lock the room' }).check();
+  const sa = await openRoomAs(a, room.id, 'controls-student-a');
+  await sa.page.getByText('The room is locked.').waitFor();
+  await t.getByRole('checkbox', { name: 'Lock the room' }).uncheck();
+
+  // Waiting room: two students wait; the teacher lets one in and turns the other away.
+  await t.getByRole('checkbox', { name: 'Waiting room' }).check();
+  await sa.page.goto(`/room/${room.id}`);
+  await sa.page.getByText('You are in the waiting room. Your teacher will let you in.').waitFor();
+  expect(await sa.page.getByRole('button', { name: 'Raise hand' }).count() === 0, 'a waiting student sees no room');
+  await check(sa.page, 'room-student-waiting');
+  const sb = await openRoomAs(b, room.id, 'controls-student-b');
+  await sb.page.getByText('You are in the waiting room.', { exact: false }).waitFor();
+  await t.getByRole('heading', { name: 'Waiting to join' }).waitFor();
+  await t.getByRole('button', { name: `Let ${b.name} in` }).waitFor();
+  await check(t, 'room-teacher-waiting');
+  await t.getByRole('button', { name: `Deny ${b.name}` }).click();
+  await sb.page.getByText('The teacher did not let you in.').waitFor();
+  await check(sb.page, 'room-student-denied');
+  await t.getByRole('button', { name: `Let ${a.name} in` }).click();
+  await sa.page.getByRole('button', { name: 'Raise hand' }).waitFor();
+  await t.getByRole('heading', { name: 'Participants (2)' }).waitFor();
+  expect(await t.getByRole('heading', { name: 'Waiting to join' }).count() === 0, 'nobody left waiting');
+  // The waiting room off, a denied student may knock again and comes straight in.
+  await t.getByRole('checkbox', { name: 'Waiting room' }).uncheck();
+  await sb.page.goto(`/room/${room.id}`);
+  await sb.page.getByRole('button', { name: 'Raise hand' }).waitFor();
+  await t.getByRole('heading', { name: 'Participants (3)' }).waitFor();
+
+  // Connection quality: each student's measured one (not "unknown") in the teacher's list.
+  for (const s of [a, b]) await person(t, s.name).getByText(/(good|fair|poor) connection/).waitFor();
+
+  // Mute one student: their box says so and the server refuses their message; unmuted, it goes.
+  await t.getByRole('button', { name: `Mute chat of ${a.name}` }).click();
+  await sa.page.getByText('Your chat is muted by the teacher.').waitFor();
+  expect(await sb.page.getByText('Your chat is muted by the teacher.').count() === 0, 'only that student is muted');
+  await sa.page.getByRole('textbox', { name: 'Message' }).fill('Said while muted');
+  await sa.page.getByRole('button', { name: 'Send' }).click();
+  await sa.page.getByRole('alert').getByText('Your chat is muted.').waitFor();
+  await t.getByRole('button', { name: `Unmute chat of ${a.name}` }).click();
+  await sa.page.getByText('Your chat is muted by the teacher.').waitFor({ state: 'detached' });
+  await sa.page.getByRole('textbox', { name: 'Message' }).fill('Said after the unmute');
+  await sa.page.getByRole('button', { name: 'Send' }).click();
+  await chatLog(t).getByText('Said after the unmute').waitFor();
+  await chatLog(sb.page).getByText('Said after the unmute').waitFor();
+  for (const p of [t, sb.page]) {
+    expect(await chatLog(p).getByText('Said while muted').count() === 0, 'the muted message reached nobody');
+  }
+
+  // Mute everyone: public messages are refused; a private one to the teacher still goes.
+  await t.getByRole('checkbox', { name: 'Mute everyone’s chat' }).check();
+  const allMuted = 'The teacher muted everyone’s chat. You can still write only to the teacher.';
+  for (const s of [sa, sb]) await s.page.getByText(allMuted).waitFor();
+  await sb.page.getByRole('textbox', { name: 'Message' }).fill('Only for the teacher while all are muted');
+  await sb.page.getByRole('button', { name: 'Send' }).click();
+  await sb.page.getByRole('alert').getByText('Your chat is muted.').waitFor();
+  await check(sb.page, 'room-student-all-muted');
+  await sb.page.getByRole('checkbox', { name: 'Only to the teacher' }).check();
+  await sb.page.getByRole('button', { name: 'Send' }).click();
+  await chatLog(t).getByText('Only for the teacher while all are muted').waitFor();
+  expect(await chatLog(sa.page).getByText('Only for the teacher while all are muted').count() === 0,
+    'the private message stayed private');
+  await t.getByRole('checkbox', { name: 'Mute everyone’s chat' }).uncheck();
+  for (const s of [sa, sb]) await s.page.getByText(allMuted).waitFor({ state: 'detached' });
+
+  // Remove: the student is told, and cannot come back to this session.
+  await t.getByRole('button', { name: `Remove ${a.name}` }).click();
+  await t.getByRole('dialog').getByRole('button', { name: 'Remove', exact: true }).click();
+  await sa.page.getByText('The teacher removed you from this class.').waitFor();
+  await check(sa.page, 'room-student-removed');
+  await t.getByRole('heading', { name: 'Participants (2)' }).waitFor();
+  expect(await person(t, a.name).count() === 0, 'the removed student left the list');
+  await sa.page.goto(`/room/${room.id}`);
+  await sa.page.getByText('The teacher removed you from this class.').waitFor();
+  await sa.page.getByRole('button', { name: 'Back to home' }).waitFor();
+  expect(await sa.page.getByRole('button', { name: 'Raise hand' }).count() === 0, 'the removed student is refused again');
+
+  // End: the student still in the room sees it has ended.
+  await t.getByRole('button', { name: 'End class' }).first().click();
+  await t.getByRole('dialog').getByRole('button', { name: 'End class' }).click();
+  await sb.page.getByText('This class has ended.').waitFor();
+  await check(sb.page, 'room-student-ended');
+  for (const c of [sa.context, sb.context, tc]) await c.close();
+});
+
+// Keyboard alone (issue 5, section 4): from the page's first element, Tab and Shift+Tab to each
+// control, Enter or Space (arrows inside a radio group) to use it.
+async function focused(page) {
+  return page.evaluate(() => {
+    const el = document.activeElement;
+    if (!el || el === document.body) return { tag: 'body', name: '' };
+    const label = el.getAttribute('aria-label') ?? el.labels?.[0]?.textContent ?? el.textContent ?? '';
+    return { tag: el.tagName.toLowerCase(), type: el.getAttribute('type') ?? '', name: label.trim(), pressed: el.getAttribute('aria-pressed') };
+  });
+}
+async function tabTo(page, matches, { back = false, max = 120 } = {}) {
+  for (let i = 0; i < max; i++) {
+    const now = await focused(page);
+    if (matches(now)) return now;
+    await page.keyboard.press(back ? 'Shift+Tab' : 'Tab');
+  }
+  throw new Error(`keyboard: no focusable element matched after ${max} presses of ${back ? 'Shift+Tab' : 'Tab'}`);
+}
+async function fromTheTop(page) {
+  await page.locator('a[href], button, input, select, textarea, [tabindex]:not([tabindex="-1"])').first().focus();
+}
+
+step('a student chats, lowers and raises a hand and answers a poll by keyboard; dialogs give focus back', async () => {
+  const t = shared.teacher;
+  const s = shared.students[1];
+  const p = s.page;
+  await t.getByLabel('Question').fill('Which one is a color?');
+  await t.getByLabel('Options').fill('Seven\nBlue');
+  await t.getByRole('button', { name: 'Open poll' }).click();
+  await p.getByRole('radio', { name: 'Blue' }).waitFor();
+
+  await fromTheTop(p);
+  await tabTo(p, (f) => f.tag === 'input' && f.name === 'Message');
+  await p.keyboard.type('Typed without a mouse');
+  await p.keyboard.press('Enter');
+  await chatLog(t).getByText('Typed without a mouse').waitFor();
+  expect(await p.getByRole('textbox', { name: 'Message' }).inputValue() === '', 'the box is emptied after sending');
+
+  // The hand is still up from the earlier step: Enter lowers it, Space raises it again.
+  const hand = await tabTo(p, (f) => f.tag === 'button' && /^(Raise|Lower) hand$/.test(f.name), { back: true });
+  expect(hand.name === 'Lower hand' && hand.pressed === 'true', `the hand is up (${JSON.stringify(hand)})`);
+  await p.keyboard.press('Enter');
+  await t.getByRole('button', { name: `Lower the hand of ${s.name}` }).waitFor({ state: 'detached' });
+  await p.getByRole('button', { name: 'Raise hand' }).waitFor();
+  const after = await focused(p);
+  expect(after.name === 'Raise hand' && after.pressed === 'false', `focus stays on the hand button (${JSON.stringify(after)})`);
+  await p.keyboard.press('Space');
+  await t.getByRole('button', { name: `Lower the hand of ${s.name}` }).waitFor();
+
+  // The poll: Tab into the group, an arrow to the answer, Tab to Vote, Enter.
+  await tabTo(p, (f) => f.tag === 'input' && f.type === 'radio');
+  await p.keyboard.press('Space');
+  await p.keyboard.press('ArrowDown');
+  expect(await p.getByRole('radio', { name: 'Blue' }).isChecked(), 'the arrow chose the answer');
+  await tabTo(p, (f) => f.tag === 'button' && f.name === 'Vote');
+  await p.keyboard.press('Enter');
+  await p.getByText('Vote saved').waitFor();
+  await t.getByText('Blue: 1').waitFor();
+  await check(p, 'room-student-keyboard');
+
+  // A dialog closed by Cancel (Enter) or by Escape gives focus back to the button that opened it.
+  const other = shared.students[0];
+  await fromTheTop(t);
+  await tabTo(t, (f) => f.tag === 'button' && f.name === `Remove ${other.name}`);
+  for (const close of ['Enter', 'Escape']) {
+    await t.keyboard.press('Enter');
+    await t.getByRole('dialog').waitFor();
+    const inDialog = await focused(t);
+    expect(inDialog.name === 'Cancel', `the dialog opens on Cancel (${JSON.stringify(inDialog)})`);
+    await t.keyboard.press(close);
+    await t.getByRole('dialog').waitFor({ state: 'hidden' });
+    const back = await focused(t);
+    expect(back.name === `Remove ${other.name}`, `after ${close}, focus is back on the opener (${JSON.stringify(back)})`);
+  }
+  await t.getByRole('heading', { name: 'Participants (3)' }).waitFor();
+  await t.getByRole('button', { name: 'Close poll' }).click();
+  await p.getByText('Blue: 1').waitFor();
+});
+
 step('the teacher sees attendance, then ends the class by keyboard', async () => {
   const { page } = await newPage('teacher-attendance');
   await signIn(page, teacherLogin.username, teacherLogin.password);
@@ -414,6 +629,64 @@ step('the operations dashboard reacts to a small flood, blocks and unblocks a so
   expect(csv.startsWith('scope,source,') && csv.includes('127.66.0.'), 'the forensics CSV names the flood sources');
   const sent = await flooding;
   console.log(`        flood: ${sent.join(' + ')} requests from 127.66.0.1-2`);
+});
+
+// School admins (issue 5, section 2): the live operations figures and the attack state, read-only,
+// and no address anywhere (top offenders and attack sources are district-only, docs/security.md).
+step('a school admin watches the operations dashboard under a flood, without addresses or controls', async () => {
+  const { page, context } = await newPage('school_admin-operations');
+  const l = server.login('school_admin');
+  await signIn(page, l.username, l.password);
+  await page.waitForURL('**/admin/users');
+  await page.getByRole('link', { name: 'Operations' }).click();
+  await page.getByRole('heading', { level: 1, name: 'District operations' }).waitFor();
+  await page.getByText('You see the load and the attack state.', { exact: false }).waitFor();
+  await page.locator('[data-figure="requests"]').filter({ hasNotText: '–' }).waitFor();
+  await page.locator('[data-mode="auto"]').getByText('Under-attack mode: Automatic (follow detection)').waitFor();
+  const flooding = flood({ hosts: 1, perHost: 20_000, seconds: 10 });
+  await page.locator('[data-attack-state="attack"]').waitFor({ timeout: 30_000 });
+  await page.getByText(/^HTTP flood · /).first().waitFor();
+  const body = await page.locator('main').textContent();
+  expect(!body.includes('127.66.'), 'no source address on a school admin\'s dashboard');
+  for (const [role, name] of [['heading', 'Top offenders'], ['heading', 'Block and allow rules'], ['heading', 'Forensics export'],
+    ['radio', 'On (anonymous visitors solve a puzzle)'], ['button', /^Block/], ['button', 'Download the forensics CSV']]) {
+    expect(await page.getByRole(role, { name }).count() === 0, `no ${role} ${name} for a school admin`);
+  }
+  const status = await page.evaluate(async () => (await fetch('/api/v1/admin/status')).json());
+  expect(status.scope === 'school' && !('top_offenders' in status) && !JSON.stringify(status).includes('127.66.'),
+    `a school admin's status has no addresses: ${JSON.stringify(status).slice(0, 300)}`);
+  await check(page, 'admin-school-operations');
+  await flooding;
+  await context.close();
+});
+
+// Under-attack mode through the page: on, seen on the dashboard and by the server, then back to
+// what it was (automatic), so later steps sign in as usual.
+step('a district admin turns under-attack mode on from the dashboard and back to automatic', async () => {
+  const l = server.login('district_admin');
+  const { page, context } = await newPage('district_admin-mode');
+  // Signed in through the page (a flood may still be detected: anonymous requests are challenged).
+  await signIn(page, l.username, l.password);
+  const attackNow = () => page.evaluate(async () => (await (await fetch('/api/v1/admin/status')).json()).attack);
+  const before = (await attackNow()).mode;
+  expect(before === 'auto', `under-attack mode starts automatic (${before})`);
+  const on = page.getByRole('radio', { name: 'On (anonymous visitors solve a puzzle)' });
+  const auto = page.getByRole('radio', { name: 'Automatic (follow detection)' });
+  await page.locator('[data-figure="requests"]').filter({ hasNotText: '–' }).waitFor();
+  await page.getByRole('radio', { name: 'Automatic (follow detection)', checked: true }).waitFor();
+  await on.click();
+  await page.getByRole('status').getByText('Under-attack mode: On (anonymous visitors solve a puzzle)').waitFor();
+  await page.getByRole('radio', { name: 'On (anonymous visitors solve a puzzle)', checked: true }).waitFor();
+  await page.getByText('under-attack mode is on', { exact: false }).waitFor();
+  const turnedOn = await attackNow();
+  expect(turnedOn.mode === 'on' && turnedOn.under_attack, `the server is under-attack mode: ${JSON.stringify(turnedOn)}`);
+  await check(page, 'admin-under-attack-on');
+  await auto.click();
+  await page.getByRole('status').getByText('Under-attack mode: Automatic (follow detection)').waitFor();
+  const after = (await attackNow()).mode;
+  expect(after === 'auto', `under-attack mode is back to automatic (${after})`);
+  await page.getByRole('radio', { name: 'Automatic (follow detection)', checked: true }).waitFor();
+  await context.close();
 });
 
 // Haitian Creole day and month names, as the app must show them (web/src/i18n/calendar.ts).

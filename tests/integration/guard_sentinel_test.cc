@@ -153,6 +153,47 @@ TEST(GuardSentinel, TheTopOffendersNameTheHeaviestSource) {
   EXPECT_TRUE(seen);
 }
 
+TEST(GuardSentinel, ASchoolAdminSeesTheAttackAndTheLoadButNoAddress) {
+  TestServer server([](app::AppConfig& c) {
+    SensitiveGuard(c);
+    c.sentinel.detector.auto_block = false;
+  });
+  std::string district = server.Login("district");
+  std::string school = server.Login("admin_a");
+  HttpClient heavy = server.Client("127.7.7.9");
+  // Flood until the district's view shows the attack and its source on top (bounded).
+  bool seen = Eventually([&] {
+    for (int i = 0; i < 30; ++i) heavy.Get("/healthz");
+    auto res = server.Client().Get("/api/v1/admin/status", Bearer(district));
+    if (res.result_int() != 200) return false;
+    boost::json::value body = HttpClient::Json(res);
+    const auto& hosts = body.at("top_offenders").at("hosts").as_array();
+    return !body.at("attack").at("active").as_array().empty() && !hosts.empty() &&
+           hosts[0].at("source").as_string() == "127.7.7.9/32";
+  });
+  ASSERT_TRUE(seen);
+  auto full = server.Client().Get("/api/v1/admin/status", Bearer(district));
+  EXPECT_EQ(HttpClient::Json(full).at("scope").as_string(), "district");
+
+  auto res = server.Client().Get("/api/v1/admin/status", Bearer(school));
+  ASSERT_EQ(res.result_int(), 200) << res.body();
+  EXPECT_EQ(res.body().find("127.7.7.9"), std::string::npos) << res.body();
+  boost::json::object status = HttpClient::Json(res).as_object();
+  EXPECT_EQ(status.at("scope").as_string(), "school");
+  EXPECT_FALSE(status.contains("top_offenders")) << res.body();
+  // The attack state and the load are there, without the sources.
+  const auto& active = status.at("attack").at("active").as_array();
+  ASSERT_FALSE(active.empty()) << res.body();
+  EXPECT_EQ(active[0].at("type").as_string(), "flood");
+  EXPECT_FALSE(active[0].as_object().contains("sources"));
+  for (const auto& e : status.at("attack").at("recent").as_array()) {
+    EXPECT_FALSE(e.as_object().contains("sources"));
+  }
+  EXPECT_GT(status.at("load").at("requests_per_s").to_number<double>(), 0);
+  // The rules name addresses too: still district only.
+  EXPECT_EQ(server.Client().Get("/api/v1/admin/blocks", Bearer(school)).result_int(), 403);
+}
+
 TEST(GuardSentinel, AManualBlockThroughTheApiRefusesTheRangeAndTheCliListsIt) {
   TestServer server(SensitiveGuard);
   std::string token = server.Login("district");

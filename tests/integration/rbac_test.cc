@@ -106,8 +106,9 @@ void AddLiveSessionRows(std::vector<Row>& rows) {
   managers("/api/v1/live-sessions/{id}/cancel", "/cancel", 5, 8);
 }
 
-// The guard's operator endpoints: district admins only (school admins too are refused: the status
-// names addresses from every school). POST rows come before the DELETE rows that remove the rule.
+// The guard's operator endpoints: the status for every admin (a school admin's without addresses:
+// GuardSentinel tests), the rules and changes for district admins only (they name addresses from
+// every school). POST rows come before the DELETE rows that remove the rule.
 void AddGuardRows(std::vector<Row>& rows) {
   const char* roles[] = {"student_a", "guardian_a", "teacher_a", "admin_a", "district"};
   auto each = [&](const char* method, const char* pattern, const std::string& target,
@@ -117,7 +118,14 @@ void AddGuardRows(std::vector<Row>& rows) {
     }
     rows.push_back({method, pattern, "anonymous", "own", target, body, 401});
   };
-  each("GET", "/api/v1/admin/status", "/api/v1/admin/status", "", 200);
+  for (const char* who : {"student_a", "guardian_a", "teacher_a"}) {
+    rows.push_back({"GET", "/api/v1/admin/status", who, "own", "/api/v1/admin/status", "", 403});
+  }
+  for (const char* who : {"admin_a", "district"}) {
+    rows.push_back({"GET", "/api/v1/admin/status", who, "own", "/api/v1/admin/status", "", 200});
+  }
+  rows.push_back(
+      {"GET", "/api/v1/admin/status", "anonymous", "own", "/api/v1/admin/status", "", 401});
   each("POST", "/api/v1/admin/blocks", "/api/v1/admin/blocks",
        R"({"cidr":"198.51.100.0/24","reason":"rbac row"})", 201);
   each("GET", "/api/v1/admin/blocks", "/api/v1/admin/blocks", "", 200);

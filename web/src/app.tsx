@@ -64,7 +64,7 @@ const NAV: Record<Principal['role'], [string, MessageKey][]> = {
   guardian: [['/guardian', 'nav.home'], ['/guardian/grades', 'nav.grades']],
   teacher: [['/teacher', 'nav.classes'], ['/teacher/coursework', 'nav.coursework'], ['/feedback', 'nav.feedback']],
   school_admin: [
-    ['/admin/users', 'nav.users'], ['/teacher', 'nav.classes'], ['/teacher/coursework', 'nav.coursework'],
+    ['/admin/users', 'nav.users'], ['/admin', 'nav.operations'], ['/teacher', 'nav.classes'], ['/teacher/coursework', 'nav.coursework'],
     ['/admin/daily-attendance', 'nav.attendance'], ['/admin/pathways', 'nav.pathways'],
     ['/admin/feedback', 'nav.feedback'], ['/admin/analytics', 'nav.analytics'],
   ],

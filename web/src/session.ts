@@ -24,7 +24,8 @@ export function homeFor(role: Role): string {
     case 'teacher':
       return '/teacher';
     case 'school_admin':
-      // The operations dashboard names addresses from every school: district admins only.
+      // Finding people is a school admin's daily work; the operations dashboard (read-only, no
+      // addresses) is one link away in the navigation.
       return '/admin/users';
     default:
       return '/admin';

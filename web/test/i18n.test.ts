@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { catalogs } from '../src/i18n';
+import { catalogs, formatNumber, setLang } from '../src/i18n';
 import { en } from '../src/i18n/en';
 
 describe('i18n catalogs', () => {
@@ -36,5 +36,15 @@ describe('i18n catalogs', () => {
     walk(join(__dirname, '../src'));
     expect(used.size).toBeGreaterThan(50);
     for (const key of used) expect(en, key).toHaveProperty([key]);
+  });
+
+  it('format figures in the user\'s language', () => {
+    setLang('en');
+    expect(formatNumber(1234.56)).toBe('1,234.6');
+    setLang('es');
+    expect(formatNumber(12345.5)).toBe('12.345,5');
+    expect(formatNumber(0.5)).toBe('0,5');
+    setLang('en');
+    expect(formatNumber(3, 0)).toBe('3');
   });
 });

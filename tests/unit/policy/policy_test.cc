@@ -112,6 +112,14 @@ TEST(Policy, OnlyDistrictAdminsSeeAndManageTheGuard) {
   }
 }
 
+TEST(Policy, EveryAdminSeesTheOperationsFiguresButNoOneElse) {
+  EXPECT_EQ(Decide(SchoolAdmin(), Action::kViewOperations, {}), kOk);
+  EXPECT_EQ(Decide(DistrictAdmin(), Action::kViewOperations, {}), kOk);
+  for (const Principal& p : {Student(), Guardian(), Teacher()}) {
+    EXPECT_EQ(Decide(p, Action::kViewOperations, {}), k403) << RoleName(p.role);
+  }
+}
+
 TEST(Policy, OnlyEnrolledStudentsSubmitAndOnlyTheSectionsTeachersAndAdminsGrade) {
   EXPECT_EQ(Decide(Student(), Action::kSubmitWork, Section10()), kOk);
   EXPECT_EQ(Decide(Student(), Action::kSubmitWork, Section20()), k403);

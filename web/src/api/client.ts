@@ -210,7 +210,7 @@ export const api = {
   unblock: (cidr: string, kind: 'block' | 'allow' = 'block') =>
     request<{ removed: string }>(`/api/v1/admin/blocks${q({ cidr, kind })}`, { method: 'DELETE' }),
   setAttackMode: (mode: 'auto' | 'on' | 'off') =>
-    request<{ mode: string; under_attack: boolean }>('/api/v1/admin/attack-mode', {
+    request<{ mode: 'auto' | 'on' | 'off'; detected: boolean; under_attack: boolean }>('/api/v1/admin/attack-mode', {
       method: 'PUT', body: { mode },
     }),
   sectionAssignments: (id: number) => request<{ items: Assignment[] }>(`/api/v1/sections/${id}/assignments`),

@@ -119,7 +119,9 @@ export interface SourceRate {
   rate: number;
 }
 
+// A school admin's status (scope 'school') has no addresses: no top_offenders, no sources.
 export interface GuardStatus {
+  scope: 'district' | 'school';
   load: {
     open_connections: number;
     in_flight: number;
@@ -138,10 +140,10 @@ export interface GuardStatus {
     mode: 'auto' | 'on' | 'off';
     detected: boolean;
     under_attack: boolean;
-    active: { type: string; since: string; rate: number; peak_rate: number; sources: string[] }[];
-    recent: { type: string; event: 'started' | 'ended'; at: string; rate: number; sources: string[] }[];
+    active: { type: string; since: string; rate: number; peak_rate: number; sources?: string[] }[];
+    recent: { type: string; event: 'started' | 'ended'; at: string; rate: number; sources?: string[] }[];
   };
-  top_offenders: { hosts: SourceRate[]; subnets: SourceRate[] };
+  top_offenders?: { hosts: SourceRate[]; subnets: SourceRate[] };
   blocks: { manual: number; automatic: number };
 }
 

@@ -124,6 +124,13 @@ export function Room(props: { id: string; me: Principal }) {
   const participants = [...room.participants.values()].sort(
     (a, b) => (a.role === b.role ? a.name.localeCompare(b.name) : a.role === 'teacher' ? -1 : 1),
   );
+  // Why this user's chat is refused, said beside the box (and read with it): muted one by one, or
+  // everyone's public chat muted (writing privately to the teachers still works).
+  const mutedNote = room.me?.muted
+    ? t('room.you_are_muted')
+    : student && room.room?.chat_muted_all
+      ? t('room.all_muted')
+      : null;
   const run = (type: string, args: Record<string, unknown> = {}) =>
     c?.send(type, args).then(() => setError(null), setError);
 
@@ -216,7 +223,7 @@ export function Room(props: { id: string; me: Principal }) {
               <li ref={chatEnd} aria-hidden="true" class="end" />
             </ol>
             </div>
-            {(room.me?.muted || (student && room.room?.chat_muted_all)) && <p class="muted">{t('room.you_are_muted')}</p>}
+            {mutedNote && <p id="chat-muted" class="muted">{mutedNote}</p>}
             {room.me?.role !== 'observer' && (
               <form
                 class="row"
@@ -235,7 +242,7 @@ export function Room(props: { id: string; me: Principal }) {
               >
                 <label for="chat-text" class="sr">{t('room.message')}</label>
                 <input id="chat-text" name="text" maxLength={500} autoComplete="off" placeholder={t('room.message')}
-                  disabled={!connected} />
+                  disabled={!connected} aria-describedby={mutedNote ? 'chat-muted' : undefined} />
                 {student && (
                   <label class="check">
                     <input type="checkbox" name="private" /> {t('room.to_teacher')}
