@@ -70,12 +70,6 @@ export function t(key: MessageKey, vars: Record<string, string | number> = {}): 
   return text.replace(/\{(\w+)\}/g, (_, name) => (name in vars ? String(vars[name]) : `{${name}}`));
 }
 
-// A figure in the user's language ("1,234.5" in English, "1234,5" in Spanish), with at most
-// `fractionDigits` decimals.
-export function formatNumber(v: number, fractionDigits = 1): string {
-  return new Intl.NumberFormat(lang.get(), { maximumFractionDigits: fractionDigits }).format(v);
-}
-
 // Date and time in the district's time zone and the user's language. `timeZone` overrides the
 // district's (a session carries the zone it was scheduled in, which is the district's). English
 // and Spanish are Intl's; Haitian Creole, which the browsers' ICU lacks, is composed from Intl's
@@ -116,8 +110,9 @@ export function weekdayName(weekday: number): string {
 export function numberLocale(): string {
   return lang.get() === 'ht' ? 'fr-HT' : lang.get();
 }
-// A number with at most `digits` decimals (and at least `minDigits`), in the user's language.
-export function formatNumber(value: number, digits: number, minDigits = 0): string {
+// A number with at most `digits` decimals (and at least `minDigits`), in the user's language:
+// "1,234.5" in English, "1234,5" in Spanish.
+export function formatNumber(value: number, digits = 1, minDigits = 0): string {
   return new Intl.NumberFormat(numberLocale(), { maximumFractionDigits: digits, minimumFractionDigits: minDigits })
     .format(value);
 }
