@@ -149,8 +149,8 @@ void AddServeOptions(CLI::App& cmd, AppConfig& c) {
         a);
   o.Add("--hash-threads", au.hash_threads, "Password hashing threads (at most one per core)", a);
   o.Add("--hash-queue", au.hash_queue, "Password hashes waiting, all clients (503 beyond)", a);
-  o.Add("--hash-queue-per-ip", au.hash_queue_per_ip, "Password hashes waiting for one client IP",
-        a);
+  o.Add("--hash-queue-per-ip", au.hash_queue_per_ip,
+        "Password hashes waiting for one client (its address, or its /64 for IPv6)", a);
   o.AddDuration("--session-idle-ttl-s", au.session_idle_ttl, "Session expiry without use", a);
   o.AddDuration("--remember-ttl-s", au.remember_ttl, "Session expiry with 'remember this device'",
                 a);
@@ -305,6 +305,12 @@ void AddServeOptions(CLI::App& cmd, AppConfig& c) {
                    {"subnet", "one subnet (/24, /48)", &limits.subnet},
                    {"account", "one signed-in account", &limits.account}};
     for (const auto& b : buckets) {
+      // Only signed-in requests meet an account bucket (Admission::CheckAccount runs after
+      // authentication), and static and sign-in routes never authenticate: no flag that does
+      // nothing.
+      const bool authenticates =
+          route_class != guard::RouteClass::kStatic && route_class != guard::RouteClass::kLogin;
+      if (b.limit == &limits.account && !authenticates) continue;
       const std::string prefix = "--rate-" + flag_class + "-" + b.key;
       o.Add(prefix + "-per-s", b.limit->per_second,
             name + " requests per second from " + b.what + " (0: no limit)", ad);
@@ -417,6 +423,10 @@ void AddServeOptions(CLI::App& cmd, AppConfig& c) {
         "Count traffic per source and detect attacks (blocks are enforced either way)", gd);
   o.AddDuration("--guard-tick-ms", se.tick,
                 "The detector's window: traffic is judged once per tick", gd);
+  o.AddDuration("--guard-connection-log-interval-ms", se.connection_log_interval,
+                "At most one guard_connection_decisions log line (counts of refusals, evictions "
+                "and timeouts by kind, and the top source) per this interval, only when non-zero",
+                gd);
   o.AddDuration("--guard-sync-interval-ms", c.guard_sync_interval,
                 "How often each node re-reads the block and allow rules from the store", gd);
   o.Add("--guard-shards", se.traffic.shards, "Lock shards of the per-source counters", gd);

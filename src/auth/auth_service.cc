@@ -10,6 +10,7 @@
 #include "auth/session_token.h"
 #include "core/log.h"
 #include "core/offload.h"
+#include "guard/cidr.h"
 #include "store/auth_store.h"
 
 namespace homeroom::auth {
@@ -151,6 +152,13 @@ Status AuthService::CheckPasswordLimits(std::string_view password) const {
   return Status::Ok();
 }
 
+std::string HashQueueKey(std::string_view ip) {
+  boost::system::error_code ec;
+  const auto address = boost::asio::ip::make_address(ip, ec);
+  if (ec) return std::string(ip);  // not an address (a test's label): itself
+  return guard::HostKey(address).ToString();
+}
+
 template <typename Fn>
 auto AuthService::OnHashPool(const std::string& ip, Fn fn) -> asio::awaitable<decltype(fn())> {
   auto started = std::make_shared<std::atomic<bool>>(false);
@@ -163,7 +171,9 @@ auto AuthService::OnHashPool(const std::string& ip, Fn fn) -> asio::awaitable<de
     depth->Add(-1);
     return fn();
   };
-  std::string key = ip;
+  // Fair by host key (/32 IPv4, /64 IPv6) like every other per-client limit: an IPv6 client
+  // rotating addresses inside its /64 is one client, not one per address.
+  std::string key = HashQueueKey(ip);
   auto result =
       co_await Offload(*hash_pool_, std::move(key), std::move(job), options_.hash_retry_after_s);
   if (!started->load()) depth->Add(-1);  // refused: it never ran

@@ -35,7 +35,7 @@ struct AuthOptions {
   // Hashes waiting, all IPs together: a morning burst of sign-ins from many addresses waits (256
   // at ~40 hashes/s on two cores is at most ~6 s) rather than being refused.
   size_t hash_queue = 256;
-  size_t hash_queue_per_ip = 4;  // hashes waiting for one client IP
+  size_t hash_queue_per_ip = 4;  // hashes waiting for one client (host key: /32, /64 IPv6)
   int hash_retry_after_s = 2;    // Retry-After when the pool is full
 
   // Sessions: sliding expiry. A session ends after `session_idle_ttl` without a request, or
@@ -98,6 +98,11 @@ struct LoginResult {
 //   homeroom_auth_sessions_touched_total, homeroom_auth_token_throttled_total
 //
 // Thread-safe. Must outlive every coroutine it started; destroy it after the io_context stopped.
+// The fairness key of the hashing pool for a client address: its host key (guard::HostKey, "/32"
+// for IPv4, "/64" for IPv6), so that the addresses of one IPv6 /64 share one client's share
+// (AuthOptions::hash_queue_per_ip). Text that is not an address is its own key.
+std::string HashQueueKey(std::string_view ip);
+
 class AuthService {
  public:
   AuthService(store::Database& db, const Clock& clock, metrics::Registry& metrics,

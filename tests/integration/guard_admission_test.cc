@@ -8,12 +8,14 @@
 #include <thread>
 #include <vector>
 
+#include "core/clock.h"
 #include "guard/admission.h"
 #include "guard/attack_mode.h"
 #include "guard/block_list.h"
 #include "guard/proof_of_work.h"
 #include "integration/test_server.h"
 #include "unit/net/test_client.h"
+#include "unit/net/ws_client.h"
 
 namespace homeroom::testing {
 namespace {
@@ -258,6 +260,103 @@ TEST(GuardAdmission, OneSourceCannotFillTheHashingQueueForAnother) {
   for (auto& t : attackers) t.join();
   EXPECT_TRUE(saturated) << attacker_requests.load() << " attacking sign-ins, none refused";
   EXPECT_EQ(victim_ok, 5);
+}
+
+TEST(GuardAdmission, AddressesOfOneIpv6Slash64ShareOneClientsShareOfTheHashingQueue) {
+  TestServer server([](app::AppConfig& c) {
+    c.auth.argon2 = {.ops_limit = 2, .mem_limit_bytes = 8 << 20};
+    c.auth.hash_threads = 1;
+    c.auth.hash_queue = 16;  // never full here: only the per-client share can refuse
+    c.auth.hash_queue_per_ip = 2;
+    // The clients are IPv6 addresses forwarded by a trusted proxy (the loopback has one IPv6
+    // address); no sign-in bucket and no detection, so only the hashing queue answers 503.
+    c.trusted_proxies = {"127.0.20.1"};
+    c.admission.rates.For(RouteClass::kLogin) = {{}, {}, {}};
+    c.sentinel.enabled = false;
+  });
+  const std::string body_a = R"({"username":"student_a","password":"pw-student_a"})";
+  std::atomic<bool> stop{false};
+  std::atomic<int> unavailable{0};
+  std::atomic<int> requests{0};
+  std::vector<std::thread> rotating;
+  // Six addresses of 2001:db8:1:2::/64, one sign-in in flight each: six waiting from one client
+  // when keyed by /64 (over its share of 2), one per key when keyed by the raw address.
+  for (int t = 0; t < 6; ++t) {
+    rotating.emplace_back([&, t] {
+      HttpClient proxy = server.Client("127.0.20.1");
+      const HttpClient::Headers from = {
+          {"X-Forwarded-For", fmt::format("2001:db8:1:2::{}", t + 1)}};
+      for (int i = 0; i < 300 && !stop.load(); ++i) {
+        auto res = proxy.Post("/api/v1/auth/login", body_a, from);
+        ++requests;
+        if (res.result_int() == 503) ++unavailable;
+      }
+    });
+  }
+  for (int i = 0; i < 2000 && unavailable.load() == 0; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  const bool refused = unavailable.load() > 0;
+  // Another /64 is another client: served.
+  int other_ok = 0;
+  for (int i = 0; i < 3; ++i) {
+    auto res =
+        server.Client("127.0.20.1")
+            .Post("/api/v1/auth/login", R"({"username":"student_b","password":"pw-student_b"})",
+                  {{"X-Forwarded-For", "2001:db8:1:3::1"}});
+    if (res.result_int() == 200) ++other_ok;
+  }
+  stop = true;
+  for (auto& t : rotating) t.join();
+  EXPECT_TRUE(refused) << requests.load()
+                       << " sign-ins from six addresses of one /64, none over the share";
+  EXPECT_EQ(other_ok, 3);
+}
+
+TEST(GuardAdmission, WebSocketUpgradesOverTheLiveRatePerAddressGet429WhileAnotherAddressUpgrades) {
+  TestServer server([](app::AppConfig& c) {
+    // Three upgrades at once per address, then (practically) none: the live class's address
+    // bucket; no account bucket, so the address is what limits.
+    c.admission.rates.For(RouteClass::kLive) = {{0.001, 3}, {}, {}};
+  });
+  const std::string teacher = server.Login("teacher_a");
+  const std::string student = server.Login("student_a");
+  const int64_t now = SystemClock::Instance().NowMs();
+  const std::string body = fmt::format(R"({{"title":"Rate","starts_at":"{}","ends_at":"{}"}})",
+                                       FormatIsoUtc(now - 60'000), FormatIsoUtc(now + 45 * 60'000));
+  auto created = server.Client().Post("/api/v1/sections/10/live-sessions", body, Bearer(teacher));
+  ASSERT_EQ(created.result_int(), 201) << created.body();
+  const int64_t session =
+      HttpClient::Json(created).at("items").as_array().at(0).at("id").as_int64();
+  auto started = server.Client().Post(fmt::format("/api/v1/live-sessions/{}/start", session), "",
+                                      Bearer(teacher));
+  ASSERT_EQ(started.result_int(), 200) << started.body();
+  const std::string target = fmt::format("/api/v1/live?session={}", session);
+  auto join = [&](const std::string& source_ip, const std::string& token) {
+    WsClient::Options options;
+    options.source_ip = source_ip;
+    options.header = "Authorization: Bearer " + token;
+    return std::make_unique<WsClient>(server.port(), target, options);
+  };
+
+  std::vector<std::unique_ptr<WsClient>> sockets;
+  int upgraded = 0;
+  int limited = 0;
+  for (int i = 0; i < 8; ++i) {
+    sockets.push_back(join("127.0.50.1", student));
+    const auto& res = sockets.back()->response();
+    if (res.result_int() == 101) ++upgraded;
+    if (res.result_int() == 429) {
+      ++limited;
+      EXPECT_FALSE(res[boost::beast::http::field::retry_after].empty());
+    }
+  }
+  EXPECT_EQ(upgraded, 3);
+  EXPECT_EQ(limited, 5);
+  // Another address still upgrades (the teacher: the student holds the 3 sockets a user may).
+  auto other = join("127.0.51.1", teacher);
+  EXPECT_EQ(other->response().result_int(), 101);
+  EXPECT_EQ(Decisions(server, "live", "rate_limited_ip"), 5u);
 }
 
 }  // namespace

@@ -24,6 +24,8 @@ void StartAttack(AttackContext& attack) {
       return StartWsMessageFlood(attack);
     case AttackKind::kOversized:
       return StartOversized(attack);
+    case AttackKind::kConnectionExhaustion:
+      return StartConnectionExhaustion(attack);
   }
 }
 

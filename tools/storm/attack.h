@@ -56,6 +56,7 @@ void StartLoginStuffing(AttackContext& attack);
 void StartWsConnectFlood(AttackContext& attack);
 void StartWsMessageFlood(AttackContext& attack);
 void StartOversized(AttackContext& attack);
+void StartConnectionExhaustion(AttackContext& attack);
 
 // What a GoldenEye-style flood sends: a random user agent, a random path under the API or the
 // site root with a cache-busting query, a random referer.

@@ -1,4 +1,5 @@
-// slowloris, slow-post and slow-read: connections that hold the server's resources by going slow.
+// slowloris, slow-post, slow-read and connection-exhaustion: connections that hold the server's
+// resources by going slow (or, for connection-exhaustion, by saying nothing at all).
 // Each worker holds one connection at a time, opened at the attack's rate (connections per
 // second) until spec.connections are open; a connection's outcome is counted once, when it ends:
 // the status of an answer, closed or reset by the server, or held open until the storm ended.
@@ -25,7 +26,9 @@ namespace {
 
 constexpr auto kTuple = asio::as_tuple(asio::use_awaitable);
 
-enum class SlowMode { kLoris, kPost, kRead };
+// kIdle: connect and send nothing, as an unused browser preconnect does; the server's head
+// deadline, an eviction at its global cap or a refusal at a cap ends the connection.
+enum class SlowMode { kLoris, kPost, kRead, kIdle };
 
 struct ReadResult {
   boost::system::error_code ec;  // beast::error::timeout when nothing came before `until`
@@ -115,12 +118,16 @@ asio::awaitable<void> SlowWorker(AttackContext& a, SlowMode mode, uint64_t worke
                   "\r\nUser-Agent: " + RandomUserAgent(rng) + "\r\n\r\n";
         }
         break;
+      case SlowMode::kIdle:
+        break;
     }
-    auto [write_error, written] = co_await asio::async_write(socket, asio::buffer(head), kTuple);
-    (void)written;
-    if (write_error) {
-      a.stats.RecordError(ClassifyError(write_error), Since(start));
-      continue;
+    if (!head.empty()) {
+      auto [write_error, written] = co_await asio::async_write(socket, asio::buffer(head), kTuple);
+      (void)written;
+      if (write_error) {
+        a.stats.RecordError(ClassifyError(write_error), Since(start));
+        continue;
+      }
     }
     a.stats.Count("opened");
     // Trickle (loris, post) or read a byte at a time (read), every slow_interval.
@@ -154,7 +161,7 @@ asio::awaitable<void> SlowWorker(AttackContext& a, SlowMode mode, uint64_t worke
         a.stats.RecordError(NetError::kHeldOpen, Since(start));
         break;
       }
-      if (mode == SlowMode::kRead) continue;
+      if (mode == SlowMode::kRead || mode == SlowMode::kIdle) continue;
       std::string more = mode == SlowMode::kLoris
                              ? "X-" + RandomToken(rng, 4) + ": " + RandomToken(rng, 2) + "\r\n"
                              : std::string("a");
@@ -182,5 +189,6 @@ void Start(AttackContext& a, SlowMode mode) {
 void StartSlowloris(AttackContext& a) { Start(a, SlowMode::kLoris); }
 void StartSlowPost(AttackContext& a) { Start(a, SlowMode::kPost); }
 void StartSlowRead(AttackContext& a) { Start(a, SlowMode::kRead); }
+void StartConnectionExhaustion(AttackContext& a) { Start(a, SlowMode::kIdle); }
 
 }  // namespace homeroom::storm

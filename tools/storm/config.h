@@ -22,14 +22,15 @@ enum class AttackKind {
   kHttpFlood,        // keep-alive GET flood, random URLs and user agents, few sources
   kManySourceFlood,  // thousands of sources, each under a per-IP rate, a connection per request
   kSlowloris,        // request heads trickled a header line at a time
-  kSlowPost,         // huge Content-Length, body trickled
+  kSlowPost,         // a Content-Length under the route's limit, body trickled
   kSlowRead,         // pipelined requests, tiny receive window, reads a byte at a time
   kLoginStuffing,    // POST /auth/login with guessed credentials
   kWsConnectFlood,   // WebSocket upgrades at a rate, each socket held open
   kWsMessageFlood,   // chat commands on a few sockets at a rate
   kOversized,        // bodies over the limit, 64 KiB heads, frames over the message limit
+  kConnectionExhaustion,  // idle connections from many sources, past the server's connection caps
 };
-inline constexpr int kAttackKindCount = 9;
+inline constexpr int kAttackKindCount = 10;
 
 // "http-flood", "many-source-flood", ...
 const char* AttackName(AttackKind kind);
@@ -74,7 +75,10 @@ struct StormConfig {
   std::vector<AttackSpec> attacks;
   std::chrono::milliseconds attack_delay{0};  // attacks start this long after the legit traffic
   std::chrono::milliseconds slow_interval{5'000};
-  size_t slow_post_length = 1'000'000;
+  // Under the 4 KiB body limit of POST /api/v1/auth/login (api::Services::auth_body_limit), so
+  // that the server reads the body and its minimum body rate or body deadline ends it; a length
+  // over the limit is refused 413 up front (that is the `oversized` attack).
+  size_t slow_post_length = 4'000;
   int slow_read_pipeline = 500;
   size_t oversize_bytes = 1 << 20;
   double stuffing_known_fraction = 0.5;

@@ -100,5 +100,20 @@ TEST(Config, NegativeDurationsAreRefusedWithTheFlagNamed) {
   }
 }
 
+TEST(Config, AccountRateFlagsExistOnlyForClassesThatAuthenticate) {
+  AppConfig c = Parse({"--rate-api-read-account-per-s", "7", "--rate-live-account-burst", "9"});
+  EXPECT_EQ(c.admission.rates.For(guard::RouteClass::kApiRead).account.per_second, 7);
+  EXPECT_EQ(c.admission.rates.For(guard::RouteClass::kLive).account.burst, 9);
+  // Static and sign-in routes never authenticate, so an account bucket there would never be met.
+  for (const char* flag : {"--rate-static-account-per-s", "--rate-static-account-burst",
+                           "--rate-login-account-per-s", "--rate-login-account-burst"}) {
+    EXPECT_THROW(Parse({flag, "1"}), CLI::ParseError) << flag;
+  }
+  EXPECT_EQ(Parse({"--rate-login-ip-per-s", "3"})
+                .admission.rates.For(guard::RouteClass::kLogin)
+                .ip.per_second,
+            3);
+}
+
 }  // namespace
 }  // namespace homeroom::app

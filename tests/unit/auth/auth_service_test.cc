@@ -294,6 +294,15 @@ TEST(Throttle, OneIpGuessingManyAccountsIsStoppedButOtherIpsAreNot) {
   EXPECT_TRUE(w.Login("ana.lopez", "correct horse", "192.0.2.1").ok());
 }
 
+TEST(HashingPool, FairnessKeyIsTheHostKeySoAnIpv6Slash64IsOneClient) {
+  EXPECT_EQ(HashQueueKey("203.0.113.1"), "203.0.113.1/32");
+  EXPECT_NE(HashQueueKey("203.0.113.1"), HashQueueKey("203.0.113.2"));
+  EXPECT_EQ(HashQueueKey("2001:db8:1:2::1"), "2001:db8:1:2::/64");
+  EXPECT_EQ(HashQueueKey("2001:db8:1:2::1"), HashQueueKey("2001:db8:1:2:aaaa:bbbb:cccc:dddd"));
+  EXPECT_NE(HashQueueKey("2001:db8:1:2::1"), HashQueueKey("2001:db8:1:3::1"));
+  EXPECT_EQ(HashQueueKey("not an address"), "not an address");
+}
+
 TEST(HashingPool, FullForOneIpAnswersUnavailableWhileOtherIpsStillGetASlot) {
   AuthOptions o = TestOptions();
   o.hash_threads = 1;
@@ -309,7 +318,8 @@ TEST(HashingPool, FullForOneIpAnswersUnavailableWhileOtherIpsStillGetASlot) {
   std::shared_future<void> released = release.get_future().share();
   std::atomic<bool> blocker_started{false};
   WorkPool& pool = w.auth->hashing_pool();
-  ASSERT_EQ(pool.TryPost(busy_ip,
+  // The pool's fairness key is the client's host key (HashQueueKey), as AuthService posts it.
+  ASSERT_EQ(pool.TryPost(HashQueueKey(busy_ip),
                          [&] {
                            blocker_started = true;
                            released.wait();
@@ -317,7 +327,7 @@ TEST(HashingPool, FullForOneIpAnswersUnavailableWhileOtherIpsStillGetASlot) {
             WorkPool::PostResult::kAccepted);
   while (!blocker_started) std::this_thread::yield();
   for (int i = 0; i < 2; ++i) {
-    ASSERT_EQ(pool.TryPost(busy_ip, [released] { released.wait(); }),
+    ASSERT_EQ(pool.TryPost(HashQueueKey(busy_ip), [released] { released.wait(); }),
               WorkPool::PostResult::kAccepted);
   }
 

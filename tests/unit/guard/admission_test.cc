@@ -108,6 +108,8 @@ TEST(Admission, NotUnderAttackNoProofIsAsked) {
 TEST(Admission, PriorityFollowsClassAndCredential) {
   EXPECT_EQ(Admission::PriorityFor(RouteClass::kApiRead, true), Priority::kHigh);
   EXPECT_EQ(Admission::PriorityFor(RouteClass::kLive, true), Priority::kHigh);
+  // A live upgrade without a credential waits as anonymous (it is refused right after anyway).
+  EXPECT_EQ(Admission::PriorityFor(RouteClass::kLive, false), Priority::kAnonymous);
   EXPECT_EQ(Admission::PriorityFor(RouteClass::kLogin, false), Priority::kLogin);
   EXPECT_EQ(Admission::PriorityFor(RouteClass::kApiRead, false), Priority::kAnonymous);
 }

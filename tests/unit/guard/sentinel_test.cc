@@ -2,7 +2,12 @@
 
 #include <gtest/gtest.h>
 
+#include <boost/json/parse.hpp>
+#include <sstream>
 #include <string>
+#include <vector>
+
+#include "core/log.h"
 
 namespace homeroom::guard {
 namespace {
@@ -227,6 +232,100 @@ TEST(Sentinel, CountsNothingWhenDisabledButStillEnforcesBlocks) {
   EXPECT_FALSE(sentinel.detector().Active(AttackType::kFlood));
   blocks.ReplaceManual({{.range = *Cidr::Parse("127.6.6.6/32"), .reason = "test"}}, {});
   EXPECT_FALSE(sentinel.AllowConnection(Ip("127.6.6.6")));
+}
+
+// The guard_connection_decisions lines in `text` (JSON lines), parsed.
+std::vector<boost::json::object> DecisionLines(const std::string& text) {
+  std::vector<boost::json::object> lines;
+  std::istringstream in(text);
+  for (std::string line; std::getline(in, line);) {
+    if (line.find(R"("event":"guard_connection_decisions")") == std::string::npos) continue;
+    lines.push_back(boost::json::parse(line).as_object());
+  }
+  return lines;
+}
+
+// What net::Server counts (net/net_metrics.h), written directly: guard does not link net.
+void CountNet(metrics::Registry& m, const std::string& name, metrics::Labels labels, int n) {
+  labels.insert(labels.begin(), {"server", "api"});
+  for (int i = 0; i < n; ++i) m.GetCounter(name, "test", labels).Inc();
+}
+
+TEST(Sentinel, LogsConnectionDecisionsAsABoundedPeriodicSummaryWithTheTopSource) {
+  auto out = std::make_shared<std::ostringstream>();
+  log::Init({.min_level = log::Level::kInfo, .capture = out});
+  World world;  // connection_log_interval 10 s
+  auto evicted = [&](const std::string& ip, int n) {
+    CountNet(world.metrics, "homeroom_net_connections_evicted_total", {}, n);
+    for (int i = 0; i < n; ++i) {
+      world.sentinel.OnConnectionEvent(ConnectionEvent::kEvicted, Ip(ip));
+    }
+  };
+  world.Second([] {});  // nothing happened: no line
+  evicted("127.9.9.9", 30);
+  evicted("127.9.9.10", 2);
+  CountNet(world.metrics, "homeroom_net_connections_refused_total", {{"reason", "per_subnet_cap"}},
+           4);
+  CountNet(world.metrics, "homeroom_net_accept_errors_total", {{"reason", "fd_exhausted"}}, 1);
+  // Idle keep-alive timeouts are normal: neither counted in the line nor a reason for one.
+  CountNet(world.metrics, "homeroom_net_timeouts_total", {{"kind", "idle"}}, 50);
+  for (int i = 0; i < 50; ++i) {
+    world.sentinel.OnConnectionEvent(ConnectionEvent::kIdleTimeout, Ip("127.1.1.1"));
+  }
+  for (int s = 0; s < 8; ++s) world.Second([] {});  // 9 s since the start: not yet
+  log::Flush();
+  EXPECT_TRUE(DecisionLines(out->str()).empty()) << out->str();
+  for (int s = 0; s < 5; ++s) world.Second([] {});  // one line at 10 s, none after (nothing new)
+  // A flood of decisions still gives one line per interval.
+  for (int s = 0; s < 25; ++s) world.Second([&] { evicted("127.7.7.7", 100); });
+  log::Flush();
+  const std::string text = out->str();
+  log::Init({});
+
+  std::vector<boost::json::object> lines = DecisionLines(text);
+  ASSERT_EQ(lines.size(), 3u) << text;
+  const boost::json::object& first = lines[0];
+  EXPECT_EQ(first.at("total").to_number<int64_t>(), 37);
+  const boost::json::object& counts = first.at("counts").as_object();
+  EXPECT_EQ(counts.at("evicted").to_number<int64_t>(), 32);
+  EXPECT_EQ(counts.at("refused_per_subnet_cap").to_number<int64_t>(), 4);
+  EXPECT_EQ(counts.at("accept_fd_exhausted").to_number<int64_t>(), 1);
+  EXPECT_FALSE(counts.contains("timeout_idle"));
+  EXPECT_FALSE(counts.contains("refused_global_cap"));  // only non-zero kinds
+  EXPECT_EQ(first.at("top_source").as_string(), "127.9.9.9/32");
+  EXPECT_EQ(first.at("top_source_decisions").to_number<int64_t>(), 30);
+  EXPECT_EQ(first.at("seconds").to_number<int64_t>(), 10);
+  // The flood (from 15 s): one line at 20 s and one at 30 s, each counting since the last line.
+  EXPECT_EQ(lines[1].at("counts").at("evicted").to_number<int64_t>(), 600);  // t = 15..20 s
+  EXPECT_EQ(lines[1].at("top_source").as_string(), "127.7.7.7/32");
+  EXPECT_EQ(lines[2].at("counts").at("evicted").to_number<int64_t>(), 1000);  // t = 21..30 s
+}
+
+TEST(Sentinel, LogsConnectionDecisionsEvenWithDetectionOff) {
+  auto out = std::make_shared<std::ostringstream>();
+  log::Init({.min_level = log::Level::kInfo, .capture = out});
+  ManualClock clock;
+  metrics::Registry metrics;
+  BlockList blocks(clock);
+  AttackMode mode;
+  SentinelOptions options;
+  options.enabled = false;
+  options.connection_log_interval = std::chrono::milliseconds(1000);
+  Sentinel sentinel(clock, options, blocks, mode, metrics);
+  CountNet(metrics, "homeroom_net_timeouts_total", {{"kind", "head"}}, 3);
+  CountNet(metrics, "homeroom_net_timeouts_total", {{"kind", "body_rate"}}, 2);
+  sentinel.OnConnectionEvent(ConnectionEvent::kHeadTimeout, Ip("2001:db8::1"));
+  clock.Advance(1000);
+  sentinel.Tick();
+  log::Flush();
+  const std::string text = out->str();
+  log::Init({});
+  std::vector<boost::json::object> lines = DecisionLines(text);
+  ASSERT_EQ(lines.size(), 1u) << text;
+  EXPECT_EQ(lines[0].at("counts").at("timeout_head").to_number<int64_t>(), 3);
+  EXPECT_EQ(lines[0].at("counts").at("timeout_body_rate").to_number<int64_t>(), 2);
+  EXPECT_FALSE(lines[0].at("counts").as_object().contains("timeout_body"));
+  EXPECT_EQ(lines[0].at("top_source").as_string(), "2001:db8::/64");
 }
 
 TEST(Sentinel, StartsAndStopsItsTicker) {

@@ -133,5 +133,57 @@ TEST(StormRun, SlowClientsAreCountedWhenTheServerClosesThem) {
   EXPECT_EQ(stuffing.successes(), 0u);  // random credentials never sign in
 }
 
+TEST(StormRun, SlowPostByDefaultFitsTheRouteAndMeetsTheMinimumBodyRate) {
+  testing::TestServer server(
+      [](app::AppConfig& c) { c.server.body_rate_grace = std::chrono::milliseconds(200); });
+  StormConfig config = ShortStorm(server.port(), "");
+  config.legit_users = 0;
+  config.slow_interval = std::chrono::milliseconds(100);  // 10 bytes/s, under 512
+  config.attacks = {
+      AttackSpec{.kind = AttackKind::kSlowPost, .rate = 20, .sources = 2, .connections = 4}};
+  auto result = RunStorm(config);
+  ASSERT_TRUE(result.ok()) << result.status().ToString();
+  const TrafficStats& post = *(*result)->attacks[0].second;
+  EXPECT_GT(post.attempts(), 0u);
+  // The default length is under the sign-in route's limit: never refused up front...
+  EXPECT_EQ(post.StatusCount(413), 0u);
+  // ...so the server reads the trickled body and its minimum body rate cuts it.
+  EXPECT_GT(
+      server.app().metrics().CounterTotal("homeroom_net_timeouts_total", {{"kind", "body_rate"}}),
+      0u);
+  EXPECT_EQ(server.app().metrics().CounterTotal("homeroom_net_bad_requests_total",
+                                                {{"reason", "body_too_large"}}),
+            0u);
+}
+
+TEST(StormRun, ConnectionExhaustionPastTheGlobalCapIsEvictedWhileUsersAreServed) {
+  testing::TestServer server([](app::AppConfig& c) {
+    // The attack's first /24 (sources 0..253) fills its subnet cap; its second /24 then fills
+    // the global cap, where idle connections that never signed in are evicted for new ones.
+    c.server.max_connections = 20;
+    c.server.max_connections_per_subnet = 12;
+  });
+  testing::TempDir dir;
+  StormConfig config = ShortStorm(server.port(), WriteLogins(dir.path()));
+  config.token_cache = dir.path() + "/tokens.tsv";
+  config.legit_users = 2;
+  config.live = false;
+  config.attacks = {AttackSpec{
+      .kind = AttackKind::kConnectionExhaustion, .rate = 200, .sources = 300, .connections = 40}};
+  auto result = RunStorm(config);
+  ASSERT_TRUE(result.ok()) << result.status().ToString();
+  const StormResult& r = **result;
+  const TrafficStats& idle = *r.attacks[0].second;
+  EXPECT_GT(idle.attempts(), 0u);
+  EXPECT_EQ(idle.successes(), 0u);  // it never asks for anything
+  const metrics::Registry& m = server.app().metrics();
+  EXPECT_GT(m.CounterTotal("homeroom_net_connections_evicted_total"), 0u);
+  EXPECT_GT(
+      m.CounterTotal("homeroom_net_connections_refused_total", {{"reason", "per_subnet_cap"}}), 0u);
+  // The users still get their answers (new connections take evicted slots).
+  EXPECT_GT(r.api->attempts(), 0u);
+  EXPECT_GT(r.api->successes(), 0u);
+}
+
 }  // namespace
 }  // namespace homeroom::storm
