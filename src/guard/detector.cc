@@ -152,7 +152,8 @@ std::array<Detector::Verdict, kAttackTypeCount> Detector::Judge(const TrafficWin
 }
 
 double Detector::SlowEventRate(const TrafficWindow& w) {
-  slow_history_.emplace_back(w.seconds, w.head_timeouts + w.body_timeouts + w.write_timeouts);
+  slow_history_.emplace_back(w.seconds,
+                             w.head_timeouts + w.body_timeouts + w.write_timeouts + w.evicted);
   double seconds = 0;
   uint64_t events = 0;
   for (const auto& [s, e] : slow_history_) {

@@ -25,7 +25,8 @@ namespace homeroom::guard {
 enum class AttackType {
   kFlood,            // a few sources, each over the per-source threshold
   kManySourceFlood,  // the total far above the baseline, spread over many sources each under it
-  kSlowClients,      // slowloris, slow POST, slow read: head, body and write timeouts
+  kSlowClients,      // slowloris, slow POST, slow read, connection exhaustion: head, body and
+                     // write timeouts, and idle never-signed-in connections evicted at the cap
   kLoginStuffing,    // sign-in failures at a high rate
   kWebSocketFlood,   // WebSocket upgrades at a high rate, or sockets closed for abuse
 };
@@ -53,7 +54,8 @@ struct DetectorOptions {
   double many_source_factor = 5;
   double many_source_min_rps = 300;
   double many_source_min_hosts = 50;
-  // Slow clients: head, body and write timeouts per second, averaged over `slow_window`. Timeouts
+  // Slow clients: head, body and write timeouts and evictions of idle connections that never
+  // signed in (connection exhaustion) per second, averaged over `slow_window`. Timeouts
   // come in bursts a deadline apart (a slowloris opens its sockets together, and they all time
   // out together), so one window of them says little; the average over a span longer than the
   // deadlines does.

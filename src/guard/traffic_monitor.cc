@@ -106,8 +106,14 @@ void TrafficMonitor::OnConnectionEvent(ConnectionEvent event,
       summary = &Shard::blocked;
       break;
     case ConnectionEvent::kRefusedCap:
-    case ConnectionEvent::kEvicted:  // the global cap was full either way: connection exhaustion
       refused_cap_.fetch_add(1, std::memory_order_relaxed);
+      break;
+    case ConnectionEvent::kEvicted:
+      // The global cap was full and this connection held a slot without ever signing in: the
+      // slowloris pattern at scale (connection exhaustion), so its source counts as a slow client.
+      refused_cap_.fetch_add(1, std::memory_order_relaxed);
+      evicted_.fetch_add(1, std::memory_order_relaxed);
+      summary = &Shard::slow;
       break;
     case ConnectionEvent::kIdleTimeout:  // normal for browsers between requests: not a signal
       break;
@@ -173,6 +179,7 @@ TrafficWindow TrafficMonitor::Roll(double seconds, size_t top_n) {
   w.ws_untrusted_upgrades = take(ws_untrusted_upgrades_);
   w.blocked_connections = take(blocked_);
   w.refused_cap = take(refused_cap_);
+  w.evicted = take(evicted_);
   w.head_timeouts = take(head_timeouts_);
   w.body_timeouts = take(body_timeouts_);
   w.write_timeouts = take(write_timeouts_);

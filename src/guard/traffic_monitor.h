@@ -57,7 +57,8 @@ struct TrafficWindow {
   uint64_t ws_untrusted_upgrades = 0;  // untrusted upgrade attempts: anonymous or refused
   // Connection events (ConnectionEvent), by kind.
   uint64_t blocked_connections = 0;
-  uint64_t refused_cap = 0;
+  uint64_t refused_cap = 0;  // refused at a cap, or evicted at the global cap
+  uint64_t evicted = 0;      // idle connections that never signed in, closed at the global cap
   uint64_t head_timeouts = 0;
   uint64_t body_timeouts = 0;
   uint64_t write_timeouts = 0;
@@ -71,7 +72,7 @@ struct TrafficWindow {
   std::vector<SourceCount> top_subnets;  // untrusted requests
   std::vector<SourceCount> login_failure_hosts;
   std::vector<SourceCount> ws_hosts;       // untrusted upgrade attempts and WebSocket abuse closes
-  std::vector<SourceCount> slow_hosts;     // head, body and write timeouts
+  std::vector<SourceCount> slow_hosts;     // head, body and write timeouts, evictions
   std::vector<SourceCount> blocked_hosts;  // connections refused as blocked
 };
 
@@ -121,6 +122,7 @@ class TrafficMonitor {
   std::atomic<uint64_t> ws_untrusted_upgrades_{0};
   std::atomic<uint64_t> blocked_{0};
   std::atomic<uint64_t> refused_cap_{0};
+  std::atomic<uint64_t> evicted_{0};
   std::atomic<uint64_t> head_timeouts_{0};
   std::atomic<uint64_t> body_timeouts_{0};
   std::atomic<uint64_t> write_timeouts_{0};

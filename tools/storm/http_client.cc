@@ -29,6 +29,7 @@ ConnectionBudget::Slot ConnectionBudget::TryAcquire() {
 }
 
 void Record(TrafficStats& stats, const Exchange& e) {
+  if (e.retried) stats.Count("retried_closed_keep_alive");
   if (e.answered()) {
     stats.RecordStatus(e.status, e.latency);
   } else {
@@ -74,8 +75,28 @@ void HttpConnection::Close() {
 }
 
 asio::awaitable<Exchange> HttpConnection::Send(Request req, TimePoint deadline) {
+  req.set(http::field::host, target_.host_header);
+  req.keep_alive(true);
+  req.prepare_payload();
+  const TimePoint start = SteadyClock::now();
+  bool stale = false;
+  Exchange out = co_await SendOnce(req, deadline, stale);
+  const bool idempotent = req.method() == http::verb::get || req.method() == http::verb::head;
+  if (stale && idempotent) {
+    bool stale_again = false;  // a new connection: never stale
+    out = co_await SendOnce(req, deadline, stale_again);
+    out.retried = true;
+  }
+  out.latency = Since(start);
+  co_return out;
+}
+
+asio::awaitable<Exchange> HttpConnection::SendOnce(const Request& req, TimePoint deadline,
+                                                   bool& stale) {
   Exchange out;
   const TimePoint start = SteadyClock::now();
+  const bool reused = connected_;
+  stale = false;
   if (!connected_) {
     slot_ = budget_.TryAcquire();
     if (!slot_) {
@@ -93,9 +114,6 @@ asio::awaitable<Exchange> HttpConnection::Send(Request req, TimePoint deadline) 
     }
     connected_ = true;
   }
-  req.set(http::field::host, target_.host_header);
-  req.keep_alive(true);
-  req.prepare_payload();
   stream_->expires_at(deadline);
   auto [write_error, written] = co_await http::async_write(*stream_, req, kTuple);
   (void)written;
@@ -103,6 +121,7 @@ asio::awaitable<Exchange> HttpConnection::Send(Request req, TimePoint deadline) 
     out.ec = write_error;
     out.error = ClassifyError(write_error);
     out.latency = Since(start);
+    stale = reused && (out.error == NetError::kClosed || out.error == NetError::kReset);
     Close();
     co_return out;
   }
@@ -110,11 +129,12 @@ asio::awaitable<Exchange> HttpConnection::Send(Request req, TimePoint deadline) 
   parser.body_limit(kMaxResponseBytes);
   parser.header_limit(64 * 1024);
   auto [read_error, read] = co_await http::async_read(*stream_, buffer_, parser, kTuple);
-  (void)read;
   out.latency = Since(start);
   if (read_error) {
     out.ec = read_error;
     out.error = ClassifyError(read_error);
+    stale = reused && read == 0 && buffer_.size() == 0 &&
+            (out.error == NetError::kClosed || out.error == NetError::kReset);
     Close();
     co_return out;
   }

@@ -79,6 +79,9 @@ struct Exchange {
   std::chrono::microseconds latency{0};
   std::string body;
   bool keep_alive = false;
+  // The server had closed the reused keep-alive connection before answering, and the request was
+  // sent again on a new one (as browsers do; counted as the event "retried_closed_keep_alive").
+  bool retried = false;
   bool answered() const { return status != 0; }
 };
 
@@ -103,8 +106,11 @@ class HttpConnection {
                  boost::asio::ip::address source, ConnectionBudget& budget);
 
   // Sends `req` (Host and keep-alive are set here) and reads the answer before `deadline`.
-  // Connects first when needed; the latency includes that connect. Never throws; on any failure
-  // the connection is closed and the next Send() reconnects.
+  // Connects first when needed; the latency includes that connect. When a reused connection turns
+  // out closed by the server before any byte of an answer (its keep-alive timeout raced the
+  // request) and the request is a GET or HEAD, it is sent once more on a new connection, as
+  // browsers do (RFC 9112, section 9.3.1). Never throws; on any failure the connection is closed
+  // and the next Send() reconnects.
   boost::asio::awaitable<Exchange> Send(Request req, TimePoint deadline);
   void Close();
   bool connected() const { return connected_; }
@@ -119,6 +125,10 @@ class HttpConnection {
   ConnectionBudget::Slot slot_;
   boost::beast::flat_buffer buffer_;
   bool connected_ = false;
+
+  // One attempt of Send(). Sets `stale` when the connection was open before it and failed without
+  // a byte of an answer: the server had closed it meanwhile.
+  boost::asio::awaitable<Exchange> SendOnce(const Request& req, TimePoint deadline, bool& stale);
 };
 
 // A request with the usual fields of the API: method, target, optional bearer token and JSON body.

@@ -194,6 +194,38 @@ TEST(Sentinel, FeedsConnectionTimeoutsToTheDetectorAsSlowClients) {
   EXPECT_EQ(snap.active[0].sources.front(), "127.3.3.3/32");
 }
 
+TEST(Sentinel, TypesEvictionsOfIdleConnectionsAtTheCapAsSlowClients) {
+  // Connection exhaustion: idle sockets that never send a request hold the global cap, and the
+  // server evicts them to make room; no head timeout ever fires.
+  World world;
+  for (int s = 0; s < 12; ++s) {
+    world.Second([&] {
+      for (int i = 0; i < 10; ++i) {
+        world.sentinel.OnConnectionEvent(ConnectionEvent::kEvicted,
+                                         Ip("127.65." + std::to_string(i) + ".1"));
+      }
+      world.sentinel.OnConnectionEvent(ConnectionEvent::kEvicted, Ip("127.65.0.1"));
+    });
+  }
+  EXPECT_TRUE(world.sentinel.detector().Active(AttackType::kSlowClients));
+  DetectorSnapshot snap = world.sentinel.Snapshot();
+  ASSERT_EQ(snap.active.size(), 1u);
+  EXPECT_EQ(snap.active[0].sources.front(), "127.65.0.1/32");
+}
+
+TEST(Sentinel, RefusalsAtACapAloneAreNotSlowClients) {
+  // A school behind one NAT address reaching its per-address cap is not an attack by itself.
+  World world;
+  for (int s = 0; s < 30; ++s) {
+    world.Second([&] {
+      for (int i = 0; i < 20; ++i) {
+        world.sentinel.OnConnectionEvent(ConnectionEvent::kRefusedCap, Ip("127.8.8.8"));
+      }
+    });
+  }
+  EXPECT_FALSE(world.sentinel.detector().Active(AttackType::kSlowClients));
+}
+
 TEST(Sentinel, EstimatesDistinctHostsAndTypesAManySourceFlood) {
   World world;
   for (int s = 0; s < 10; ++s) {
