@@ -56,6 +56,7 @@ asio::awaitable<void> RunDetectionProbe(RunContext& ctx) {
   HttpConnection conn(executor, ctx.config.target, SourceBlock::Operator().At(0), ctx.budget);
   int missing_in_a_row = 0;
   bool have_before = false;
+  bool cleared_since_start = false;  // the attack state was "none" at a poll after the start
   std::string last_state;
   TimePoint next = ctx.run_start;
   while (ctx.Running()) {
@@ -90,7 +91,11 @@ asio::awaitable<void> RunDetectionProbe(RunContext& ctx) {
       have_before = true;
       if (now < ctx.attack_start) continue;
     }
-    if (!d.seconds && !ctx.result.attacks.empty() && state != d.state_before) {
+    // Detected: the first attack state after the start that is new, or that came back after the
+    // previous scenario's attack ended ("none" in between). A change to "none" is not a detection.
+    if (state == "none") cleared_since_start = true;
+    const bool detected = state != "none" && (state != d.state_before || cleared_since_start);
+    if (!d.seconds && !ctx.result.attacks.empty() && detected) {
       d.state_after = state;
       d.seconds = std::chrono::duration<double>(now - ctx.attack_start).count();
     }
