@@ -69,6 +69,14 @@ cleanup() {
   wait 2>/dev/null || true
 }
 trap cleanup EXIT
+# healthy URL: true once URL answers 2xx, false after 10 s.
+healthy() {
+  for _ in $(seq 50); do
+    if curl -fs "$1" >/dev/null 2>&1; then return 0; fi
+    sleep 0.2
+  done
+  return 1
+}
 # start_server LOG [extra serve flags...]: serves the district on 127.0.0.1:$port and waits for it.
 start_server() {
   log=$1
@@ -77,12 +85,7 @@ start_server() {
   $bin/homeroom serve --data-dir "$out/data" --listen "127.0.0.1:$port" $serve_flags "$@" \
     >>"$log" 2>&1 &
   server=$!
-  up=no
-  for _ in $(seq 50); do
-    if curl -fs "http://127.0.0.1:$port/healthz" >/dev/null 2>&1; then up=yes; break; fi
-    sleep 0.2
-  done
-  if [ "$up" = no ] || ! kill -0 "$server" 2>/dev/null; then
+  if ! healthy "http://127.0.0.1:$port/healthz" || ! kill -0 "$server" 2>/dev/null; then
     echo "the server did not start on 127.0.0.1:$port (see $log)" >&2
     exit 1
   fi
@@ -102,12 +105,7 @@ if [ "$reference" = nginx ]; then
     -e "s|@UPSTREAM@|127.0.0.1:$port|g" bench/storm/nginx.conf.template >"$prefix/nginx.conf"
   nginx -p "$prefix" -c "$prefix/nginx.conf" -e "$prefix/error.log" &
   nginx_pid=$!
-  up=no
-  for _ in $(seq 50); do
-    if curl -fs "http://127.0.0.2:$nginx_port/healthz" >/dev/null 2>&1; then up=yes; break; fi
-    sleep 0.2
-  done
-  if [ "$up" = no ]; then
+  if ! healthy "http://127.0.0.2:$nginx_port/healthz"; then
     echo "nginx did not start on 127.0.0.2:$nginx_port (see $prefix/error.log)" >&2
     exit 1
   fi
