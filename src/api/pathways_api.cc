@@ -112,11 +112,18 @@ Task DeleteRule(Services& s, RequestContext& ctx) {
   co_return http::JsonResponse(bhttp::status::ok, boost::json::object{{"deleted", id}});
 }
 
-Task PutMeetingLink(Services& s, RequestContext& ctx) {
+// The section of the path's {id}, once the caller is allowed to manage its pathway (404 for an
+// unknown section, 403 for someone else's).
+boost::asio::awaitable<Result<int64_t>> ManagedSectionId(Services& s, RequestContext& ctx) {
   HR_CO_ASSIGN_OR_RETURN(int64_t section_id, ctx.PathInt("id"));
   HR_CO_ASSIGN_OR_RETURN(auto view, co_await s.roster.GetSection(section_id));
-  auth::Target target = SectionTarget(view);
-  HR_CO_RETURN_IF_ERROR(auth::Authorize(*ctx.principal, Action::kManagePathways, target));
+  HR_CO_RETURN_IF_ERROR(
+      auth::Authorize(*ctx.principal, Action::kManagePathways, SectionTarget(view)));
+  co_return section_id;
+}
+
+Task PutMeetingLink(Services& s, RequestContext& ctx) {
+  HR_CO_ASSIGN_OR_RETURN(int64_t section_id, co_await ManagedSectionId(s, ctx));
   HR_CO_ASSIGN_OR_RETURN(auto body, http::ParseJsonObject(ctx.request, {}));
   HR_CO_ASSIGN_OR_RETURN(auto url, OptStringMember(body, "url"));
   if (!url) co_return Status::InvalidArgument("url is required (an https:// meeting link)");
@@ -130,20 +137,14 @@ Task PutMeetingLink(Services& s, RequestContext& ctx) {
 // The section's saved link for those who manage it (students get it from /me/pathways only while
 // their section is external).
 Task GetMeetingLink(Services& s, RequestContext& ctx) {
-  HR_CO_ASSIGN_OR_RETURN(int64_t section_id, ctx.PathInt("id"));
-  HR_CO_ASSIGN_OR_RETURN(auto view, co_await s.roster.GetSection(section_id));
-  HR_CO_RETURN_IF_ERROR(
-      auth::Authorize(*ctx.principal, Action::kManagePathways, SectionTarget(view)));
+  HR_CO_ASSIGN_OR_RETURN(int64_t section_id, co_await ManagedSectionId(s, ctx));
   HR_CO_ASSIGN_OR_RETURN(auto url, co_await s.pathways->MeetingLink(section_id));
   co_return http::JsonResponse(
       bhttp::status::ok, boost::json::object{{"section_id", section_id}, {"url", OptJson(url)}});
 }
 
 Task DeleteMeetingLink(Services& s, RequestContext& ctx) {
-  HR_CO_ASSIGN_OR_RETURN(int64_t section_id, ctx.PathInt("id"));
-  HR_CO_ASSIGN_OR_RETURN(auto view, co_await s.roster.GetSection(section_id));
-  HR_CO_RETURN_IF_ERROR(
-      auth::Authorize(*ctx.principal, Action::kManagePathways, SectionTarget(view)));
+  HR_CO_ASSIGN_OR_RETURN(int64_t section_id, co_await ManagedSectionId(s, ctx));
   HR_CO_ASSIGN_OR_RETURN(bool deleted, co_await s.pathways->DeleteMeetingLink(section_id));
   co_return http::JsonResponse(
       bhttp::status::ok, boost::json::object{{"section_id", section_id}, {"deleted", deleted}});

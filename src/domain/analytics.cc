@@ -258,7 +258,8 @@ boost::asio::awaitable<Result<std::vector<LocalDate>>> AnalyticsService::Refresh
   std::vector<LocalDate> done;
   int64_t slack_ms = std::chrono::milliseconds(options_.telemetry_slack).count();
   for (int64_t d = from.DaysSinceEpoch(); d <= to.DaysSinceEpoch(); ++d) {
-    if (stopping_) co_return Status::Unavailable("the server is shutting down", kShutdownRetryAfterS);
+    if (stopping_)
+      co_return Status::Unavailable("the server is shutting down", kShutdownRetryAfterS);
     int64_t from_ms = zone_.StartOfDayMs(d);
     int64_t to_ms = zone_.StartOfDayMs(d + 1);
     auto read = [from_ms, to_ms, slack_ms](sql::Connection& c) {
